@@ -1,0 +1,49 @@
+"""BriefDesk's headless core: read, index and search documents; draft cited briefings.
+
+Never imports Qt: the desktop app and the command line are two clients of this package.
+The public API is what ``__all__`` lists. Names load lazily, so importing a light submodule
+(a reader, the settings) does not pay for chromadb and onnxruntime.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "BriefDeskError": "rag.errors",
+    "Cancelled": "rag.errors",
+    "LibraryError": "rag.errors",
+    "ModelMissingError": "rag.errors",
+    "ReadError": "rag.errors",
+    "Library": "rag.library",
+    "Settings": "rag.settings",
+    "load_settings": "rag.settings",
+    "save_settings": "rag.settings",
+    "CancelToken": "rag.types",
+    "Document": "rag.types",
+    "Hit": "rag.types",
+    "Locator": "rag.types",
+    "Passage": "rag.types",
+}
+
+__all__ = [
+    "BriefDeskError", "CancelToken", "Cancelled", "Document", "Hit", "Library", "LibraryError",
+    "Locator", "ModelMissingError", "Passage", "ReadError", "Settings", "__version__",
+    "load_settings", "save_settings",
+]  # fmt: skip
+
+if TYPE_CHECKING:
+    from rag.errors import BriefDeskError, Cancelled, LibraryError, ModelMissingError, ReadError
+    from rag.library import Library
+    from rag.settings import Settings, load_settings, save_settings
+    from rag.types import CancelToken, Document, Hit, Locator, Passage
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rag' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,286 @@
+"""The ``briefdesk`` command line: a thin client of the rag library, like the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rag import __version__
+from rag.errors import BriefDeskError
+from rag.ingest import (
+    FileDuplicate,
+    FileFailed,
+    FileImported,
+    FileProgress,
+    FileStarted,
+    ImportFinished,
+    ImportStarted,
+)
+from rag.paths import assets_dir
+from rag.settings import load_settings
+from rag.types import CancelToken, Document, Hit
+
+if TYPE_CHECKING:
+    from rag.library import Library
+
+
+class Progress:
+    """A one-line progress bar on stderr when it is a terminal; nothing otherwise."""
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+        self._shown = False
+
+    def show(self, done: int, total: int, label: str) -> None:
+        if not self.live or total <= 0:
+            return
+        width = 24
+        filled = int(width * done / total)
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r[{bar}] {done}/{total} {label[:40]:<40}")
+        self.stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            self.stream.write("\r" + " " * 80 + "\r")
+            self.stream.flush()
+            self._shown = False
+
+    def line(self, text: str) -> None:
+        """A permanent line printed above the bar."""
+        self.clear()
+        print(text, file=self.stream)
+
+
+def _open(args: argparse.Namespace) -> Library:
+    from rag.library import Library  # chromadb and onnxruntime load only when needed
+
+    lib = Library.open(args.library)
+    for notice in lib.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    return lib
+
+
+def _doc_line(doc: Document) -> str:
+    extent = f"{doc.pages} pp." if doc.pages else f"{doc.chars:,} chars"
+    who = ", ".join(x for x in (doc.publisher, doc.published) if x)
+    return (
+        f"{doc.id[:10]}  {doc.title[:60]}"
+        + (f" ({who})" if who else "")
+        + f"  [{doc.kind}, {extent}]"
+    )
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    progress = Progress()
+    cancel = CancelToken()
+    result: ImportFinished | None = None
+    with _open(args) as lib:
+        try:
+            for ev in lib.import_paths([Path(p) for p in args.paths], cancel):
+                match ev:
+                    case ImportStarted(total=total, skipped=skipped):
+                        note = f" ({skipped} files of other types skipped)" if skipped else ""
+                        progress.line(f"Importing {total} file{'s' * (total != 1)}{note}")
+                    case FileStarted(index=i, total=n, path=p):
+                        progress.show(i - 1, n, p.name)
+                    case FileProgress(index=i, total=n, path=p, stage=stage, done=d, of=of):
+                        progress.show(i - 1, n, f"{p.name}: {stage} {d}/{of}")
+                    case FileImported(path=p, document=doc):
+                        progress.line(f"imported   {p}  ->  {doc.title} ({doc.passages} passages)")
+                    case FileDuplicate(path=p, document=doc):
+                        progress.line(f"duplicate  {p}  (already in the library as {doc.title!r})")
+                    case FileFailed(path=p, reason=reason):
+                        progress.line(f"failed     {p}: {reason}")
+                    case ImportFinished():
+                        result = ev
+        except KeyboardInterrupt:
+            cancel.cancel()
+            progress.line("Cancelled: the file in progress was not imported.")
+            return 130
+    progress.clear()
+    assert result is not None
+    print(
+        f"{len(result.imported)} imported, {len(result.duplicates)} duplicate, "
+        f"{len(result.failed)} failed" + (f", {result.skipped} skipped" if result.skipped else "")
+    )
+    return 1 if result.failed else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _open(args) as lib:
+        docs = lib.documents()
+    if not docs:
+        print("The library is empty. Add files with: briefdesk import PATH ...")
+        return 0
+    for doc in docs:
+        print(_doc_line(doc))
+    print(f"{len(docs)} document{'s' * (len(docs) != 1)}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args) as lib:
+        doc = lib.document(args.id)
+        passages = lib.passages(doc.id)
+    for label, value in (
+        ("Title", doc.title), ("Publisher", doc.publisher), ("Published", doc.published),
+        ("Author", doc.author), ("File", doc.filename), ("Kind", doc.kind),
+        ("Pages", doc.pages or ""), ("Passages", doc.passages), ("Imported", doc.imported_at),
+        ("Id", doc.id), ("Stored copy", doc.stored_path),
+    ):  # fmt: skip
+        if value != "":
+            print(f"{label + ':':<12} {value}")
+    if args.passages:
+        for p in passages:
+            print(f"\n[{p.ordinal}] {p.locator.label()}")
+            print(textwrap.indent(textwrap.fill(p.text, 96), "    "))
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    changes = {
+        k: v
+        for k, v in (
+            ("title", args.title), ("publisher", args.publisher),
+            ("published", args.published), ("author", args.author),
+        )
+        if v is not None
+    }  # fmt: skip
+    with _open(args) as lib:
+        doc = lib.update_document(args.id, **changes)
+    print(_doc_line(doc))
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    with _open(args) as lib:
+        doc = lib.remove_document(args.id)
+    print(f"removed {doc.title!r}")
+    return 0
+
+
+def print_hits(hits: Sequence[Hit], width: int = 96) -> None:
+    for n, hit in enumerate(hits, start=1):
+        print(f"{n}. {hit.citation_label()}")
+        snippet = " ".join(hit.passage.text.split())
+        if len(snippet) > 400:
+            snippet = snippet[:400].rsplit(" ", 1)[0] + " …"
+        print(textwrap.indent(textwrap.fill(snippet, width), "   "))
+        print()
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _open(args) as lib:
+        hits = lib.search(
+            " ".join(args.query), args.k, date_from=args.since, date_to=args.until,
+            doc_ids=[lib.document(d).id for d in args.doc] if args.doc else None,
+        )  # fmt: skip
+    if not hits:
+        print("No passages match.")
+        return 0
+    print_hits(hits)
+    return 0
+
+
+DEMO_QUERIES = (
+    "Which companies did China add to its blacklist?",
+    "export controls on AI model weights",
+)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    demo = assets_dir() / "demo" / "library"
+    print(f"Demo library: importing {demo}")
+    args.paths = [str(demo)]
+    status = cmd_import(args)
+    if status:
+        return status
+    for query in DEMO_QUERIES:
+        print(f"\nSearch: {query}\n")
+        args.query, args.k, args.since, args.until, args.doc = [query], 3, None, None, None
+        cmd_search(args)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from rag import cli_models
+
+    parser = argparse.ArgumentParser(
+        prog="briefdesk",
+        description="Draft cited briefings from your own documents, fully offline.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefdesk {__version__}")
+    parser.add_argument(
+        "--library",
+        type=Path,
+        default=None,
+        help="library folder (default: the one in settings, else the data folder's library)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import files and folders (recursively)")
+    p.add_argument("paths", nargs="+", help="files or folders (PDF, DOCX, HTML, TXT, Markdown)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("list", help="list the library's documents")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="show one document's details")
+    p.add_argument("id", help="document id (the first characters are enough)")
+    p.add_argument("--passages", action="store_true", help="print every passage with its locator")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("edit", help="correct a document's title, publisher, date or author")
+    p.add_argument("id", help="document id (the first characters are enough)")
+    p.add_argument("--title")
+    p.add_argument("--publisher")
+    p.add_argument("--published", help="publication date, YYYY-MM-DD")
+    p.add_argument("--author")
+    p.set_defaults(func=cmd_edit)
+
+    p = sub.add_parser("remove", help="remove a document and everything derived from it")
+    p.add_argument("id", help="document id (the first characters are enough)")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("search", help="search the library (keywords and meaning combined)")
+    p.add_argument("query", nargs="+", help="what to look for")
+    p.add_argument("-k", type=int, default=5, help="how many passages to show (default 5)")
+    p.add_argument("--since", help="only documents published on or after this date (YYYY-MM-DD)")
+    p.add_argument("--until", help="only documents published on or before this date")
+    p.add_argument("--doc", action="append", help="only this document (repeatable)")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("demo", help="import the demo documents into the library and search them")
+    p.set_defaults(func=cmd_demo)
+
+    cli_models.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    if args.library is None:
+        args.library = load_settings().library_dir()
+    try:
+        return int(args.func(args))
+    except BriefDeskError as exc:
+        print(f"briefdesk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("briefdesk: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

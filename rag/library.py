@@ -1,0 +1,379 @@
+"""A library: the documents an analyst imported, searchable offline.
+
+On disk (``<library>/``)::
+
+    library.sqlite3   documents, passages, embeddings, keyword index (rag.store): the truth
+    files/            a copy of each imported file, named by its SHA-256
+    index/gen-N/      the Chroma vector index, generation N (rebuildable from the store)
+    .lock             held while a process has the library open
+
+Import is all-or-nothing per document: the document row, its passages, their vectors and
+keyword entries commit in one SQLite transaction; the Chroma upsert follows, and a document is
+marked ``indexed`` only once its vectors are in. Opening the library finishes any upsert a
+crash interrupted and checks the index by searching for known passages; if the index cannot be
+opened or misses passages, it is rebuilt from the store and the library says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from rag import provision
+from rag.atomic import atomic_write
+from rag.chunking import chunk_blocks
+from rag.embedding import Embedder, get_embedder
+from rag.errors import Cancelled, LibraryError, ReadError
+from rag.ingest import (
+    FileDuplicate,
+    FileFailed,
+    FileImported,
+    FileProgress,
+    FileStarted,
+    ImportEvent,
+    ImportFinished,
+    ImportStarted,
+    expand_paths,
+)
+from rag.lockfile import LibraryLock
+from rag.readers import DEFAULT_MAX_BYTES, read_document
+from rag.retrieval import diversify, rrf_fuse
+from rag.settings import Settings, load_settings
+from rag.store import Store
+from rag.types import CancelToken, Document, Hit, Passage
+from rag.vector_index import VectorIndex, remove_folder
+
+HEALTH_SAMPLE = 24  # passages looked up by their own vector each time a library opens
+CANDIDATES = 50  # how deep each of the dense and keyword lists goes before fusion
+EMBED_BATCH = 64
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fallback_title(path: Path) -> str:
+    return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+
+
+class Library:
+    """Open with ``Library.open(folder)``; close when done (or use it as a context manager)."""
+
+    def __init__(self, folder: Path, store: Store, embedder: Embedder, lock: LibraryLock):
+        self.folder = folder
+        self.store = store
+        self.embedder = embedder
+        self._lock = lock
+        self._index: VectorIndex | None = None
+        self.notices: list[str] = []  # things the user should be told about this opening
+        self.max_bytes = DEFAULT_MAX_BYTES
+
+    # -- opening and closing ------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, folder: Path | None = None, *, settings: Settings | None = None) -> Library:
+        settings = settings or load_settings()
+        folder = Path(folder) if folder else settings.library_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "files").mkdir(exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(
+                f"Cannot create the library folder {folder}: {exc.strerror}"
+            ) from None
+        if not os.access(folder, os.W_OK):
+            raise LibraryError(f"The library folder {folder} is read-only.")
+        embedder = get_embedder(provision.embedding_model_dir())
+        lock = LibraryLock(folder / ".lock")
+        try:
+            store = Store(folder / "library.sqlite3")
+        except Exception:
+            lock.release()
+            raise
+        lib = cls(folder, store, embedder, lock)
+        lib.max_bytes = settings.library.max_file_mb * 1024 * 1024
+        try:
+            lib._remove_orphan_files()
+            lib._open_index()
+        except Exception:
+            lib.close()
+            raise
+        return lib
+
+    def close(self) -> None:
+        self._index = None
+        self.store.close()
+        self._lock.release()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the vector index ---------------------------------------------------------------------
+
+    def _index_dir(self, generation: int) -> Path:
+        return self.folder / "index" / f"gen-{generation}"
+
+    def _open_index(self) -> None:
+        generation = int(self.store.get_meta("index_generation", "0") or 0)
+        problem = None
+        if generation == 0:
+            problem = "new library"
+        else:
+            try:
+                index = VectorIndex.open_embedded(self._index_dir(generation), self.embedder)
+                self._index = index
+                self._sync_pending()
+                problem = self._health_problem(index)
+            except Exception as exc:  # chromadb raises many kinds; any of them means rebuild
+                problem = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        if problem:
+            self._rebuild_index(generation + 1)
+            if problem != "new library":
+                self.notices.append(
+                    "The search index was damaged and has been rebuilt from the library's own "
+                    f"store; no document was lost. ({problem})"
+                )
+        self._remove_stale_generations()
+
+    def _sync_pending(self) -> None:
+        """Finish the vector upserts of documents whose import was interrupted after commit."""
+        assert self._index is not None
+        pending = self.store.unindexed_document_ids()
+        for doc_id in pending:
+            self._index.delete_document(doc_id)
+            ids, docs, vectors = self.store.embeddings_of([doc_id])
+            if ids:
+                self._index.upsert(ids, docs, vectors)
+        if pending:
+            self.store.mark_indexed(pending)
+
+    def _health_problem(self, index: VectorIndex) -> str | None:
+        """Why the index cannot be trusted, or None. Counting is not enough: a damaged HNSW
+        segment can report the right count while searching only part of the vectors, so known
+        passages are looked up by their own vectors."""
+        expected = self.store.passage_count()
+        actual = index.count()
+        if actual != expected:
+            return f"index holds {actual} passages, library {expected}"
+        for pid, vector in self.store.sample_passages(HEALTH_SAMPLE):
+            found = [i for i, _ in index.query(vector, 10)]
+            if pid not in found:
+                return f"passage {pid} cannot be found by its own vector"
+        return None
+
+    def _rebuild_index(self, generation: int) -> None:
+        folder = self._index_dir(generation)
+        remove_folder(folder)  # a rebuild killed halfway left this behind
+        index = VectorIndex.open_embedded(folder, self.embedder)
+        for ids, docs, vectors in self.store.iter_all_embeddings():
+            index.upsert(ids, docs, vectors)
+        self.store.set_meta("index_generation", str(generation))
+        self.store.mark_indexed([d.id for d in self.store.documents()])
+        self._index = index
+
+    def _remove_stale_generations(self) -> None:
+        current = self._index_dir(int(self.store.get_meta("index_generation", "0") or 0))
+        root = self.folder / "index"
+        for child in root.iterdir() if root.is_dir() else []:
+            if child.is_dir() and child != current:
+                remove_folder(child)
+
+    def _remove_orphan_files(self) -> None:
+        """Copies left by an import killed between copying the file and committing it."""
+        known = {Path(d.stored_path).name for d in self.store.documents()}
+        for sub in (self.folder / "files").glob("*/*"):
+            if sub.name not in known:
+                sub.unlink(missing_ok=True)
+
+    @property
+    def index(self) -> VectorIndex:
+        assert self._index is not None, "library is closed"
+        return self._index
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        return self.store.documents()
+
+    def document(self, doc_id: str) -> Document:
+        doc = self.store.document(doc_id) or self._by_prefix(doc_id)
+        if doc is None:
+            raise LibraryError(f"No document with id {doc_id!r} in this library.")
+        return doc
+
+    def _by_prefix(self, prefix: str) -> Document | None:
+        """Users type the first characters of an id, as with git."""
+        if len(prefix) < 4:
+            return None
+        matches = [d for d in self.store.documents() if d.id.startswith(prefix.lower())]
+        if len(matches) > 1:
+            raise LibraryError(f"{prefix!r} matches {len(matches)} documents; give more of the id.")
+        return matches[0] if matches else None
+
+    def passages(self, doc_id: str) -> list[Passage]:
+        return self.store.passages_of(self.document(doc_id).id)
+
+    def passage(self, passage_id: str) -> Passage | None:
+        return self.store.passages_by_ids([passage_id]).get(passage_id)
+
+    def update_document(self, doc_id: str, **changes: object) -> Document:
+        """Edit title, publisher, published (ISO date), author or tags."""
+        return self.store.update_document(self.document(doc_id).id, **changes)
+
+    def remove_document(self, doc_id: str) -> Document:
+        """Remove a document and every trace of it: rows, vectors, keywords, the stored copy."""
+        doc = self.document(doc_id)
+        self.store.mark_indexed([doc.id], indexed=False)
+        self.index.delete_document(doc.id)
+        self.store.remove_document(doc.id)
+        Path(doc.stored_path).unlink(missing_ok=True)
+        return doc
+
+    # -- import -------------------------------------------------------------------------------
+
+    def import_paths(
+        self, paths: Iterable[Path], cancel: CancelToken | None = None
+    ) -> Iterator[ImportEvent]:
+        """Import files and folders, yielding an event per step. Stops between steps when
+        ``cancel`` is set; the file in progress is then not imported at all."""
+        cancel = cancel or CancelToken()
+        expanded = expand_paths(paths)
+        total = len(expanded.files)
+        yield ImportStarted(total, expanded.skipped)
+        finished = ImportFinished(skipped=expanded.skipped)
+        for index, path in enumerate(expanded.files, start=1):
+            if cancel.cancelled:
+                break
+            yield FileStarted(index, total, path)
+            try:
+                event = yield from self._import_one(path, index, total, cancel)
+            except Cancelled:
+                break
+            if isinstance(event, FileImported):
+                finished.imported.append(event.document)
+            elif isinstance(event, FileDuplicate):
+                finished.duplicates.append(path)
+            else:
+                finished.failed.append((path, event.reason))
+            yield event
+        yield ImportFinished(
+            finished.imported, finished.duplicates, finished.failed, finished.skipped,
+            cancelled=cancel.cancelled,
+        )  # fmt: skip
+
+    def _import_one(
+        self, path: Path, index: int, total: int, cancel: CancelToken
+    ) -> Iterator[ImportEvent]:
+        def failed(reason: str) -> FileFailed:
+            return FileFailed(index, total, path, reason)
+
+        try:
+            parsed = read_document(path, max_bytes=self.max_bytes)
+            doc_id = _sha256(path)
+        except ReadError as exc:
+            return failed(str(exc))
+        except OSError as exc:
+            return failed(f"cannot read file: {exc.strerror or exc}")
+        existing = self.store.document(doc_id)
+        if existing is not None:
+            return FileDuplicate(index, total, path, existing)
+        passages = chunk_blocks(doc_id, parsed.blocks)
+        if not passages:
+            return failed("no text found in document")
+        cancel.raise_if_cancelled()
+
+        vectors = []
+        for start in range(0, len(passages), EMBED_BATCH):
+            cancel.raise_if_cancelled()
+            yield FileProgress(index, total, path, "embedding", start, len(passages))
+            vectors.append(
+                self.embedder.embed([p.text for p in passages[start : start + EMBED_BATCH]])
+            )
+        cancel.raise_if_cancelled()
+        yield FileProgress(index, total, path, "saving", len(passages), len(passages))
+
+        stored = self.folder / "files" / doc_id[:2] / f"{doc_id}{path.suffix.lower()}"
+        with open(path, "rb") as src, atomic_write(stored) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        meta = parsed.meta
+        doc = Document(
+            id=doc_id,
+            filename=path.name,
+            kind=parsed.kind,
+            title=meta.title.strip() or _fallback_title(path),
+            publisher=meta.publisher.strip(),
+            published=meta.published.strip(),
+            author=meta.author.strip(),
+            pages=parsed.pages,
+            chars=sum(len(p.text) for p in passages),
+            passages=len(passages),
+            imported_at=_now(),
+            stored_path=str(stored),
+        )
+        matrix = np.vstack(vectors)
+        self.store.add_document(doc, passages, matrix)  # the commit point: all or nothing
+        self.index.upsert([p.id for p in passages], [doc_id] * len(passages), matrix)
+        self.store.mark_indexed([doc_id])
+        return FileImported(index, total, path, doc)
+
+    # -- search -------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int = 8,
+        *,
+        doc_ids: Sequence[str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        per_document: int = 2,
+    ) -> list[Hit]:
+        """Hybrid search: dense (Chroma) and keyword (FTS5/BM25) rankings fused by reciprocal
+        rank, then diversified so that no document fills more than ``per_document`` of the
+        ``k`` slots while others have relevant passages."""
+        query = query.strip()
+        if not query:
+            return []
+        allowed: list[str] | None = list(doc_ids) if doc_ids is not None else None
+        if date_from or date_to:
+            dated = set(self.store.document_ids_published_between(date_from, date_to))
+            allowed = [d for d in (allowed if allowed is not None else dated) if d in dated]
+        dense = [
+            pid for pid, _ in self.index.query(self.embedder.embed_one(query), CANDIDATES, allowed)
+        ]
+        keyword = self.store.keyword_search(query, CANDIDATES, allowed)
+        scores = rrf_fuse([dense, keyword])
+        ranked = sorted(scores, key=lambda pid: -scores[pid])
+        passages = self.store.passages_by_ids(ranked)
+        ranked = [pid for pid in ranked if pid in passages]
+        chosen = diversify(ranked, {pid: passages[pid].doc_id for pid in ranked}, k, per_document)
+        docs = self.store.documents_by_ids(passages[pid].doc_id for pid in chosen)
+        dense_rank = {pid: r for r, pid in enumerate(dense, start=1)}
+        keyword_rank = {pid: r for r, pid in enumerate(keyword, start=1)}
+        return [
+            Hit(
+                passage=passages[pid],
+                document=docs[passages[pid].doc_id],
+                score=scores[pid],
+                dense_rank=dense_rank.get(pid),
+                keyword_rank=keyword_rank.get(pid),
+            )
+            for pid in chosen
+        ]

@@ -1,0 +1,67 @@
+"""Where BriefDesk keeps its data: one per-user folder, overridable by environment variables.
+
+Layout of the data folder::
+
+    <home>/library/        the default library (see rag.library)
+    <home>/models/         provisioned and registered models (see rag.provision)
+    <home>/templates/      the user's own briefing templates
+    <home>/settings.json   settings (see rag.settings)
+
+``BRIEFDESK_HOME`` moves the whole folder (tests use it); ``BRIEFDESK_MODELS_DIR`` moves only the
+models, so that many throwaway homes can share one set of provisioned models.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP_NAME = "BriefDesk"
+
+
+def data_home() -> Path:
+    """The per-user data folder, following each platform's convention."""
+    override = os.environ.get("BRIEFDESK_HOME")
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / APP_NAME
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / APP_NAME
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / APP_NAME.lower()
+
+
+def models_dir() -> Path:
+    override = os.environ.get("BRIEFDESK_MODELS_DIR")
+    return Path(override).expanduser() if override else data_home() / "models"
+
+
+def default_library_dir() -> Path:
+    return data_home() / "library"
+
+
+def user_templates_dir() -> Path:
+    return data_home() / "templates"
+
+
+def settings_path() -> Path:
+    return data_home() / "settings.json"
+
+
+def project_root() -> Path:
+    """The source tree (or the frozen app's folder) that holds ``templates/`` and ``assets/``."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen)
+    return Path(__file__).resolve().parent.parent
+
+
+def builtin_templates_dir() -> Path:
+    return project_root() / "templates"
+
+
+def assets_dir() -> Path:
+    return project_root() / "assets"
