@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag import __version__
+from rag.briefing import Briefing
 from rag.errors import BriefDeskError
+from rag.export_docx import ExportOptions, export_docx
 from rag.ingest import (
     FileDuplicate,
     FileFailed,
@@ -20,8 +22,9 @@ from rag.ingest import (
     ImportFinished,
     ImportStarted,
 )
-from rag.paths import assets_dir
+from rag.paths import assets_dir, data_home
 from rag.settings import load_settings
+from rag.templates import available_templates, get_template, template_problems
 from rag.types import CancelToken, Document, Hit
 
 if TYPE_CHECKING:
@@ -189,6 +192,134 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_options(args: argparse.Namespace) -> ExportOptions:
+    settings = load_settings().export
+    return ExportOptions(
+        author=args.author if args.author is not None else settings.author,
+        marking=args.marking if args.marking is not None else settings.marking,
+        citation_style=args.citations or settings.citation_style,
+        unsupported=args.unsupported or settings.unsupported,
+    )
+
+
+def _run_draft(
+    lib: Library,
+    topic: str,
+    template_id: str,
+    model_choice: str | None,
+    only: list[str] | None,
+    briefing: Briefing | None = None,
+) -> Briefing:
+    from rag.drafting import ClaimAdded, DraftFinished, DraftStarted, SectionDone, SectionStarted
+    from rag.drafting import draft as run_draft
+    from rag.model_choice import open_chat_model
+
+    template = get_template(template_id)
+    print(f"Loading the model ({model_choice or load_settings().model.model}) ...", file=sys.stderr)
+    model = open_chat_model(model_choice)
+    cancel = CancelToken()
+    result: Briefing | None = None
+    try:
+        for ev in run_draft(
+            lib, model, template, topic, briefing=briefing, sections=only, cancel=cancel,
+            settings={"model": model.name, "n_ctx": model.n_ctx},
+        ):  # fmt: skip
+            match ev:
+                case DraftStarted(sources=n):
+                    print(f"Drafting {template.name!r} from {n} passages", file=sys.stderr)
+                case SectionStarted(index=i, total=n, section=section):
+                    print(f"[{i}/{n}] {section.title}", file=sys.stderr)
+                case ClaimAdded(claim=claim):
+                    flag = "  (unsupported)" if claim.check.unsupported else ""
+                    print(f"      - {claim.text[:110]}{flag}", file=sys.stderr)
+                case SectionDone(section=section) if section.note:
+                    print(f"      {section.note}", file=sys.stderr)
+                case DraftFinished(briefing=b):
+                    result = b
+    except KeyboardInterrupt:
+        cancel.cancel()
+        raise
+    assert result is not None
+    return result
+
+
+def _summary(b: Briefing) -> str:
+    s = b.stats
+    return (
+        f"{s.get('sections', 0)} sections, {s.get('claims', 0)} claims, "
+        f"{s.get('citations', 0)} citations, {s.get('unsupported', 0)} unsupported; "
+        f"{s.get('seconds', 0):.0f} s; prompt tokens {s.get('prompt_tokens_sent', 0)} sent, "
+        f"{s.get('prompt_tokens_evaluated', 0)} evaluated"
+    )
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    with _open(args) as lib:
+        briefing = _run_draft(lib, args.topic, args.template, args.model, None)
+    print(f"Briefing {briefing.id}: {_summary(briefing)}")
+    if briefing.stats.get("cancelled"):
+        print("Drafting was cancelled; what was drafted is saved.", file=sys.stderr)
+    if args.out:
+        out = export_docx(briefing, Path(args.out), options=_export_options(args))
+        print(f"Exported to {out}")
+    return 0
+
+
+def cmd_redraft(args: argparse.Namespace) -> int:
+    from rag.drafting import briefing_path
+
+    with _open(args) as lib:
+        briefing = Briefing.load(briefing_path(lib, _briefing_id(lib, args.id)))
+        briefing = _run_draft(
+            lib, briefing.topic, briefing.template_id, args.model, args.section, briefing
+        )
+    print(f"Briefing {briefing.id}: {_summary(briefing)}")
+    return 0
+
+
+def _briefing_id(lib: Library, prefix: str) -> str:
+    from rag.drafting import list_briefings
+
+    matches = [b.id for b in list_briefings(lib) if b.id.startswith(prefix)]
+    if len(matches) != 1:
+        raise BriefDeskError(
+            f"No saved briefing {prefix!r}." if not matches else f"{prefix!r} is ambiguous."
+        )
+    return matches[0]
+
+
+def cmd_briefings(args: argparse.Namespace) -> int:
+    from rag.drafting import list_briefings
+
+    with _open(args) as lib:
+        found = list_briefings(lib)
+    if not found:
+        print('No briefings yet. Draft one with: briefdesk draft --topic "..."')
+    for b in found:
+        print(f"{b.id[:8]}  {b.updated[:16]}  {b.template_name:<20} {b.topic[:60]}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from rag.drafting import briefing_path
+
+    with _open(args) as lib:
+        briefing = Briefing.load(briefing_path(lib, _briefing_id(lib, args.id)))
+    out = export_docx(briefing, Path(args.out), options=_export_options(args))
+    print(f"Exported to {out}")
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    for t in available_templates():
+        origin = "built-in" if t.builtin else f"yours: {t.source}"
+        print(f"{t.id:<18} {t.name} ({len(t.sections)} sections, {origin})")
+    for problem in template_problems():
+        print(f"skipped: {problem}", file=sys.stderr)
+    return 0
+
+
+DEMO_TOPIC = "U.S. controls on frontier AI models and China's response"
 DEMO_QUERIES = (
     "Which companies did China add to its blacklist?",
     "export controls on AI model weights",
@@ -196,17 +327,38 @@ DEMO_QUERIES = (
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """The README's main job: the demo library, a search, and the demo briefing in Word."""
     demo = assets_dir() / "demo" / "library"
     print(f"Demo library: importing {demo}")
     args.paths = [str(demo)]
     status = cmd_import(args)
     if status:
         return status
-    for query in DEMO_QUERIES:
-        print(f"\nSearch: {query}\n")
-        args.query, args.k, args.since, args.until, args.doc = [query], 3, None, None, None
-        cmd_search(args)
-    return 0
+    print(f"\nSearch: {DEMO_QUERIES[0]}\n")
+    args.query, args.k, args.since, args.until, args.doc = [DEMO_QUERIES[0]], 3, None, None, None
+    cmd_search(args)
+    out = Path(args.out) if args.out else data_home() / "Demo briefing.docx"
+    args.topic, args.template, args.out = DEMO_TOPIC, "situation-brief", str(out)
+    return cmd_draft(args)
+
+
+def _model_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--model",
+        help="drafting model: default, small, a registered name or a .gguf path "
+        "(default: the one in settings)",
+    )
+
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--author", help="author in the title block (default: settings)")
+    p.add_argument("--marking", help="handling marking (default: settings)")
+    p.add_argument(
+        "--citations", choices=("footnotes", "references"), help="Word footnotes or numbered refs"
+    )
+    p.add_argument(
+        "--unsupported", choices=("mark", "omit"), help="mark unsupported claims or leave them out"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -257,7 +409,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", action="append", help="only this document (repeatable)")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("demo", help="import the demo documents into the library and search them")
+    p = sub.add_parser("draft", help="draft a cited briefing and (with --out) export it to Word")
+    p.add_argument("--topic", required=True, help="what the briefing is about")
+    p.add_argument("--template", default="situation-brief", help="template id (see: templates)")
+    _model_option(p)
+    p.add_argument("--out", help="write the briefing to this .docx file")
+    _export_arguments(p)
+    p.set_defaults(func=cmd_draft)
+
+    p = sub.add_parser("redraft", help="draft one or more sections of a saved briefing again")
+    p.add_argument("id", help="briefing id (the first characters are enough)")
+    p.add_argument("--section", action="append", required=True, help="section key (repeatable)")
+    _model_option(p)
+    p.set_defaults(func=cmd_redraft)
+
+    p = sub.add_parser("briefings", help="list saved briefings")
+    p.set_defaults(func=cmd_briefings)
+
+    p = sub.add_parser("export", help="export a saved briefing to Word")
+    p.add_argument("id", help="briefing id (the first characters are enough)")
+    p.add_argument("--out", required=True, help="the .docx file to write")
+    _export_arguments(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("templates", help="list briefing templates")
+    p.set_defaults(func=cmd_templates)
+
+    p = sub.add_parser(
+        "demo", help="import the demo documents, search them and draft the demo briefing"
+    )
+    _model_option(p)
+    p.add_argument("--out", help="where to write the demo briefing (.docx)")
+    _export_arguments(p)
     p.set_defaults(func=cmd_demo)
 
     cli_models.register(sub)

@@ -210,7 +210,7 @@ class _Footnotes:
             root = part.element
         ids = [int(n.get(qn("w:id"))) for n in root.findall(qn("w:footnote"))]
         self._next_id = max([0, *ids]) + 1
-        pass
+        _declare_separators(self._document, root)
         self._root = root
         return root
 

@@ -355,9 +355,9 @@ class Library:
         if date_from or date_to:
             dated = set(self.store.document_ids_published_between(date_from, date_to))
             allowed = [d for d in (allowed if allowed is not None else dated) if d in dated]
-        dense = [
-            pid for pid, _ in self.index.query(self.embedder.embed_one(query), CANDIDATES, allowed)
-        ]
+        dense_hits = self.index.query(self.embedder.embed_one(query), CANDIDATES, allowed)
+        dense = [pid for pid, _ in dense_hits]
+        similarity = dict(dense_hits)
         keyword = self.store.keyword_search(query, CANDIDATES, allowed)
         scores = rrf_fuse([dense, keyword])
         ranked = sorted(scores, key=lambda pid: -scores[pid])
@@ -374,6 +374,7 @@ class Library:
                 score=scores[pid],
                 dense_rank=dense_rank.get(pid),
                 keyword_rank=keyword_rank.get(pid),
+                similarity=similarity.get(pid),
             )
             for pid in chosen
         ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import json
 import mmap
 import os
 import struct
@@ -40,9 +41,11 @@ __all__ = [
     "GGUFInfo",
     "LocalModel",
     "SkippedArray",
+    "default_n_ctx",
     "get_model",
     "physical_cores",
     "read_gguf_info",
+    "reusable_prefix",
     "unload_model",
 ]
 
@@ -413,7 +416,6 @@ def reusable_prefix(
 class _Meter:
     """Filled in by _MeteredLlama.generate during one call."""
 
-    started: float = 0.0
     prompt: list[int] | None = None
     predicted_reuse: int = 0
     sampled: int = 0
@@ -486,7 +488,7 @@ class _AbortFlag:
             yield
             return
         self.token = token
-        pass
+        self._llama_cpp.llama_set_abort_callback(self._ctx, self._callback, None)
         try:
             yield
         finally:
@@ -645,7 +647,7 @@ class LocalModel:
             started = time.perf_counter()
             prompt = self._format_locked(llama, messages)
             self._check_fits(len(prompt))
-            meter = _Meter(started=started)
+            meter = _Meter()
             llama.meter = meter
             llama_cpp = _llama_cpp()
             llama_cpp.llama_perf_context_reset(llama.ctx)
@@ -665,6 +667,8 @@ class LocalModel:
 
     def close(self) -> None:
         """Free the model's memory (waits for a running call). The object is unusable after."""
+        if self._owner == threading.get_ident():
+            raise BriefDeskError("The model cannot be unloaded from inside its own call.")
         with self._lock:
             llama, self._llama = self._llama, None
             if llama is not None:
@@ -718,6 +722,7 @@ class LocalModel:
             return "", None
         kwargs: dict[str, Any] = {}
         if schema is not None:
+            _check_schema(json.dumps(schema, sort_keys=True))
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
         chunks = llama.create_chat_completion(
             messages=messages, stream=True, max_tokens=max_tokens, temperature=temperature,
@@ -764,11 +769,26 @@ class LocalModel:
         return counted if counted > 1 else predicted
 
 
+@functools.lru_cache(maxsize=64)
+def _check_schema(schema_json: str) -> None:
+    """Refuse a schema llama-cpp-python cannot turn into a grammar.
+
+    Left to itself it would silently fall back to "any JSON" and drop the constraint, e.g. the
+    enum of allowed source ids that keeps citations pointing at real passages.
+    """
+    try:
+        _llama_cpp().llama_grammar.json_schema_to_gbnf(schema_json)
+    except Exception as exc:  # the converter raises AssertionError, KeyError, ...
+        raise BriefDeskError(
+            f"The JSON schema for the model's answer is not usable: {exc}"
+        ) from exc
+
+
 def _pieces(
     chunks: Iterator[dict[str, Any]], cancel: CancelToken | None
 ) -> Iterator[tuple[str, str | None]]:
     """(text, finish_reason) per streamed chunk; stops at once when ``cancel`` is set."""
-    while True:
+    while cancel is None or not cancel.cancelled:
         try:
             chunk = next(chunks)
         except StopIteration:
@@ -778,7 +798,7 @@ def _pieces(
             if cancel is not None and cancel.cancelled:
                 return
             raise BriefDeskError(f"The model failed while generating: {exc}") from exc
-        if False:
+        if cancel is not None and cancel.cancelled:
             return  # do not deliver text that arrived after the user cancelled
         choice = chunk["choices"][0]
         yield choice.get("delta", {}).get("content") or "", choice.get("finish_reason")

@@ -314,6 +314,17 @@ class Store:
         matrix = np.vstack(vecs) if vecs else np.zeros((0, 0), dtype=np.float32)
         return ids, docs, matrix
 
+    def embeddings_by_ids(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), 500):
+            part = list(ids[start : start + 500])
+            rows = self._query(
+                f"SELECT id, embedding FROM passages WHERE id IN ({','.join('?' * len(part))})",
+                part,
+            )
+            out.update((r["id"], np.frombuffer(r["embedding"], dtype=np.float32)) for r in rows)
+        return out
+
     def iter_all_embeddings(
         self, batch: int = 2000
     ) -> Iterator[tuple[list[str], list[str], np.ndarray]]:

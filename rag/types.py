@@ -138,6 +138,7 @@ class Hit:
     score: float  # fused score; higher is better
     dense_rank: int | None = None  # 1-based rank in the dense list, None if absent
     keyword_rank: int | None = None  # 1-based rank in the keyword list, None if absent
+    similarity: float | None = None  # cosine similarity to the query, None if not in dense list
 
     def citation_label(self) -> str:
         """``Title (Publisher, date), p. 3`` — the one place a hit is rendered as a reference."""

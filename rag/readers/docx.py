@@ -16,8 +16,10 @@ from typing import Any
 from xml.etree import ElementTree
 
 import docx
+from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
+from docx.oxml.text.paragraph import CT_P
 from lxml import etree
 
 from rag.errors import ReadError
@@ -68,7 +70,7 @@ def read_docx(data: bytes) -> ParsedDocument:
     return ParsedDocument(kind="docx", meta=meta, blocks=blocks)
 
 
-def _open(data: bytes) -> Any:
+def _open(data: bytes) -> WordDocument:
     try:
         return docx.Document(BytesIO(data))
     except ValueError as exc:
@@ -103,7 +105,7 @@ def _check_package(data: bytes) -> set[str]:
     return names
 
 
-def _blocks(document: Any) -> list[Block]:
+def _blocks(document: WordDocument) -> list[Block]:
     blocks: list[Block] = []
     heading: str | None = None
     style_names: dict[str | None, str] = {}
@@ -161,7 +163,7 @@ def _paragraph_text(p: Any) -> str:
     return "".join(pieces)
 
 
-def _style_name(document: Any, p: Any, cache: dict[str | None, str]) -> str:
+def _style_name(document: WordDocument, p: CT_P, cache: dict[str | None, str]) -> str:
     style_id = p.style  # None means the default paragraph style
     if style_id not in cache:
         try:
@@ -176,7 +178,7 @@ def _is_heading(style_name: str) -> bool:
     return name.startswith(("heading", "title"))
 
 
-def _meta(document: Any, data: bytes, parts: set[str]) -> DocumentMeta:
+def _meta(document: WordDocument, data: bytes, parts: set[str]) -> DocumentMeta:
     meta = DocumentMeta()
     # python-docx invents default core properties (title "Word Document", today's date) when
     # the part is missing; only trust them when the file has its own.

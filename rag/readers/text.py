@@ -95,6 +95,8 @@ def read_text(data: bytes, *, markdown: bool) -> ParsedDocument:
     start = _read_header_lines(lines, start, meta)
     segments = _markdown_segments(lines, start) if markdown else _plain_segments(lines, start)
     segments = [piece for seg in segments for piece in _split_unwrapped(seg)]
+    if not markdown and segments:
+        segments[:1] = _split_title_line(segments[0])
     blocks = [block for seg in segments if (block := _to_block(seg, markdown)) is not None]
     if not markdown:
         blocks = _mark_plain_headings(blocks)
@@ -239,6 +241,21 @@ def _split_unwrapped(segment: _Segment) -> Iterator[_Segment]:
             continue
         piece = _Segment(first=segment.first + offset, lines=[line])
         yield piece
+
+
+def _split_title_line(segment: _Segment) -> list[_Segment]:
+    """A title typed directly above a hard-wrapped paragraph, with no blank line between.
+
+    It is recognised by being clearly shorter than the lines under it, so that the first line
+    of an ordinary wrapped paragraph is not mistaken for one.
+    """
+    if len(segment.lines) < 3:
+        return [segment]
+    first, rest = segment.lines[0].strip(), segment.lines[1:]
+    full_width = sorted(len(line) for line in rest)[len(rest) // 2]
+    if not first or len(first) > 0.6 * full_width or first.endswith(_END_PUNCT):
+        return [segment]
+    return [_Segment(first=segment.first, lines=[first]), _Segment(segment.first + 1, rest)]
 
 
 def _to_block(segment: _Segment, markdown: bool) -> Block | None:

@@ -6,6 +6,7 @@ A missing model fails the tests instead of skipping them: CI must exercise the r
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -198,8 +199,7 @@ def test_a_missing_model_file_says_what_to_run(tmp_path: Path) -> None:
 
 
 def test_name_falls_back_to_the_file_name(gguf_path: Path, tmp_path: Path) -> None:
-    # Rewrite general.name's value to an empty string of the same encoded size is not possible,
-    # so build a minimal header with no general.name at all.
+    # A minimal header with no general.name, no template and no file type.
     path = tmp_path / "my-model.Q8_0.gguf"
     kv = _gguf_kv("general.architecture", "qwen2") + _gguf_kv("qwen2.context_length", 32768)
     path.write_bytes(
@@ -289,6 +289,13 @@ def test_schema_constrains_the_reply_to_parseable_json_with_allowed_sources(
         assert claim["sources"] and set(claim["sources"]) <= {1, 2, 3}
 
 
+def test_a_schema_that_cannot_become_a_grammar_is_refused(model: LocalModel) -> None:
+    # llama-cpp-python would quietly fall back to "any JSON", dropping the source-id enum.
+    bad = {"type": "object", "properties": {"sources": {"$ref": "#/defs/missing"}}}
+    with pytest.raises(BriefDeskError, match="schema"):
+        model.chat([{"role": "user", "content": "Hi"}], schema=bad, max_tokens=5)
+
+
 def test_streaming_calls_on_text_with_each_piece(model: LocalModel) -> None:
     pieces: list[str] = []
     reply = model.chat(
@@ -358,7 +365,8 @@ def test_cancel_stops_a_long_prompt_evaluation(gguf_path: Path) -> None:
         # ~3,000 prompt tokens: seconds of evaluation inside llama.cpp, which the abort
         # callback interrupts mid-batch.
         evidence = " ".join(
-            f"Passage {i}: the rule of {i} March covers chips above {i * 7} TOPS." for i in range(150)
+            f"Passage {i}: the rule of {i} March covers chips above {i * 7} TOPS."
+            for i in range(150)
         )
         token = CancelToken()
         threading.Timer(0.3, token.cancel).start()
@@ -459,7 +467,7 @@ def test_concurrent_calls_are_serialised(model: LocalModel) -> None:
     assert not errors and set(replies) == {"chips", "tariffs"}
     order = [label for label, _ in sorted(events, key=lambda e: e[1])]
     # One call's pieces all come before the other's: no interleaving.
-    switches = sum(1 for x, y in zip(order, order[1:], strict=False) if x != y)
+    switches = sum(1 for x, y in itertools.pairwise(order) if x != y)
     assert switches <= 1, order
     for reply in replies.values():
         assert reply.stats.completion_tokens > 0

@@ -239,6 +239,21 @@ def test_pdf_with_password_is_refused(report_pdf: Path, tmp_path: Path) -> None:
     assert read_error(path) == "encrypted PDF: a password is required to open it"
 
 
+def test_pdf_aes_without_crypto_support_says_so(
+    report_pdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pypdf.errors import DependencyError
+
+    path = encrypt_pdf(report_pdf, tmp_path / "aes.pdf", user_password="")
+
+    def needs_aes(self: PdfReader, password: str) -> None:
+        raise DependencyError("cryptography>=3.1 is required for AES algorithm")
+
+    monkeypatch.setattr(PdfReader, "decrypt", needs_aes)
+    reason = read_error(path)
+    assert reason.startswith("encrypted PDF needs a missing component") and "AES" in reason
+
+
 def test_truncated_pdf_gives_a_reason(tmp_path: Path) -> None:
     whole = make_pdf(tmp_path / "whole.pdf", [["Text " * 400], ["More text " * 400]])
     data = whole.read_bytes()
@@ -588,6 +603,16 @@ def test_text_title_is_a_short_first_line(tmp_path: Path) -> None:
     sentence = tmp_path / "sentence.txt"
     sentence.write_text("This first line is a sentence.\n\nMore text.\n")
     assert read_document(sentence).meta.title == ""
+
+    wrapped = "The Commerce Department said that it would tighten the\n" * 3
+    no_title = tmp_path / "wrapped.txt"
+    no_title.write_text(wrapped)
+    assert read_document(no_title).meta.title == ""  # a wrapped line is not a title
+    above = tmp_path / "above.txt"
+    above.write_text("Chip rules tighten\n" + wrapped)
+    doc = read_document(above)
+    assert doc.meta.title == "Chip rules tighten"
+    assert [b.locator.label() for b in doc.blocks] == ["line 1", "lines 2–4"]
 
 
 @pytest.mark.parametrize(
