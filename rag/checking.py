@@ -16,6 +16,7 @@ A claim that fails is moved to the passage among the section's evidence that doe
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,7 +97,11 @@ def hard_terms(claim: str) -> list[str]:
     sentence_starts = {m.end() for m in re.finditer(r"(^|[.!?:;]\s+|\n)", claim)}
     for m in _CAPWORD.finditer(claim):
         word = m.group(0).rstrip(".")
-        if m.start() in sentence_starts or word.lower() in _NOT_NAMES:
+        if word.lower() in _NOT_NAMES:
+            continue
+        # A capital at the start of a sentence says nothing, unless the word is an acronym or
+        # a brand written with inner capitals (MOFCOM, OpenAI).
+        if m.start() in sentence_starts and not any(c.isupper() for c in word[1:]):
             continue
         if any(ch.isdigit() for ch in word) or len(word) < 2:
             continue
@@ -204,17 +209,20 @@ def check_claim(
 
 
 def best_quote(claim: str, passage_text: str, limit: int = 300) -> str:
-    """The sentence of the passage that shares most with the claim: what a footnote quotes."""
+    """The sentence, or two adjacent sentences, of the passage that cover most of the claim's
+    words and hard terms: what a footnote quotes and the evidence pane highlights."""
     sentences = split_sentences(" ".join(passage_text.split())) or [passage_text]
     words = content_words(claim)
     terms = [_normalise(t) for t in hard_terms(claim)]
 
-    def score(sentence: str) -> tuple[int, float]:
-        norm = _normalise(sentence)
-        return (
-            sum(t in norm for t in terms),
-            len(words & content_words(sentence)) / (1 + len(content_words(sentence))) ** 0.5,
-        )
+    def coverage(text: str) -> int:
+        norm = _normalise(text)
+        return len(words & content_words(text)) + sum(t in norm for t in terms)
 
-    quote = max(sentences, key=score)
+    windows = sentences + [
+        f"{a} {b}"
+        for a, b in itertools.pairwise(sentences)
+        if len(a) + len(b) < limit
+    ]
+    quote = max(windows, key=lambda w: (coverage(w), -len(w)))
     return quote if len(quote) <= limit else quote[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -27,8 +27,24 @@ class _Piece:
     locator: Locator
 
 
+# A full stop after these does not end a sentence ("Announcement No. 14", "the U.S. rule").
+_ABBREVIATIONS = frozenset(
+    "no nos art arts sec para fig vol p pp mr mrs ms dr prof st jr sr inc ltd co corp "
+    "e.g i.e etc vs cf u.s u.k u.n e.u approx est jan feb mar apr jun jul aug sep sept oct "
+    "nov dec".split()
+)
+
+
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    parts = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    merged: list[str] = []
+    for part in parts:
+        last_word = merged[-1].rsplit(" ", 1)[-1].rstrip(".").lower() if merged else ""
+        if merged and merged[-1].endswith(".") and last_word in _ABBREVIATIONS:
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged
 
 
 def _hard_split(text: str, limit: int) -> Iterator[str]:

@@ -174,20 +174,34 @@ def gather_evidence(
                 ranked.append(hit)
 
     topic_hits = library.search(topic, TOPIC_HITS, doc_ids=doc_ids)
-    add(topic_hits)
+    section_hits: dict[str, list[Hit]] = {}
     for spec in template.sections:
         hits: list[Hit] = []
         for hint in spec.queries or (None,):
-            hits.extend(
-                library.search(_section_query(topic, spec, hint), SECTION_HITS, doc_ids=doc_ids)
-            )
-        # Sections are judged on passages close to the topic as well as to their own hint.
-        pool = {h.passage.id: h for h in [*hits, *topic_hits]}
-        good = [h for h in pool.values() if (h.similarity or 0.0) >= RELEVANCE_MIN]
-        good.sort(key=lambda h: -(h.similarity or 0.0))
+            query = _section_query(topic, spec, hint)
+            hits.extend(library.search(query, SECTION_HITS, doc_ids=doc_ids))
+        section_hits[spec.key] = hits
+    # Relevance is judged against the topic alone: a section's query hints ("export controls
+    # on chips") would find passages in any library on the subject, however unrelated the topic.
+    candidates = {h.passage.id: h for hits in [topic_hits, *section_hits.values()] for h in hits}
+    vectors = library.store.embeddings_by_ids(list(candidates))
+    topic_vec = library.embedder.embed_one(topic)
+    closeness = {pid: float(np.dot(topic_vec, v)) for pid, v in vectors.items()}
+
+    def on_topic(hits: Sequence[Hit]) -> list[Hit]:
+        good = [h for h in hits if closeness.get(h.passage.id, 0.0) >= RELEVANCE_MIN]
+        return sorted(good, key=lambda h: -closeness[h.passage.id])
+
+    add(on_topic(topic_hits))
+    for spec in template.sections:
+        pool = {h.passage.id: h for h in [*section_hits[spec.key], *topic_hits]}
+        good = on_topic(list(pool.values()))
+        good_ids = {h.passage.id for h in good}
+        own = [h for h in section_hits[spec.key] if h.passage.id in good_ids]
         relevant[spec.key] = len(good)
-        by_section[spec.key] = [h.passage.id for h in good]
-        add(good)
+        # The section's own hits first (most specific), then the topic's.
+        by_section[spec.key] = list(dict.fromkeys([h.passage.id for h in [*own, *good]]))
+        add(own)
 
     chosen: list[Hit] = []
     used = 0
@@ -200,12 +214,11 @@ def gather_evidence(
         chosen.append(hit)
         used += cost
     number = {h.passage.id: n for n, h in enumerate(chosen, start=1)}
-    vectors = library.store.embeddings_by_ids([h.passage.id for h in chosen])
     return Evidence(
         hits=chosen,
         by_section={k: [number[p] for p in v if p in number] for k, v in by_section.items()},
         relevant=relevant,
-        vectors=vectors,
+        vectors={h.passage.id: vectors[h.passage.id] for h in chosen},
     )
 
 

@@ -23,9 +23,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from rag.errors import BriefDeskError, ModelMissingError
@@ -296,7 +297,7 @@ def _info_from_metadata(
         quantization=quant,
         version=version,
         tensor_count=tensor_count,
-        metadata=metadata,
+        metadata=MappingProxyType(metadata),  # read-only: the GGUFInfo is cached and shared
     )
 
 
@@ -340,6 +341,8 @@ class CallStats:
 
 @dataclass(frozen=True, slots=True)
 class Completion:
+    """A model's reply: the text (JSON when a schema was given), why it ended, what it cost."""
+
     text: str
     finish_reason: str  # "stop", "length", or "cancelled"
     cancelled: bool
@@ -370,6 +373,34 @@ class ChatModel(Protocol):
         cancel: CancelToken | None = None,
         on_text: Callable[[str], None] | None = None,
     ) -> Completion: ...
+
+    def stream(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        schema: dict[str, Any] | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.2,
+        cancel: CancelToken | None = None,
+    ) -> Generator[str, None, Completion]:
+        """The same call as a generator of text pieces returning the Completion."""
+        ...
+
+
+def drain(
+    gen: Generator[str, None, Completion], on_text: Callable[[str], None] | None = None
+) -> Completion:
+    """Run a ``stream`` generator to its end, passing each piece to ``on_text``."""
+    try:
+        while True:
+            try:
+                piece = next(gen)
+            except StopIteration as stop:
+                return stop.value
+            if on_text is not None:
+                on_text(piece)
+    finally:
+        gen.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -636,12 +667,34 @@ class LocalModel:
         cancel: CancelToken | None = None,
         on_text: Callable[[str], None] | None = None,
     ) -> Completion:
-        """Generate a reply, streaming each piece of text to ``on_text``.
+        """Generate a reply, passing each piece of text to ``on_text``; see ``stream``.
+        An exception raised by ``on_text`` ends the call and propagates."""
+        return drain(
+            self.stream(
+                messages, schema=schema, max_tokens=max_tokens, temperature=temperature,
+                cancel=cancel,
+            ),
+            on_text,
+        )  # fmt: skip
+
+    def stream(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        schema: dict[str, Any] | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.2,
+        cancel: CancelToken | None = None,
+    ) -> Generator[str, None, Completion]:
+        """Generate a reply as a generator of text pieces; its return value (``StopIteration``
+        value) is the ``Completion``. A generator, not a callback, so that a caller that is
+        itself a generator (drafting) can pass claims on as they are written.
 
         With ``schema`` (a JSON schema), llama.cpp constrains sampling with a grammar so the
         text is JSON of that shape (unless cut short by ``max_tokens``). Setting ``cancel``
         from another thread stops the call within a fraction of a second, even during prompt
         evaluation; the result then has ``cancelled=True`` and the text produced so far.
+        The model stays locked until the generator finishes or is closed.
         """
         with self._using() as llama:
             started = time.perf_counter()
@@ -649,17 +702,22 @@ class LocalModel:
             self._check_fits(len(prompt))
             meter = _Meter()
             llama.meter = meter
-            llama_cpp = _llama_cpp()
-            llama_cpp.llama_perf_context_reset(llama.ctx)
+            _reset_perf_counters(llama.ctx)
+            pieces: list[str] = []
+            finish: str | None = None
             with self._abort.armed(cancel):
-                text, finish = self._stream(
-                    llama, messages, schema, max_tokens, temperature, cancel, on_text
-                )
+                for piece, reason in self._stream(
+                    llama, messages, schema, max_tokens, temperature, cancel
+                ):
+                    if piece:
+                        pieces.append(piece)
+                        yield piece
+                    finish = reason or finish
             stats = self._stats(llama, meter, prompt, started)
         # A call that ran to its end is complete even if cancel came a moment later.
         cancelled = finish is None and cancel is not None and cancel.cancelled
         return Completion(
-            text=text,
+            text="".join(pieces),
             finish_reason="cancelled" if cancelled else finish or "stop",
             cancelled=cancelled,
             stats=stats,
@@ -693,7 +751,13 @@ class LocalModel:
                 self._owner = None
 
     def _format_locked(self, llama: Any, messages: Sequence[Message]) -> list[int]:
-        result = self._formatter(messages=list(messages))
+        try:
+            result = self._formatter(messages=list(messages))
+        except Exception as exc:  # the template is the model's Jinja code: report, not crash
+            # e.g. Mistral's template raises on a "system" message or on non-alternating roles.
+            raise BriefDeskError(
+                f"The chat template of {self.name} rejected the conversation: {exc}"
+            ) from exc
         return llama.tokenize(
             result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
         )
@@ -713,33 +777,27 @@ class LocalModel:
         max_tokens: int,
         temperature: float,
         cancel: CancelToken | None,
-        on_text: Callable[[str], None] | None,
-    ) -> tuple[str, str | None]:
-        """Run the streamed completion: (text, finish_reason, or None if it did not finish)."""
-        pieces: list[str] = []
-        finish: str | None = None
+    ) -> Iterator[tuple[str, str | None]]:
+        """The streamed completion as (text piece, finish_reason or None) pairs."""
         if cancel is not None and cancel.cancelled:
-            return "", None
+            return
         kwargs: dict[str, Any] = {}
         if schema is not None:
             _check_schema(json.dumps(schema, sort_keys=True))
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
         chunks = llama.create_chat_completion(
-            messages=messages, stream=True, max_tokens=max_tokens, temperature=temperature,
+            messages=messages,
+            stream=True,
+            max_tokens=max_tokens,
+            temperature=temperature,
             **kwargs,
-        )  # fmt: skip
+        )
         try:
-            for piece, reason in _pieces(chunks, cancel):
-                if piece:
-                    pieces.append(piece)
-                    if on_text is not None:
-                        on_text(piece)
-                finish = reason or finish
+            yield from _pieces(chunks, cancel)
         finally:
             # Closing now (not at garbage collection) ends llama-cpp-python's generator while
             # we still hold the lock.
             chunks.close()
-        return "".join(pieces), finish
 
     def _stats(self, llama: Any, meter: _Meter, prompt: list[int], started: float) -> CallStats:
         sent = len(meter.prompt) if meter.prompt is not None else len(prompt)
@@ -761,12 +819,24 @@ class LocalModel:
     def _evaluated(self, llama: Any, meter: _Meter, sent: int) -> int:
         if meter.prompt is None:  # cancelled before the prompt reached the model
             return 0
+        if meter.first_token_at is None:
+            # Cancelled during prompt evaluation: llama.cpp does not count an aborted batch,
+            # but the context holds every batch that completed.
+            return max(0, llama.n_tokens - meter.predicted_reuse)
         predicted = sent - meter.predicted_reuse
         # llama.cpp's own counter is the truth (it also sees a cache that could not be reused,
         # e.g. on recurrent models). It cannot tell 0 from 1 (it reports at least 1, and counts
         # a lone token as generation), so the prediction decides there.
         counted = _llama_cpp().llama_perf_context(llama.ctx).n_p_eval
-        return counted if counted > 1 else predicted
+        return counted if 1 < counted <= sent else predicted
+
+
+def _reset_perf_counters(ctx: Any) -> None:
+    llama_cpp = _llama_cpp()
+    # An aborted decode leaves its tokens queued for the counters; synchronising books them
+    # now, so the reset below clears them instead of adding them to the next call's count.
+    llama_cpp.llama_synchronize(ctx)
+    llama_cpp.llama_perf_context_reset(ctx)
 
 
 @functools.lru_cache(maxsize=64)

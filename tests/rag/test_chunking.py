@@ -56,3 +56,12 @@ def test_split_sentences_keeps_abbreviations_mostly_whole() -> None:
         "It rose 3.5 percent.",
         "Then it fell.",
     ]
+
+
+def test_split_sentences_does_not_break_after_abbreviations() -> None:
+    text = "MOFCOM issued Announcement No. 14 of 2026. The U.S. rule took effect. Dr. Lee spoke."
+    assert split_sentences(text) == [
+        "MOFCOM issued Announcement No. 14 of 2026.",
+        "The U.S. rule took effect.",
+        "Dr. Lee spoke.",
+    ]

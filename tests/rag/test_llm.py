@@ -377,9 +377,13 @@ def test_cancel_stops_a_long_prompt_evaluation(gguf_path: Path) -> None:
         assert elapsed < 1.5
         assert reply.stats.first_token_seconds is None and reply.text == ""
         assert reply.stats.prompt_tokens_sent > 2000
+        # Only the batches that completed before the abort count (none, or a few of 512).
+        assert reply.stats.prompt_tokens_evaluated < reply.stats.prompt_tokens_sent
 
         after = m.chat([{"role": "user", "content": "Say OK."}], max_tokens=8)
         assert not after.cancelled and after.stats.completion_tokens > 0
+        # The aborted batch is not booked to the next call.
+        assert 0 < after.stats.prompt_tokens_evaluated <= after.stats.prompt_tokens_sent
     finally:
         m.close()
 
@@ -436,6 +440,48 @@ def test_a_prompt_longer_than_the_context_is_refused_clearly(gguf_path: Path) ->
             m.chat([{"role": "user", "content": "word " * 400}])
     finally:
         m.close()
+
+
+def test_a_model_without_a_chat_template_gets_chatml(gguf_path: Path, tmp_path: Path) -> None:
+    # Rename the template key in a copy (same length, so the header stays valid).
+    data = gguf_path.read_bytes()
+    key = b"tokenizer.chat_template"
+    assert data.count(key) == 1
+    path = tmp_path / "no-template.gguf"
+    path.write_bytes(data.replace(key, b"tokenizer.chat_templatX"))
+    m = LocalModel(path, n_ctx=1024, n_threads=TEST_THREADS)
+    try:
+        assert m.info.chat_template is None
+        messages = [{"role": "user", "content": "Say OK."}]
+        prompt = m._llama.detokenize(m.format_prompt_tokens(messages), special=True).decode()
+        assert "<|im_start|>user\nSay OK.<|im_end|>" in prompt
+        assert prompt.endswith("<|im_start|>assistant\n")
+        reply = m.chat(messages, max_tokens=8)
+        assert reply.stats.prompt_tokens_sent == len(m.format_prompt_tokens(messages))
+    finally:
+        m.close()
+
+
+def test_a_chat_template_that_rejects_the_conversation_gives_a_clear_error(
+    gguf_path: Path,
+) -> None:
+    m = fresh_model(gguf_path)
+    try:
+        # What Mistral-style templates do with a system message.
+        m._formatter = _jinja_formatter(
+            "{% if messages[0]['role'] == 'system' %}"
+            "{{ raise_exception('System role not supported') }}{% endif %}"
+        )
+        with pytest.raises(BriefDeskError, match="System role not supported"):
+            m.chat([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])
+    finally:
+        m.close()
+
+
+def _jinja_formatter(template: str) -> Any:
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    return Jinja2ChatFormatter(template=template, eos_token="", bos_token="")
 
 
 def test_count_tokens(model: LocalModel) -> None:
