@@ -1,0 +1,164 @@
+"""The library pane's layout: the documents table with its filter, the import panel, the
+empty-library welcome, and the passage search. Layout only: ``LibraryController`` does the
+work."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.document_table import DATE, IMPORTED, LENGTH, PUBLISHER, TITLE
+from desktop.import_panel import ImportPanel
+from desktop.theme import std_icon
+from desktop.widgets import Banner
+
+
+class EmptyLibrary(QFrame):
+    """What a new user sees instead of an empty table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("emptyState")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 18, 18, 18)
+        title = QLabel("Your library is empty")
+        title.setObjectName("sectionTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel(
+            "Drop PDF, Word, web page, text or Markdown files (or whole folders) anywhere on "
+            "this window, or use File ▸ Import. BriefDesk keeps a copy of each file and never "
+            "sends anything anywhere."
+        )
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setObjectName("muted")
+        self.import_button = QPushButton("Import files…")
+        self.demo_button = QPushButton("Import the demo documents")
+        self.demo_button.setToolTip(
+            "Six short fictional articles, a client alert and a policy brief about AI export "
+            "controls, in five formats: a quick way to try BriefDesk."
+        )
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
+        layout.addStretch(1)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+
+class LibraryPane(QWidget):
+    def __init__(self, model: QAbstractItemModel) -> None:
+        super().__init__()
+        self.setMinimumWidth(300)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 8)
+        layout.setSpacing(6)
+
+        head = QHBoxLayout()
+        title = QLabel("Library")
+        title.setObjectName("paneTitle")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("muted")
+        head.addWidget(title)
+        head.addWidget(self.count_label, 1)
+        self.import_button = QPushButton(std_icon("SP_DialogOpenButton"), "Import…")
+        self.import_button.setToolTip("Import files into the library (Ctrl+I)")
+        head.addWidget(self.import_button)
+        layout.addLayout(head)
+
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.import_panel = ImportPanel()
+        layout.addWidget(self.import_panel)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        layout.addWidget(self.splitter, 1)
+
+        documents = QWidget()
+        docs_layout = QVBoxLayout(documents)
+        docs_layout.setContentsMargins(0, 0, 0, 0)
+        docs_layout.setSpacing(4)
+        row = QHBoxLayout()
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by title, publisher or date")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.remove_button = QPushButton(std_icon("SP_TrashIcon"), "Remove")
+        self.remove_button.setToolTip("Remove the selected documents from the library (Del)")
+        self.remove_button.setEnabled(False)
+        row.addWidget(self.filter_edit, 1)
+        row.addWidget(self.remove_button)
+        docs_layout.addLayout(row)
+
+        self.empty_state = EmptyLibrary()
+        docs_layout.addWidget(self.empty_state, 1)
+        self.empty_state.hide()
+
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(IMPORTED, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((PUBLISHER, 110), (DATE, 82), (LENGTH, 72), (IMPORTED, 112)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        header.setHighlightSections(False)
+        docs_layout.addWidget(self.table, 1)
+        self.splitter.addWidget(documents)
+
+        search = QWidget()
+        search_layout = QVBoxLayout(search)
+        search_layout.setContentsMargins(0, 4, 0, 0)
+        search_layout.setSpacing(4)
+        search_title = QLabel("Search passages")
+        search_title.setObjectName("cardTitle")
+        search_layout.addWidget(search_title)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Words, names, numbers or a question (Ctrl+F)")
+        self.search_edit.setClearButtonEnabled(True)
+        search_layout.addWidget(self.search_edit)
+        self.search_status = QLabel()
+        self.search_status.setObjectName("muted")
+        search_layout.addWidget(self.search_status)
+        self.results = QListWidget()
+        self.results.setWordWrap(True)
+        self.results.setAlternatingRowColors(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        search_layout.addWidget(self.results, 1)
+        self.splitter.addWidget(search)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+    def show_empty(self, empty: bool) -> None:
+        self.empty_state.setVisible(empty)
+        self.table.setVisible(not empty)

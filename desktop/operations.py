@@ -1,0 +1,311 @@
+"""What the app's jobs do: plain functions over rag's public API, run on a worker thread.
+
+Nothing here knows about threads or widgets (``desktop.workers`` runs these functions,
+``desktop.backend`` says which worker runs which). Each function takes the ``Session`` (the
+open library and how to get a model) and, for long work, a ``JobContext`` to report progress
+and see cancellation.
+
+Objects handed back to the GUI thread are never shared with work still running here: drafting
+keeps mutating its briefing, so every event carries a copy.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag.briefing import Briefing
+from rag.errors import BriefDeskError, LibraryError
+from rag.ingest import ImportFinished
+from rag.settings import Settings
+from rag.types import Document, Hit, Passage
+
+if TYPE_CHECKING:
+    from rag.library import Library
+    from rag.llm import ChatModel, GGUFInfo
+
+    from desktop.workers import JobContext
+
+ModelOpener = Callable[[Settings], "ChatModel"]
+
+
+def open_model_from_settings(settings: Settings) -> ChatModel:
+    from rag.model_choice import open_chat_model
+
+    return open_chat_model(None, settings)
+
+
+class Session:
+    """The library the app has open and the way it gets its drafting model.
+
+    The writer worker opens, writes and closes the library; the reader worker only reads it,
+    under ``lock``, so that closing never pulls the library from under a search.
+    """
+
+    def __init__(self, model_opener: ModelOpener | None = None) -> None:
+        self.lock = threading.Lock()
+        self.library: Library | None = None
+        self.model_opener: ModelOpener = model_opener or open_model_from_settings
+        self._trash: Path | None = None  # copies of removed documents, for undo
+
+    def require(self) -> Library:
+        library = self.library
+        if library is None:
+            raise LibraryError("No library is open.")
+        return library
+
+    def trash(self) -> Path:
+        if self._trash is None:
+            self._trash = Path(tempfile.mkdtemp(prefix="briefdesk-undo-"))
+        return self._trash
+
+    def close(self) -> None:
+        with self.lock:
+            library, self.library = self.library, None
+        if library is not None:
+            library.close()
+        if self._trash is not None:
+            shutil.rmtree(self._trash, ignore_errors=True)
+            self._trash = None
+
+
+# -- the library -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LibraryOpened:
+    folder: Path
+    documents: list[Document]
+    notices: list[str]
+    briefings: list[BriefingSummary]
+
+
+def open_library(session: Session, folder: Path | None, settings: Settings) -> LibraryOpened:
+    from rag.library import Library  # chromadb: a second of imports, never on the GUI thread
+
+    session.close()
+    library = Library.open(folder, settings=settings)
+    with session.lock:
+        session.library = library
+    return LibraryOpened(
+        library.folder, library.documents(), list(library.notices), briefing_summaries(session)
+    )
+
+
+def close_library(session: Session) -> None:
+    session.close()
+
+
+def documents(session: Session) -> list[Document]:
+    return session.require().documents()
+
+
+def import_paths(session: Session, paths: Sequence[Path], ctx: JobContext) -> ImportFinished:
+    """Import files and folders; each rag.ingest event goes to the GUI as it happens."""
+    finished = ImportFinished()
+    for event in session.require().import_paths([Path(p) for p in paths], ctx.cancel):
+        ctx.emit(event)
+        if isinstance(event, ImportFinished):
+            finished = event
+    return finished
+
+
+def update_document(session: Session, doc_id: str, changes: dict[str, str]) -> Document:
+    try:
+        return session.require().update_document(doc_id, **changes)
+    except KeyError:
+        raise LibraryError("That document is no longer in the library.") from None
+
+
+@dataclass(frozen=True)
+class RemovedDocument:
+    """A removed document and a copy of its file, so that the removal can be undone."""
+
+    document: Document
+    copy: Path
+
+
+def remove_document(session: Session, doc_id: str) -> RemovedDocument:
+    library = session.require()
+    doc = library.document(doc_id)
+    kept = session.trash() / doc.id / doc.filename
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(doc.stored_path, kept)
+    library.remove_document(doc.id)
+    return RemovedDocument(doc, kept)
+
+
+def restore_document(session: Session, removed: RemovedDocument) -> Document:
+    """Undo a removal: import the kept copy again and put back what the analyst had edited."""
+    library = session.require()
+    restored: Document | None = None
+    for event in library.import_paths([removed.copy]):
+        if isinstance(event, ImportFinished):
+            if event.failed:
+                raise LibraryError(f"Could not restore the document: {event.failed[0][1]}")
+            restored = event.imported[0] if event.imported else None
+    doc = removed.document
+    if restored is None:  # already back (imported again meanwhile)
+        return library.document(doc.id)
+    return library.update_document(
+        doc.id, title=doc.title, publisher=doc.publisher, published=doc.published,
+        author=doc.author, tags=doc.tags,
+    )  # fmt: skip
+
+
+# -- reading: search, passages, briefings ------------------------------------------------------
+
+
+def search(session: Session, query: str, k: int) -> tuple[str, list[Hit]]:
+    with session.lock:
+        library = session.require()
+        return query, library.search(query, k)
+
+
+def passages(session: Session, passage_ids: Sequence[str]) -> dict[str, Passage | None]:
+    with session.lock:
+        library = session.require()
+        return {pid: library.passage(pid) for pid in passage_ids}
+
+
+@dataclass(frozen=True)
+class BriefingSummary:
+    """One line of the list of saved briefings."""
+
+    id: str
+    topic: str
+    template_name: str
+    updated: str
+    claims: int
+    unfinished: bool
+
+
+def briefing_summaries(session: Session) -> list[BriefingSummary]:
+    from rag.drafting import list_briefings
+
+    with session.lock:
+        library = session.require()
+        found = list_briefings(library)
+    return [
+        BriefingSummary(
+            b.id, b.topic, b.template_name, b.updated,
+            sum(len(s.claims) for s in b.sections),
+            any(s.status in UNFINISHED for s in b.sections),
+        )  # fmt: skip
+        for b in found
+    ]
+
+
+UNFINISHED = ("pending", "drafting", "cancelled", "failed")
+
+
+def load_briefing(session: Session, briefing_id: str) -> Briefing:
+    from rag.drafting import briefing_path
+
+    with session.lock:
+        path = briefing_path(session.require(), briefing_id)
+    return Briefing.load(path)
+
+
+def save_briefing(session: Session, briefing: Briefing) -> str:
+    """Save the analyst's edits; returns the time saved."""
+    from rag.drafting import briefing_path
+
+    briefing.save(briefing_path(session.require(), briefing.id))
+    return briefing.updated
+
+
+# -- drafting ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelLoading:
+    """Emitted before the model loads: the first draft waits for it, sometimes for seconds."""
+
+    choice: str
+
+
+@dataclass
+class DraftRequest:
+    topic: str
+    template_id: str
+    settings: Settings
+    briefing: Briefing | None = None  # with sections: redraft only these
+    sections: list[str] | None = None
+    doc_ids: list[str] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def draft(session: Session, request: DraftRequest, ctx: JobContext) -> Briefing:
+    """Draft (or redraft sections of) a briefing; every rag.drafting event reaches the GUI
+    as a copy. Returns the briefing as saved, cancelled or not."""
+    from rag.drafting import (
+        ClaimAdded,
+        DraftFinished,
+        DraftStarted,
+        SectionDone,
+        SectionStarted,
+    )
+    from rag.drafting import draft as run_draft
+    from rag.templates import get_template
+
+    library = session.require()
+    template = get_template(request.template_id)
+    ctx.emit(ModelLoading(request.settings.model.model))
+    model = session.model_opener(request.settings)
+    ctx.cancel.raise_if_cancelled()
+    briefing = copy.deepcopy(request.briefing) if request.briefing is not None else None
+    result: Briefing | None = None
+    events = run_draft(
+        library, model, template, request.topic, briefing=briefing, sections=request.sections,
+        cancel=ctx.cancel, settings={"model": model.name, "n_ctx": model.n_ctx},
+        doc_ids=request.doc_ids, **request.extra,
+    )  # fmt: skip
+    for event in events:
+        match event:
+            case DraftStarted(briefing=b, sources=n):
+                ctx.emit(DraftStarted(copy.deepcopy(b), n))
+            case SectionStarted(index=i, total=n, section=s):
+                ctx.emit(SectionStarted(i, n, copy.deepcopy(s)))
+            case ClaimAdded(section=s, claim=c):
+                # The section as it stands with this claim: its key is what the GUI needs.
+                ctx.emit(ClaimAdded(_section_head(s), copy.deepcopy(c)))
+            case SectionDone(section=s):
+                ctx.emit(SectionDone(copy.deepcopy(s)))
+            case DraftFinished(briefing=b):
+                result = copy.deepcopy(b)
+    if result is None:
+        raise BriefDeskError("Drafting ended without a result.")
+    return result
+
+
+def _section_head(section: Any) -> Any:
+    head = copy.copy(section)
+    head.claims = []
+    return head
+
+
+# -- export and models -------------------------------------------------------------------------
+
+
+def export(briefing: Briefing, out_path: Path, settings: Settings) -> Path:
+    from rag.export_docx import ExportOptions, export_docx
+
+    s = settings.export
+    options = ExportOptions(
+        author=s.author, marking=s.marking, citation_style=s.citation_style,
+        unsupported=s.unsupported,
+    )  # fmt: skip
+    return export_docx(briefing, out_path, options=options)
+
+
+def model_info(path: Path) -> GGUFInfo:
+    from rag.llm import read_gguf_info
+
+    return read_gguf_info(path)
