@@ -71,17 +71,18 @@ class Backend(QObject):
             on_done=on_done, on_error=on_error,
         )  # fmt: skip
 
-    def remove_document(self, doc_id: str, *, on_done: Callback = None,
-                        on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def remove_documents(self, doc_ids: Sequence[str], removed: list[ops.RemovedDocument], *,
+                         on_done: Callback = None, on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+        ids = list(doc_ids)
         return self.writer.submit(
-            "remove document", lambda ctx: ops.remove_document(self.session, doc_id),
+            "remove documents", lambda ctx: ops.remove_documents(self.session, ids, removed),
             on_done=on_done, on_error=on_error,
         )  # fmt: skip
 
-    def restore_document(self, removed: ops.RemovedDocument, *, on_done: Callback = None,
-                         on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def restore_documents(self, removed: list[ops.RemovedDocument], *, on_done: Callback = None,
+                          on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
         return self.writer.submit(
-            "restore document", lambda ctx: ops.restore_document(self.session, removed),
+            "restore documents", lambda ctx: ops.restore_documents(self.session, removed),
             on_done=on_done, on_error=on_error,
         )  # fmt: skip
 

@@ -246,29 +246,26 @@ class LibraryController(QObject):
     def remove(self, docs: Sequence[Document], removed: list[RemovedDocument]) -> None:
         for doc in docs:
             self.model.remove(doc.id)  # at once: the analyst sees the result of the keypress
-
-            def done(result: RemovedDocument) -> None:
-                removed.append(result)
-
-            def failed(message: str, doc: Document = doc) -> None:
-                self.model.upsert(doc)
-                self._documents_changed()
-                self.status.error(message)
-
-            self.backend.remove_document(doc.id, on_done=done, on_error=failed)
         self._documents_changed()
+
+        def failed(message: str) -> None:
+            # Put back whatever the library still has.
+            self.backend.documents(on_done=self._set_documents)
+            self.status.error(message)
+
+        self.backend.remove_documents([d.id for d in docs], removed, on_error=failed)
         what = f"“{docs[0].title}”" if len(docs) == 1 else f"{len(docs)} documents"
         self.status.show(f"Removed {what} from the library. Undo with Ctrl+Z.", 12)
 
     def restore(self, removed: list[RemovedDocument]) -> None:
-        def restored(doc: Document) -> None:
-            self.model.upsert(doc)
+        def restored(docs: list[Document]) -> None:
+            for doc in docs:
+                self.model.upsert(doc)
             self._documents_changed()
-            self.status.show(f"Restored “{doc.title}”.")
+            what = f"“{docs[0].title}”" if len(docs) == 1 else f"{len(docs)} documents"
+            self.status.show(f"Restored {what}.")
 
-        for item in list(removed):
-            self.backend.restore_document(item, on_done=restored, on_error=self.status.error)
-        removed.clear()
+        self.backend.restore_documents(removed, on_done=restored, on_error=self.status.error)
 
     # -- opening the original -----------------------------------------------------------------
 

@@ -131,32 +131,39 @@ class RemovedDocument:
     copy: Path
 
 
-def remove_document(session: Session, doc_id: str) -> RemovedDocument:
+def remove_documents(
+    session: Session, doc_ids: Sequence[str], removed: list[RemovedDocument]
+) -> list[RemovedDocument]:
+    """Remove documents, keeping a copy of each file in ``removed`` for undo. ``removed`` is
+    filled here, on the writer, so that an undo queued right behind always finds it."""
     library = session.require()
-    doc = library.document(doc_id)
-    kept = session.trash() / doc.id / doc.filename
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(doc.stored_path, kept)
-    library.remove_document(doc.id)
-    return RemovedDocument(doc, kept)
+    for doc_id in doc_ids:
+        doc = library.document(doc_id)
+        kept = session.trash() / doc.id / doc.filename
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(doc.stored_path, kept)
+        library.remove_document(doc.id)
+        removed.append(RemovedDocument(doc, kept))
+    return list(removed)
 
 
-def restore_document(session: Session, removed: RemovedDocument) -> Document:
-    """Undo a removal: import the kept copy again and put back what the analyst had edited."""
+def restore_documents(session: Session, removed: list[RemovedDocument]) -> list[Document]:
+    """Undo removals: import each kept copy again and put back what the analyst had edited."""
     library = session.require()
-    restored: Document | None = None
-    for event in library.import_paths([removed.copy]):
-        if isinstance(event, ImportFinished):
-            if event.failed:
+    restored = []
+    while removed:
+        item = removed.pop()
+        for event in library.import_paths([item.copy]):
+            if isinstance(event, ImportFinished) and event.failed:
                 raise LibraryError(f"Could not restore the document: {event.failed[0][1]}")
-            restored = event.imported[0] if event.imported else None
-    doc = removed.document
-    if restored is None:  # already back (imported again meanwhile)
-        return library.document(doc.id)
-    return library.update_document(
-        doc.id, title=doc.title, publisher=doc.publisher, published=doc.published,
-        author=doc.author, tags=doc.tags,
-    )  # fmt: skip
+        doc = item.document
+        restored.append(
+            library.update_document(
+                doc.id, title=doc.title, publisher=doc.publisher, published=doc.published,
+                author=doc.author, tags=doc.tags,
+            )  # fmt: skip
+        )
+    return restored
 
 
 # -- reading: search, passages, briefings ------------------------------------------------------

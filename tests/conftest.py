@@ -16,9 +16,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
-if not SEEDS.is_dir():  # a checkout elsewhere: shared/ beside the repo's parent
-    SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seeds"
+# shared/ stands beside the checkout (as in CI); BRIEFDESK_SEEDS points elsewhere.
+SEEDS = Path(
+    os.environ.get("BRIEFDESK_SEEDS")
+    or Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
+)
 
 
 def _models_dir() -> Path:
