@@ -43,6 +43,7 @@ from rag.briefing import (
     new_briefing,
 )
 from rag.checking import best_quote, check_claim
+from rag.disagreements import Disagreement, find_disagreements
 from rag.errors import BriefDeskError
 from rag.readers.dates import normalize_date
 from rag.sanitize import clean_source_text
@@ -63,6 +64,7 @@ SECTION_HITS = 4
 MAX_SOURCES = 16
 TOKENS_PER_CLAIM = 90  # answer budget per claim asked for, JSON included
 ANSWER_OVERHEAD = 60
+NO_DISAGREEMENT_NOTE = "No disagreement between the sources was found on counts or dates."
 MIN_CLAIM_WORDS = 4  # "26 Feb 2026" alone is not a claim, whatever it cites
 
 SYSTEM_PROMPT = """\
@@ -264,7 +266,11 @@ _KIND_GUIDANCE = {
 
 
 def section_task(
-    topic: str, spec: SectionSpec, evidence: Evidence, drafted: Sequence[Section] = ()
+    topic: str,
+    spec: SectionSpec,
+    evidence: Evidence,
+    drafted: Sequence[Section] = (),
+    conflicts: Sequence[Disagreement] = (),
 ) -> str:
     lines = [
         "TASK",
@@ -278,6 +284,13 @@ def section_task(
     best = evidence.by_section.get(spec.key, [])[:6]
     if best:
         lines.append("Sources most relevant to this section: " + ", ".join(map(str, best)) + ".")
+    if spec.kind == "disagreements" and conflicts:
+        lines.append("Candidate disagreements found by comparing the sources:")
+        for d in conflicts:
+            a, b = evidence.number_of(d.first.passage.id), evidence.number_of(d.second.passage.id)
+            lines.append(
+                f"- {d.what}: source {a} says “{d.first_says}”, source {b} “{d.second_says}”"
+            )
     if spec.kind == "bottom_line" and drafted:
         lines.append("Claims already drafted in the other sections:")
         for section in drafted:
@@ -452,7 +465,12 @@ def draft(
             continue
 
         drafted = [s for s in briefing.sections if s.key != spec.key and s.kind != "bottom_line"]
-        task = section_task(topic, spec, evidence, drafted)
+        conflicts = (
+            find_disagreements(evidence.hits, evidence.vectors, limit=spec.claims)
+            if spec.kind == "disagreements"
+            else []
+        )
+        task = section_task(topic, spec, evidence, drafted, conflicts)
         schema = claims_schema(len(evidence.hits), spec.claims, spec.kind)
         stream = ClaimStream()
         gen = model.stream(
@@ -488,10 +506,17 @@ def draft(
             briefing.save(path)
             yield SectionDone(section)
             break
+        for conflict in _unreported(conflicts, section.claims)[: spec.claims]:
+            claim = _disagreement_claim(conflict)
+            section.claims.append(claim)
+            briefing.save(path)
+            yield ClaimAdded(section, claim)
         if spec.kind == "timeline":
             section.claims.sort(key=_timeline_key)
         if section.claims:
             section.status = "done"
+        elif spec.kind == "disagreements":
+            section.status, section.note = "done", NO_DISAGREEMENT_NOTE
         else:
             section.status, section.note = "insufficient", INSUFFICIENT_NOTE
         briefing.save(path)
@@ -536,6 +561,34 @@ def _make_claim(
             check.missing_terms,
         )
     return Claim(id=uuid.uuid4().hex[:12], text=text, citations=citations, check=check)
+
+
+def _unreported(conflicts: Sequence[Disagreement], claims: Sequence[Claim]) -> list[Disagreement]:
+    """Disagreements no supported claim already states (citing both documents)."""
+    out = []
+    for d in conflicts:
+        sides = {d.first.document.id, d.second.document.id}
+        if not any(
+            not c.check.unsupported and sides <= {x.doc_id for x in c.citations} for c in claims
+        ):
+            out.append(d)
+    return out
+
+
+def _disagreement_claim(d: Disagreement) -> Claim:
+    """A claim BriefDesk states itself, quoting both sides verbatim and citing each."""
+    return Claim(
+        id=uuid.uuid4().hex[:12],
+        text=d.claim_text(),
+        citations=[
+            _citation(d.first, d.first_says),  # the quote: the sentence holding the phrase
+            _citation(d.second, d.second_says),
+        ],
+        check=SupportCheck(
+            "supported",
+            ["found by comparing the sources; both phrases are quoted verbatim from them"],
+        ),
+    )
 
 
 def _citation(hit: Hit, claim_text: str) -> Citation:

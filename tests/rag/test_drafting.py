@@ -75,7 +75,9 @@ def test_claims_cite_the_passages_they_name_with_locators(lib: Library) -> None:
     )
     events = run(lib, model)
     briefing = events[-1].briefing
-    claims = [e.claim for e in events if isinstance(e, ClaimAdded)]
+    claims = [
+        e.claim for e in events if isinstance(e, ClaimAdded) and e.section.kind != "disagreements"
+    ]
     assert claims, "no claims drafted"
     for claim in claims:
         (citation,) = claim.citations
@@ -84,7 +86,7 @@ def test_claims_cite_the_passages_they_name_with_locators(lib: Library) -> None:
         assert citation.locator.page == 3
         assert citation.doc_title == "Anatomy of the March 2026 Frontier AI Controls"
         assert "export control list" in " ".join(citation.quote.split())
-    assert briefing.stats["claims"] == len(claims)
+    assert briefing.stats["claims"] == sum(len(s.claims) for s in briefing.sections)
 
 
 def test_schema_allows_exactly_the_sources_shown(lib: Library) -> None:
@@ -158,8 +160,8 @@ def test_saved_after_every_claim(lib: Library) -> None:
             path = briefing_path(lib, ev.briefing.id)
         if isinstance(ev, ClaimAdded):
             saved = Briefing.load(path)
-            texts = [c.text for s in saved.sections for c in s.claims]
-            assert texts.count(ev.claim.text) == seen + 1
+            ids = [c.id for s in saved.sections for c in s.claims]
+            assert ev.claim.id in ids and len(ids) == seen + 1
             seen += 1
     assert seen >= 3
     assert path.stem in [b.id for b in list_briefings(lib)]
@@ -244,3 +246,28 @@ def test_claim_stream_yields_each_claim_once_as_it_completes() -> None:
     for i in range(0, len(text), 3):
         got.extend(stream.feed(text[i : i + 3]))
     assert got == [{"text": "A {curly} one", "sources": [1]}, {"text": "B", "sources": [2, 3]}]
+
+
+def test_disagreements_found_by_comparing_sources_are_stated_with_both_sides(
+    lib: Library,
+) -> None:
+    """The demo library plants 31 vs 28 companies and 16 March vs 15 May; a model that writes
+    nothing still gets a section that states them, quoting and citing both sides."""
+    model = ReplayModel()  # answers {"claims": []} to every section
+    briefing = run(lib, model)[-1].briefing
+    section = next(s for s in briefing.sections if s.kind == "disagreements")
+    assert section.status == "done" and section.claims
+    texts = " ".join(c.text for c in section.claims)
+    assert "31 U.S. companies" in texts and "28 American companies" in texts
+    for claim in section.claims:
+        assert len({c.doc_id for c in claim.citations}) == 2
+        assert not claim.check.unsupported
+        for citation, phrase in zip(claim.citations, claim.text.split("“")[1:], strict=True):
+            said = phrase.split("”", 1)[0]
+            assert said in " ".join(lib.passage(citation.passage_id).text.split())
+    disagreement_task = next(
+        c["messages"][-1]["content"]
+        for c in model.calls
+        if "Where sources disagree" in c["messages"][-1]["content"].split("TASK", 1)[1]
+    )
+    assert "Candidate disagreements" in disagreement_task
