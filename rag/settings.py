@@ -40,6 +40,20 @@ class LibrarySettings:
     max_file_mb: int = setting(
         200, "Largest file (MB)", "Files larger than this are refused on import.", minimum=1
     )
+    read_timeout_s: int = setting(
+        60,
+        "Time limit per file (s)",
+        "Reading one file on import stops after this many seconds and the file is reported as "
+        "malformed; the rest of the batch goes on.",
+        minimum=1,
+    )
+    read_memory_mb: int = setting(
+        1024,
+        "Memory limit per file (MB)",
+        "Reading one file on import may use at most this much memory (not enforced on "
+        "Windows); a file that needs more is refused as a likely decompression bomb.",
+        minimum=128,
+    )
 
 
 @dataclass

@@ -33,8 +33,17 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc files and password-prot
 _MAIN_PART = "word/document.xml"
 _CORE_PART = "docProps/core.xml"
 _APP_PART = "docProps/app.xml"
-# python-docx loads the whole body into memory; refuse zip bombs before it tries.
+# python-docx inflates every part into memory; refuse zip bombs from the zip's directory,
+# before anything is inflated. Python's zipfile never inflates past an entry's declared size
+# (a lie fails the CRC check instead), so the declared sizes are safe to trust as upper bounds.
 _MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+_MAX_ENTRIES = 10_000  # Word writes tens to a few hundred; thousands only with many images
+# Real Word XML compresses 5-20:1 (repetitive tables up to ~100:1); deflate's ceiling is about
+# 1030:1, which only a long run of one byte reaches. Small parts are exempt: a ratio means
+# little there, and they cannot do harm.
+_MAX_RATIO = 200
+_RATIO_MIN_BYTES = 4 * 1024 * 1024
+_EOCD = b"PK\x05\x06"  # end of central directory record
 _MAX_APP_XML_BYTES = 1024 * 1024
 _APP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -71,6 +80,9 @@ def read_docx(data: bytes) -> ParsedDocument:
 
 
 def _open(data: bytes) -> WordDocument:
+    # python-docx parses every part with lxml parsers built with resolve_entities=False (and
+    # lxml's defaults: no DTD loading, no network), so an external entity in a part is never
+    # fetched; tests/rag/test_hostile.py holds it to that.
     try:
         return docx.Document(BytesIO(data))
     except ValueError as exc:
@@ -92,6 +104,11 @@ def _check_package(data: bytes) -> set[str]:
             "not a .docx file: an old .doc or a password-protected Word file "
             "(save it as .docx without a password)"
         )
+    declared = _declared_entry_count(data)
+    if declared is not None and declared > _MAX_ENTRIES:
+        # Checked before zipfile builds an object per entry: millions of tiny entries are a
+        # bomb of their own.
+        raise ReadError(_too_many_entries(declared))
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -100,9 +117,59 @@ def _check_package(data: bytes) -> set[str]:
     names = {info.filename for info in infos}
     if _MAIN_PART not in names:
         raise ReadError("not a valid Word file (no word/document.xml inside)")
-    if sum(info.file_size for info in infos) > _MAX_UNPACKED_BYTES:
-        raise ReadError("Word file too large when unpacked (over 512 MB)")
+    _check_directory(infos)
     return names
+
+
+def _check_directory(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip bomb from what the directory declares, before inflating any part."""
+    if len(infos) > _MAX_ENTRIES:
+        raise ReadError(_too_many_entries(len(infos)))
+    limit_mb = _MAX_UNPACKED_BYTES // (1024 * 1024)
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise ReadError(
+                "not a .docx file: its parts are encrypted (save it as .docx without a password)"
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            # Word only writes these two; bzip2/LZMA are inflated by zipfile without an
+            # output bound, so they are refused rather than trusted.
+            raise ReadError(f"damaged Word file: part {info.filename!r} uses unusual compression")
+        if info.file_size > _MAX_UNPACKED_BYTES:
+            raise ReadError(
+                f"Word file part {info.filename!r} would unpack to "
+                f"{info.file_size / 1024**2:,.0f} MB (over {limit_mb} MB): "
+                "the file may be a decompression bomb"
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size >= _RATIO_MIN_BYTES and ratio > _MAX_RATIO:
+            raise ReadError(
+                f"Word file part {info.filename!r} is compressed {ratio:,.0f} to 1, "
+                "far beyond real documents: the file may be a decompression bomb"
+            )
+    if sum(info.file_size for info in infos) > _MAX_UNPACKED_BYTES:
+        raise ReadError(f"Word file too large when unpacked (over {limit_mb} MB)")
+
+
+def _declared_entry_count(data: bytes) -> int | None:
+    """The entry count in the end-of-central-directory record, or None if not found.
+
+    The record is the last 22 bytes plus a comment of up to 64 KB. 0xFFFF means "see the
+    Zip64 record"; that case is left to zipfile and the checks on its entry list.
+    """
+    tail = data[-(22 + 0xFFFF) :]
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) - at < 22:
+        return None
+    count = int.from_bytes(tail[at + 10 : at + 12], "little")
+    return None if count == 0xFFFF else count
+
+
+def _too_many_entries(count: int) -> str:
+    return (
+        f"Word file has {count:,} parts inside (over {_MAX_ENTRIES:,}): "
+        "the file may be a decompression bomb"
+    )
 
 
 def _blocks(document: WordDocument) -> list[Block]:
@@ -202,6 +269,8 @@ def _company(data: bytes, parts: set[str]) -> str:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             if archive.getinfo(_APP_PART).file_size > _MAX_APP_XML_BYTES:
                 return ""
+            # expat fetches no external entity (it reports it as undefined) and caps
+            # entity expansion (billion laughs) since 2.4.1.
             root = ElementTree.fromstring(archive.read(_APP_PART))
     except Exception:
         log.debug("unreadable docProps/app.xml", exc_info=True)

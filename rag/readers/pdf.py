@@ -1,8 +1,10 @@
 """PDF via pypdf: one or more blocks per page, each carrying its 1-based page number.
 
 pypdf raises many undocumented exceptions on damaged files; every call into it is wrapped so
-that a bad file becomes a ReadError with a reason. We keep pypdf's default resource limits and
-never configure external decoders (jbig2dec), so reading a PDF never starts another program.
+that a bad file becomes a ReadError with a reason. We read under pypdf's default resource limits
+(never a looser setting made elsewhere in the process) with the external JBIG2 decoder switched
+off: pypdf would otherwise run the ``jbig2dec`` program, when installed, on any stream a PDF
+declares as JBIG2, content streams included, so a hostile file could feed an outside program.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from collections.abc import Callable, Iterator
 from io import BytesIO
 from typing import TypeVar
 
-from pypdf import PasswordType, PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+from pypdf import Configuration, PasswordType, PdfReader, apply_configuration
+from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
 from rag.errors import ReadError
 from rag.readers._common import clean, summarize
@@ -39,9 +41,20 @@ _PRODUCER_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ", re.I)
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|pptx?|xlsx?|rtf|odt|txt|html?|indd)$", re.I)
 
 
+# The defaults, never anything looser, and never an external program. pypdf takes its
+# configuration from a context variable read at each decode, so it is applied around the
+# whole read (threads start with a fresh context: a module-level setting would not reach them).
+_SAFE_CONFIGURATION = Configuration(jbig2dec_binary=None)
+
+
 def read_pdf(data: bytes) -> ParsedDocument:
     if b"%PDF-" not in data[:_HEADER_WINDOW]:
         raise ReadError("not a PDF file (no %PDF header)")
+    with apply_configuration(_SAFE_CONFIGURATION):
+        return _read(data)
+
+
+def _read(data: bytes) -> ParsedDocument:
     reader = _open(data)
     page_count = _guard(lambda: len(reader.pages), "damaged PDF")
     blocks: list[Block] = []
@@ -72,8 +85,15 @@ def _guard(call: Callable[[], T], what: str) -> T:
     except FileNotDecryptedError as exc:
         raise ReadError(NEEDS_PASSWORD) from exc
     except DependencyError as exc:
+        if "jbig2" in str(exc).lower():  # the decoder we switched off, asked for by the file
+            raise ReadError(f"{what}: uses JBIG2 compression, not decoded for safety") from exc
         # AES-encrypted PDFs need the optional 'cryptography' package (pypdf[crypto]).
         raise ReadError(f"encrypted PDF needs a missing component: {exc}") from exc
+    except LimitReachedError as exc:  # a decompression bomb, or a structure absurdly large
+        limit = _pypdf_message(exc).split(". ")[0].rstrip(".")  # without pypdf's byte counts
+        raise ReadError(
+            f"{what}: over a safety limit ({limit}); the file may be a decompression bomb"
+        ) from exc
     except PdfReadError as exc:
         raise ReadError(f"{what}: {_pypdf_message(exc)}") from exc
     except Exception as exc:

@@ -1,0 +1,166 @@
+"""Helpers for the desktop tests: real drag-and-drop events, replayed model answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop.main_window import MainWindow
+from rag.paths import assets_dir
+
+DEMO = assets_dir() / "demo" / "library"
+
+QUICK_TEMPLATE = """\
+name = "Quick test"
+purpose = "Two short sections, for tests."
+
+[[sections]]
+key = "developments"
+title = "Key developments"
+claims = 1
+queries = ["blacklist of U.S. companies"]
+instruction = "State the main development in one sentence."
+
+[[sections]]
+key = "outlook"
+title = "Outlook"
+claims = 1
+queries = ["what comes next"]
+instruction = "Say what may come next, in one sentence."
+"""
+
+
+def mime_for(paths: Sequence[Path]) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return mime
+
+
+def target_at(window: MainWindow, where: QPoint | None = None) -> tuple[QWidget, QPoint]:
+    """The widget under ``where`` (window coordinates; default: the middle of the window), as a
+    real drag would find it, and the point in that widget's coordinates."""
+    where = where or QPoint(window.width() // 2, window.height() // 2)
+    widget = window.childAt(where) or window
+    return widget, widget.mapFrom(window, where)
+
+
+def drag_over(window: MainWindow, paths: Sequence[Path], where: QPoint | None = None) -> bool:
+    """Send a real QDragEnterEvent carrying ``paths``; whether the window accepted it."""
+    widget, pos = target_at(window, where)
+    mime = mime_for(paths)  # the event does not own it: keep it alive while it is sent
+    event = QDragEnterEvent(
+        pos,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+def drag_leave(window: MainWindow, where: QPoint | None = None) -> None:
+    widget, _ = target_at(window, where)
+    QApplication.sendEvent(widget, QDragLeaveEvent())
+
+
+def drop(window: MainWindow, paths: Sequence[Path], where: QPoint | None = None) -> bool:
+    """Drag ``paths`` over the window and drop them, with real Qt events."""
+    accepted = drag_over(window, paths, where)
+    widget, pos = target_at(window, where)
+    mime = mime_for(paths)
+    event = QDropEvent(
+        QPointF(pos),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+    return accepted and event.isAccepted()
+
+
+def sources_in(messages: list[dict[str, Any]]) -> dict[int, str]:
+    """Source number -> its text, parsed back out of the drafting prompt."""
+    content = messages[-1]["content"]
+    out = {}
+    for block in content.split("<source ")[1:]:
+        n = int(block.split('n="', 1)[1].split('"', 1)[0])
+        out[n] = " ".join(block.split(">\n", 1)[1].split("\n</source>", 1)[0].split())
+    return out
+
+
+def cite_where(phrase: str, text: str):
+    """A replayed answer: one claim citing whichever source holds ``phrase``."""
+
+    def answer(messages, schema):
+        found = [n for n, t in sources_in(messages).items() if phrase in t]
+        return {"claims": [{"text": text, "sources": found[:1]}] if found else []}
+
+    return answer
+
+
+def cite_first(text: str):
+    """A replayed answer: one claim citing source 1."""
+    return lambda messages, schema: {"claims": [{"text": text, "sources": [1]}]}
+
+
+def by_section(answers: dict[str, Any]):
+    """A replayed answer chosen by the section the prompt asks for (its title)."""
+
+    def answer(messages, schema):
+        content = messages[-1]["content"]
+        section = content.split("\nSection: ", 1)[1].split("\n", 1)[0]
+        chosen = answers.get(section, {"claims": []})
+        return chosen(messages, schema) if callable(chosen) else chosen
+
+    return answer
+
+
+def replay_model(answers: dict[str, Any], calls: int = 20, **options: Any):
+    """A ReplayModel (tests/fakes.py) that answers each section from ``answers``."""
+    from fakes import ReplayModel
+
+    return ReplayModel(answers=[by_section(answers)] * calls, **options)
+
+
+class Quoting:
+    """A replayed answer that cites the first source holding one of ``phrases`` (else source
+    1) with the sentence holding it, word for word: a claim the checker finds supported.
+    ``claims`` records what was answered, for the test to compare with the screen."""
+
+    def __init__(self, *phrases: str) -> None:
+        self.phrases = phrases
+        self.claims: list[str] = []
+
+    def __call__(self, messages, schema):
+        sources = sources_in(messages)
+        for phrase in self.phrases:
+            found = [n for n, t in sources.items() if phrase in t]
+            if found:
+                n, text = found[0], sources[found[0]]
+                sentence = next(s for s in _sentences(text) if phrase in s)
+                break
+        else:
+            n = 1
+            sentence = max(_sentences(sources[1]), key=len)
+        self.claims.append(sentence)
+        return {"claims": [{"text": sentence, "sources": [n]}]}
+
+
+def _sentences(text: str) -> list[str]:
+    import re
+
+    # A sentence ends at a full stop after a lower-case word or a number, not after "U.S.".
+    parts = re.split(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"“])", text)
+    return [s.strip() for s in parts if len(s.split()) >= 5]
+
+
+BLACKLIST = "countermeasures against 31 U.S. companies"
+OUTLOOK = "the first time the unreliable entity list has been used"
+TOPIC = "China's response to U.S. controls on frontier AI models"
