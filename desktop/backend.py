@@ -29,8 +29,9 @@ ErrorCallback = Callable[[str], None] | None
 
 
 class Backend(QObject):
-    def __init__(self, model_opener: ops.ModelOpener | None = None,
-                 parent: QObject | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, model_opener: ops.ModelOpener | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = ops.Session(model_opener)
         self.writer = Worker("briefdesk-writer", on_exit=self.session.close, parent=self)
@@ -44,106 +45,183 @@ class Backend(QObject):
 
     # -- the writer ---------------------------------------------------------------------------
 
-    def open_library(self, folder: Path | None, settings: Settings, *,
-                     on_done: Callback = None, on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def open_library(
+        self,
+        folder: Path | None,
+        settings: Settings,
+        *,
+        on_done: Callback = None,
+        on_error: ErrorCallback = None,
+    ) -> JobHandle:
         return self.writer.submit(
-            "open library", lambda ctx: ops.open_library(self.session, folder, settings),
-            on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "open library",
+            lambda ctx: ops.open_library(self.session, folder, settings),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
     def close_library(self, *, on_done: Callback = None) -> JobHandle:
         return self.writer.submit(
             "close library", lambda ctx: ops.close_library(self.session), on_done=on_done
         )
 
-    def import_paths(self, paths: Sequence[Path], *, on_event: Callback = None,
-                     on_done: Callback = None, on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def import_paths(
+        self,
+        paths: Sequence[Path],
+        *,
+        on_event: Callback = None,
+        on_done: Callback = None,
+        on_error: ErrorCallback = None,
+    ) -> JobHandle:
         paths = list(paths)
         return self.writer.submit(
-            "import", lambda ctx: ops.import_paths(self.session, paths, ctx),
-            on_event=on_event, on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "import",
+            lambda ctx: ops.import_paths(self.session, paths, ctx),
+            on_event=on_event,
+            on_done=on_done,
+            on_error=on_error,
+        )
 
-    def update_document(self, doc_id: str, changes: dict[str, str], *, on_done: Callback = None,
-                        on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def update_document(
+        self,
+        doc_id: str,
+        changes: dict[str, str],
+        *,
+        on_done: Callback = None,
+        on_error: ErrorCallback = None,
+    ) -> JobHandle:
         return self.writer.submit(
-            "edit document", lambda ctx: ops.update_document(self.session, doc_id, changes),
-            on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "edit document",
+            lambda ctx: ops.update_document(self.session, doc_id, changes),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
-    def remove_documents(self, doc_ids: Sequence[str], removed: list[ops.RemovedDocument], *,
-                         on_done: Callback = None, on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def remove_documents(
+        self,
+        doc_ids: Sequence[str],
+        removed: list[ops.RemovedDocument],
+        *,
+        on_done: Callback = None,
+        on_error: ErrorCallback = None,
+    ) -> JobHandle:
         ids = list(doc_ids)
         return self.writer.submit(
-            "remove documents", lambda ctx: ops.remove_documents(self.session, ids, removed),
-            on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "remove documents",
+            lambda ctx: ops.remove_documents(self.session, ids, removed),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
-    def restore_documents(self, removed: list[ops.RemovedDocument], *, on_done: Callback = None,
-                          on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def restore_documents(
+        self,
+        removed: list[ops.RemovedDocument],
+        *,
+        on_done: Callback = None,
+        on_error: ErrorCallback = None,
+    ) -> JobHandle:
         return self.writer.submit(
-            "restore documents", lambda ctx: ops.restore_documents(self.session, removed),
-            on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "restore documents",
+            lambda ctx: ops.restore_documents(self.session, removed),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
     def documents(self, *, on_done: Callback = None) -> JobHandle:
         return self.writer.submit(
             "list documents", lambda ctx: ops.documents(self.session), on_done=on_done
         )
 
-    def draft(self, request: ops.DraftRequest, *, on_event: Callback = None,
-              on_done: Callback = None, on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def draft(
+        self,
+        request: ops.DraftRequest,
+        *,
+        on_event: Callback = None,
+        on_done: Callback = None,
+        on_error: ErrorCallback = None,
+    ) -> JobHandle:
         return self.writer.submit(
-            "draft", partial(ops.draft, self.session, request),
-            on_event=on_event, on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "draft",
+            partial(ops.draft, self.session, request),
+            on_event=on_event,
+            on_done=on_done,
+            on_error=on_error,
+        )
 
-    def save_briefing(self, briefing: Briefing, *, on_done: Callback = None,
-                      on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def save_briefing(
+        self, briefing: Briefing, *, on_done: Callback = None, on_error: ErrorCallback = None
+    ) -> JobHandle:
         return self.writer.submit(
-            "save briefing", lambda ctx: ops.save_briefing(self.session, briefing),
-            on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "save briefing",
+            lambda ctx: ops.save_briefing(self.session, briefing),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
     # -- the reader ---------------------------------------------------------------------------
 
-    def search(self, query: str, k: int = 12, *, on_done: Callback = None,
-               on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def search(
+        self, query: str, k: int = 12, *, on_done: Callback = None, on_error: ErrorCallback = None
+    ) -> JobHandle:
         return self.reader.submit(
-            "search", lambda ctx: ops.search(self.session, query, k),
-            on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "search",
+            lambda ctx: ops.search(self.session, query, k),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
-    def passages(self, passage_ids: Sequence[str], *, on_done: Callback = None,
-                 on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def passages(
+        self,
+        passage_ids: Sequence[str],
+        *,
+        on_done: Callback = None,
+        on_error: ErrorCallback = None,
+    ) -> JobHandle:
         ids = list(passage_ids)
         return self.reader.submit(
-            "passages", lambda ctx: ops.passages(self.session, ids),
-            on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "passages",
+            lambda ctx: ops.passages(self.session, ids),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
     def briefings(self, *, on_done: Callback = None, on_error: ErrorCallback = None) -> JobHandle:
         return self.reader.submit(
-            "list briefings", lambda ctx: ops.briefing_summaries(self.session),
-            on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "list briefings",
+            lambda ctx: ops.briefing_summaries(self.session),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
-    def load_briefing(self, briefing_id: str, *, on_done: Callback = None,
-                      on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def load_briefing(
+        self, briefing_id: str, *, on_done: Callback = None, on_error: ErrorCallback = None
+    ) -> JobHandle:
         return self.reader.submit(
-            "open briefing", lambda ctx: ops.load_briefing(self.session, briefing_id),
-            on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "open briefing",
+            lambda ctx: ops.load_briefing(self.session, briefing_id),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
-    def export(self, briefing: Briefing, out_path: Path, settings: Settings, *,
-               on_done: Callback = None, on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def export(
+        self,
+        briefing: Briefing,
+        out_path: Path,
+        settings: Settings,
+        *,
+        on_done: Callback = None,
+        on_error: ErrorCallback = None,
+    ) -> JobHandle:
         return self.reader.submit(
-            "export", lambda ctx: ops.export(briefing, out_path, settings),
-            on_done=on_done, on_error=on_error,
-        )  # fmt: skip
+            "export",
+            lambda ctx: ops.export(briefing, out_path, settings),
+            on_done=on_done,
+            on_error=on_error,
+        )
 
-    def model_info(self, path: Path, *, on_done: Callback = None,
-                   on_error: ErrorCallback = None) -> JobHandle:  # fmt: skip
+    def model_info(
+        self, path: Path, *, on_done: Callback = None, on_error: ErrorCallback = None
+    ) -> JobHandle:
         return self.reader.submit(
             "model info", lambda ctx: ops.model_info(path), on_done=on_done, on_error=on_error
         )

@@ -7,7 +7,7 @@ writer has saved it, so the table never shows an edit that did not happen.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,7 +24,7 @@ from rag.types import Document
 
 Index = QModelIndex | QPersistentModelIndex
 
-COLUMNS = ("Title", "Publisher", "Date", "Length", "Imported")
+COLUMNS = ("Title", "Publisher", "Date", "Length", "Added")
 TITLE, PUBLISHER, DATE, LENGTH, IMPORTED = range(len(COLUMNS))
 EDITABLE = {TITLE: "title", PUBLISHER: "publisher", DATE: "published"}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -42,12 +42,20 @@ def length_label(doc: Document) -> str:
     return f"{words} words"
 
 
-def imported_label(iso: str) -> str:
+def imported_label(iso: str, *, long: bool = False, today: date | None = None) -> str:
+    """When a document was imported: "today", "12 Mar" this year, else the ISO date."""
     try:
         when = datetime.fromisoformat(iso).astimezone()
     except ValueError:
         return iso
-    return when.strftime("%Y-%m-%d %H:%M")
+    if long:
+        return when.strftime("%Y-%m-%d %H:%M")
+    today = today or date.today()
+    if when.date() == today:
+        return "today"
+    if when.year == today.year:
+        return f"{when.day} {when.strftime('%b')}"
+    return when.strftime("%Y-%m-%d")
 
 
 def parse_date(text: str) -> str | None:
@@ -134,7 +142,10 @@ class DocumentTableModel(QAbstractTableModel):
             lines = [doc.title, f"{kind} file: {doc.filename}"]
             if doc.author:
                 lines.append(f"Author: {doc.author}")
-            lines.append(f"{doc.passages} passages · id {doc.id[:12]}")
+            lines.append(
+                f"{doc.passages} passages · imported {imported_label(doc.imported_at, long=True)}"
+            )
+            lines.append(f"id {doc.id[:12]}")
             if column in EDITABLE:
                 lines.append("Double-click or press F2 to edit.")
             return "\n".join(lines)

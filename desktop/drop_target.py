@@ -14,6 +14,8 @@ from PySide6.QtCore import QEvent, QMimeData, QObject, QRectF, Qt, QTimer, Signa
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont, QPainter, QPen
 from PySide6.QtWidgets import QApplication, QWidget
 
+from desktop.theme import app_icon
+
 
 def local_paths(mime: QMimeData | None) -> list[Path]:
     """The local files and folders a drag carries, in order; [] if it carries none."""
@@ -46,9 +48,11 @@ class DropOverlay(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(20, 40, 70, 150))
         box = QRectF(self.rect()).adjusted(24, 24, -24, -24)
-        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.setBrush(QColor(255, 255, 255, 245))
         painter.setPen(QPen(QColor("#1f5fa8"), 3, Qt.PenStyle.DashLine))
         painter.drawRoundedRect(box, 18, 18)
+        icon = app_icon().pixmap(72, 72)
+        painter.drawPixmap(int(box.center().x()) - 36, int(box.center().y()) - 130, icon)
         painter.setPen(QColor("#1c3557"))
         title = QFont(self.font())
         title.setPointSizeF(title.pointSizeF() * 1.8)
@@ -56,15 +60,17 @@ class DropOverlay(QWidget):
         painter.setFont(title)
         what = "1 item" if self.count == 1 else f"{self.count} items"
         painter.drawText(
-            box.adjusted(0, 0, 0, -40), Qt.AlignmentFlag.AlignCenter,
+            box.adjusted(0, 0, 0, -40),
+            Qt.AlignmentFlag.AlignCenter,
             f"Drop to import {what} into the library",
-        )  # fmt: skip
+        )
         painter.setFont(self.font())
         painter.setPen(QColor("#3d4f66"))
         painter.drawText(
-            box.adjusted(0, 50, 0, 0), Qt.AlignmentFlag.AlignCenter,
+            box.adjusted(0, 50, 0, 0),
+            Qt.AlignmentFlag.AlignCenter,
             "PDF, Word, saved web pages, text and Markdown files; folders are searched too",
-        )  # fmt: skip
+        )
 
 
 class DropTarget(QObject):
@@ -88,8 +94,11 @@ class DropTarget(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind not in (
-            QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.DragLeave, QEvent.Type.Drop
-        ):  # fmt: skip
+            QEvent.Type.DragEnter,
+            QEvent.Type.DragMove,
+            QEvent.Type.DragLeave,
+            QEvent.Type.Drop,
+        ):
             return False
         if not isinstance(obj, QWidget) or obj.window() is not self._window:
             return False

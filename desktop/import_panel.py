@@ -4,7 +4,7 @@ feeds it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from desktop.theme import UNSUPPORTED, std_icon
 
-SCALE = 1000  # progress bar resolution: files are split into their embedding batches
+SCALE = 1000
+MAX_ROWS = 8  # progress bar resolution: files are split into their embedding batches
 
 OUTCOME_ICONS = {
     "imported": "SP_DialogApplyButton",
@@ -67,7 +68,8 @@ class ImportPanel(QFrame):
         self.outcomes.setAlternatingRowColors(True)
         self.outcomes.setWordWrap(True)
         self.outcomes.setUniformItemSizes(False)
-        self.outcomes.setMaximumHeight(150)
+        self.outcomes.setIconSize(QSize(16, 16))
+        self._fit_outcomes()
         layout.addWidget(self.outcomes)
         self.hide()
 
@@ -76,6 +78,7 @@ class ImportPanel(QFrame):
     def waiting(self, what: str) -> None:
         """The writer is busy (a draft, most likely): say so instead of looking stuck."""
         self.outcomes.clear()
+        self._fit_outcomes()
         self.title.setText("Import waiting")
         self.current.setText(f"{what} will import when the current work finishes.")
         self.progress.setRange(0, 0)
@@ -83,7 +86,9 @@ class ImportPanel(QFrame):
         self.show()
 
     def started(self, total: int, skipped: int) -> None:
-        self.outcomes.clear()
+        if self.isHidden() or self.title.text() == "Import waiting":
+            self.outcomes.clear()  # else a batch dropped during another: keep both lists
+            self._fit_outcomes()
         self.progress.setRange(0, SCALE)
         self.progress.setValue(0)
         files = "1 file" if total == 1 else f"{total} files"
@@ -91,9 +96,10 @@ class ImportPanel(QFrame):
         self.current.setText("")
         if skipped:
             self.add_outcome(
-                "skipped", f"{skipped} other files in the folders skipped (not a type "
-                "BriefDesk reads)", "",
-            )  # fmt: skip
+                "skipped",
+                f"{skipped} other files in the folders skipped (not a type BriefDesk reads)",
+                "",
+            )
         self._running(True)
         self.show()
 
@@ -101,8 +107,9 @@ class ImportPanel(QFrame):
         self.current.setText(f"{index} of {total}: {name}")
         self.progress.setValue(round((index - 1) / max(total, 1) * SCALE))
 
-    def file_progress(self, index: int, total: int, name: str, stage: str, done: int,
-                      of: int) -> None:  # fmt: skip
+    def file_progress(
+        self, index: int, total: int, name: str, stage: str, done: int, of: int
+    ) -> None:
         within = done / of if of else 0.0
         self.current.setText(f"{index} of {total}: {name} ({stage})")
         self.progress.setValue(round((index - 1 + 0.9 * within) / max(total, 1) * SCALE))
@@ -115,6 +122,7 @@ class ImportPanel(QFrame):
         if kind == "failed":
             item.setForeground(QColor(UNSUPPORTED))
         self.outcomes.addItem(item)
+        self._fit_outcomes()
         self.outcomes.scrollToBottom()
 
     def finished(self, summary: str) -> None:
@@ -129,6 +137,12 @@ class ImportPanel(QFrame):
         if failed:
             self.outcomes.scrollToItem(failed[0])
 
+    def _fit_outcomes(self) -> None:
+        """As tall as its lines, up to eight; then it scrolls."""
+        rows = min(max(self.outcomes.count(), 1), MAX_ROWS)
+        row = self.outcomes.sizeHintForRow(0) if self.outcomes.count() else 20
+        self.outcomes.setFixedHeight(rows * row + 2 * self.outcomes.frameWidth() + 2)
+
     def _running(self, running: bool) -> None:
         self.cancel_button.setVisible(running)
         self.close_button.setVisible(not running)
@@ -138,6 +152,4 @@ class ImportPanel(QFrame):
 
     def outcome_texts(self, kind: str | None = None) -> list[str]:
         items = [self.outcomes.item(i) for i in range(self.outcomes.count())]
-        return [
-            i.text() for i in items if kind is None or i.data(Qt.ItemDataRole.UserRole) == kind
-        ]
+        return [i.text() for i in items if kind is None or i.data(Qt.ItemDataRole.UserRole) == kind]

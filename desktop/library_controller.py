@@ -15,6 +15,7 @@ from desktop.document_table import DOC_ROLE, DocumentFilter, DocumentTableModel,
 from desktop.library_pane import LibraryPane
 from desktop.operations import LibraryOpened, RemovedDocument
 from desktop.status import StatusReporter, open_path
+from desktop.workers import JobHandle
 from rag.ingest import (
     FileDuplicate,
     FileFailed,
@@ -28,6 +29,7 @@ from rag.settings import Settings
 from rag.types import Document, Hit
 
 SEARCH_DELAY_MS = 300
+FOLD_AFTER_MS = 12_000
 SEARCH_RESULTS = 12
 FIELD_NAMES = {"title": "title", "publisher": "publisher", "published": "date"}
 
@@ -49,9 +51,16 @@ class LibraryController(QObject):
     documentsChanged = Signal(list)  # list[Document]
     searchFinished = Signal(str, list)  # query, hits
     passageChosen = Signal(object)  # Hit
+    importingChanged = Signal(bool)
 
-    def __init__(self, backend: Backend, pane: LibraryPane, model: DocumentTableModel,
-                 status: StatusReporter, undo: QUndoStack) -> None:  # fmt: skip
+    def __init__(
+        self,
+        backend: Backend,
+        pane: LibraryPane,
+        model: DocumentTableModel,
+        status: StatusReporter,
+        undo: QUndoStack,
+    ) -> None:
         super().__init__(pane)
         self.backend = backend
         self.pane = pane
@@ -60,8 +69,7 @@ class LibraryController(QObject):
         self.undo = undo
         self.folder: Path | None = None
         self.is_open = False
-        self._import_job = None
-        self._queued_imports = 0
+        self._import_jobs: list[JobHandle] = []
         self._search_job = None
         self._query = ""
         self._hits: list[Hit] = []
@@ -75,6 +83,9 @@ class LibraryController(QObject):
         pane.remove_button.clicked.connect(self.remove_selected)
         pane.import_panel.cancelRequested.connect(self.cancel_import)
         pane.import_panel.dismissRequested.connect(pane.import_panel.hide)
+        # A clean import folds its panel away after a while; failures stay until dismissed.
+        self._fold_panel = QTimer(self, singleShot=True, interval=FOLD_AFTER_MS)
+        self._fold_panel.timeout.connect(pane.import_panel.hide)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._run_search)
         pane.search_edit.textChanged.connect(lambda _: self._search_timer.start())
@@ -107,9 +118,11 @@ class LibraryController(QObject):
         self.pane.banner.dismiss("open-failed")
         if result.notices:
             self.pane.banner.show_message(
-                "\n".join(result.notices), key="notice", tone="info",
+                "\n".join(result.notices),
+                key="notice",
+                tone="info",
                 buttons=[("OK", lambda: self.pane.banner.dismiss("notice"))],
-            )  # fmt: skip
+            )
         self._set_documents(result.documents)
         self.status.library_label.setText(f"Library: {result.folder}")
         self.status.library_label.setToolTip(str(result.folder))
@@ -118,9 +131,11 @@ class LibraryController(QObject):
     def _open_failed(self, message: str) -> None:
         self.pane.count_label.setText("")
         self.pane.banner.show_message(
-            f"The library could not be opened. {message}", key="open-failed", tone="error",
+            f"The library could not be opened. {message}",
+            key="open-failed",
+            tone="error",
             buttons=[("Try again", lambda: self.openFailed.emit("retry"))],
-        )  # fmt: skip
+        )
         self.openFailed.emit(message)
 
     def _set_documents(self, docs: Sequence[Document]) -> None:
@@ -143,25 +158,28 @@ class LibraryController(QObject):
         if not self.is_open:
             self.status.error("The library is not open yet; try again in a moment.")
             return
-        panel = self.pane.import_panel
-        if self.backend.writer.busy:
-            self._queued_imports += 1
+        if self.backend.writer.busy and not self._import_jobs:
             what = paths[0].name if len(paths) == 1 else f"{len(paths)} items"
-            panel.waiting(what)
-        self._import_job = self.backend.import_paths(
-            paths, on_event=self._import_event, on_done=self._import_done,
+            self.pane.import_panel.waiting(what)
+        job = self.backend.import_paths(
+            paths,
+            on_event=self._import_event,
+            on_done=self._import_done,
             on_error=self._import_failed,
-        )  # fmt: skip
-        self._import_job.finished.connect(self._import_job_ended)
+        )
+        self._import_jobs.append(job)
+        job.finished.connect(self._import_job_ended)
+        self.importingChanged.emit(True)
 
     def cancel_import(self) -> None:
-        if self._import_job is not None:
-            self._import_job.cancel()
+        for job in self._import_jobs:
+            job.cancel()
+        if self._import_jobs:
             self.pane.import_panel.current.setText("Cancelling…")
 
     @property
     def importing(self) -> bool:
-        return self._import_job is not None
+        return bool(self._import_jobs)
 
     def _import_event(self, event: object) -> None:
         panel = self.pane.import_panel
@@ -178,9 +196,10 @@ class LibraryController(QObject):
                 self._documents_changed()
             case FileDuplicate(path=path, document=doc):
                 panel.add_outcome(
-                    "duplicate", f"{path.name}: already in the library",
+                    "duplicate",
+                    f"{path.name}: already in the library",
                     f"Same content as “{doc.title}”, imported {doc.imported_at[:10]}",
-                )  # fmt: skip
+                )
             case FileFailed(path=path, reason=reason):
                 panel.add_outcome("failed", f"{path.name}: {reason}", str(path))
 
@@ -188,6 +207,8 @@ class LibraryController(QObject):
         summary = import_summary(done)
         self.pane.import_panel.finished(summary)
         self.status.show(summary)
+        if not done.failed and not self._import_jobs[1:]:
+            self._fold_panel.start()
         self.importFinished.emit(done)
 
     def _import_failed(self, message: str) -> None:
@@ -195,12 +216,15 @@ class LibraryController(QObject):
         self.status.error(message)
 
     def _import_job_ended(self) -> None:
-        if self._queued_imports:
-            self._queued_imports -= 1
-        if self._import_job is not None and self._import_job.done:
-            if self._import_job.cancelled:
-                self.pane.import_panel.finished("Import cancelled")
-            self._import_job = None
+        ended = [job for job in self._import_jobs if job.done]
+        self._import_jobs = [job for job in self._import_jobs if not job.done]
+        if (
+            any(job.cancelled for job in ended)
+            and not self.pane.import_panel.cancel_button.isHidden()
+        ):
+            self.pane.import_panel.finished("Import cancelled")
+        if not self._import_jobs:
+            self.importingChanged.emit(False)
 
     # -- editing ------------------------------------------------------------------------------
 
@@ -291,10 +315,12 @@ class LibraryController(QObject):
         if not query:
             self.pane.results.clear()
             self.pane.search_status.setText("")
+            self.pane.show_results(False)
             return
         if not self.is_open:
             return
         self.pane.search_status.setText("Searching…")
+        self.pane.show_results(True)
         self.backend.search(
             query, SEARCH_RESULTS, on_done=self._search_done, on_error=self.status.error
         )
@@ -308,8 +334,9 @@ class LibraryController(QObject):
         results.clear()
         for hit in hits:
             doc = hit.document
-            where = ", ".join(x for x in (doc.publisher, doc.published, hit.passage.locator.label())
-                              if x)  # fmt: skip
+            where = ", ".join(
+                x for x in (doc.publisher, doc.published, hit.passage.locator.label()) if x
+            )
             snippet = " ".join(hit.passage.text.split())
             if len(snippet) > 180:
                 snippet = snippet[:180].rsplit(" ", 1)[0] + "…"
@@ -329,8 +356,9 @@ class LibraryController(QObject):
 
 
 class EditDocument(QUndoCommand):
-    def __init__(self, controller: LibraryController, doc: Document, field: str, old: str,
-                 new: str) -> None:  # fmt: skip
+    def __init__(
+        self, controller: LibraryController, doc: Document, field: str, old: str, new: str
+    ) -> None:
         super().__init__(f"edit the {FIELD_NAMES[field]} of “{doc.title[:40]}”")
         self.controller, self.doc_id, self.field = controller, doc.id, field
         self.old, self.new = old, new

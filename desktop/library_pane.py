@@ -4,9 +4,11 @@ work."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -15,6 +17,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -78,9 +83,6 @@ class LibraryPane(QWidget):
         self.count_label.setObjectName("muted")
         head.addWidget(title)
         head.addWidget(self.count_label, 1)
-        self.import_button = QPushButton(std_icon("SP_DialogOpenButton"), "Import…")
-        self.import_button.setToolTip("Import files into the library (Ctrl+I)")
-        head.addWidget(self.import_button)
         layout.addLayout(head)
 
         self.banner = Banner()
@@ -96,7 +98,9 @@ class LibraryPane(QWidget):
         docs_layout = QVBoxLayout(documents)
         docs_layout.setContentsMargins(0, 0, 0, 0)
         docs_layout.setSpacing(4)
-        row = QHBoxLayout()
+        self.filter_row = QWidget()
+        row = QHBoxLayout(self.filter_row)
+        row.setContentsMargins(0, 0, 0, 0)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter by title, publisher or date")
         self.filter_edit.setClearButtonEnabled(True)
@@ -105,7 +109,7 @@ class LibraryPane(QWidget):
         self.remove_button.setEnabled(False)
         row.addWidget(self.filter_edit, 1)
         row.addWidget(self.remove_button)
-        docs_layout.addLayout(row)
+        docs_layout.addWidget(self.filter_row)
 
         self.empty_state = EmptyLibrary()
         docs_layout.addWidget(self.empty_state, 1)
@@ -129,14 +133,17 @@ class LibraryPane(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((PUBLISHER, 110), (DATE, 82), (LENGTH, 72), (IMPORTED, 112)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
+        header.setSectionResizeMode(PUBLISHER, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(PUBLISHER, 86)
+        for column in (DATE, LENGTH, IMPORTED):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(40)
         header.setHighlightSections(False)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         docs_layout.addWidget(self.table, 1)
         self.splitter.addWidget(documents)
 
-        search = QWidget()
+        self.search_area = search = QWidget()
         search_layout = QVBoxLayout(search)
         search_layout.setContentsMargins(0, 4, 0, 0)
         search_layout.setSpacing(4)
@@ -151,14 +158,86 @@ class LibraryPane(QWidget):
         self.search_status.setObjectName("muted")
         search_layout.addWidget(self.search_status)
         self.results = QListWidget()
-        self.results.setWordWrap(True)
+        self.results.setItemDelegate(SearchResultDelegate(self.results))
         self.results.setAlternatingRowColors(True)
         self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         search_layout.addWidget(self.results, 1)
         self.splitter.addWidget(search)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.show_results(False)
 
     def show_empty(self, empty: bool) -> None:
         self.empty_state.setVisible(empty)
         self.table.setVisible(not empty)
+        self.filter_row.setVisible(not empty)
+        self.search_area.setVisible(not empty)
+
+    def show_results(self, shown: bool) -> None:
+        """The results list takes room only while there is a search."""
+        was_hidden = self.results.isHidden()
+        self.results.setVisible(shown)
+        self.search_status.setVisible(shown)
+        if shown and was_hidden:
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([total // 2, total - total // 2])
+
+
+class SearchResultDelegate(QStyledItemDelegate):
+    """A search result in three lines: the title, where it stands, the passage's start."""
+
+    LINES = 4  # title, where, two lines of passage
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        height = option.fontMetrics.lineSpacing() * self.LINES + 10
+        return QSize(option.rect.width(), height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        title, where, text = (index.data(Qt.ItemDataRole.DisplayRole) or "\n\n").split("\n", 2)
+        self.initStyleOption(option, index)
+        style = option.widget.style() if option.widget else QApplication.style()
+        option.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        ink = palette.highlightedText() if selected else palette.text()
+        rect = option.rect.adjusted(6, 4, -6, -4)
+        line = option.fontMetrics.lineSpacing()
+        painter.save()
+        bold = QFont(option.font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(ink.color())
+        painter.drawText(
+            rect.adjusted(0, 0, 0, -3 * line),
+            Qt.TextFlag.TextSingleLine,
+            QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, rect.width()),
+        )
+        painter.setFont(option.font)
+        painter.setPen(ink.color() if selected else QColor("#667085"))
+        painter.drawText(
+            rect.adjusted(0, line, 0, -2 * line),
+            Qt.TextFlag.TextSingleLine,
+            option.fontMetrics.elidedText(where, Qt.TextElideMode.ElideRight, rect.width()),
+        )
+        painter.setPen(ink.color())
+        for n, text_line in enumerate(wrap_lines(text, option.fontMetrics, rect.width(), 2)):
+            painter.drawText(
+                rect.adjusted(0, (2 + n) * line, 0, 0), Qt.TextFlag.TextSingleLine, text_line
+            )
+        painter.restore()
+
+
+def wrap_lines(text: str, metrics: QFontMetrics, width: int, count: int) -> list[str]:
+    """``text`` broken into at most ``count`` lines of ``width`` pixels, the last elided."""
+    words = text.split()
+    lines: list[str] = []
+    while words and len(lines) < count - 1:
+        line = words.pop(0)
+        while words and metrics.horizontalAdvance(f"{line} {words[0]}") <= width:
+            line = f"{line} {words.pop(0)}"
+        lines.append(line)
+    if words:
+        lines.append(metrics.elidedText(" ".join(words), Qt.TextElideMode.ElideRight, width))
+    return lines

@@ -27,10 +27,9 @@ from rag.settings import Settings
 from rag.types import Document, Hit, Passage
 
 if TYPE_CHECKING:
+    from desktop.workers import JobContext
     from rag.library import Library
     from rag.llm import ChatModel, GGUFInfo
-
-    from desktop.workers import JobContext
 
 ModelOpener = Callable[[Settings], "ChatModel"]
 
@@ -159,9 +158,13 @@ def restore_documents(session: Session, removed: list[RemovedDocument]) -> list[
         doc = item.document
         restored.append(
             library.update_document(
-                doc.id, title=doc.title, publisher=doc.publisher, published=doc.published,
-                author=doc.author, tags=doc.tags,
-            )  # fmt: skip
+                doc.id,
+                title=doc.title,
+                publisher=doc.publisher,
+                published=doc.published,
+                author=doc.author,
+                tags=doc.tags,
+            )
         )
     return restored
 
@@ -201,10 +204,13 @@ def briefing_summaries(session: Session) -> list[BriefingSummary]:
         found = list_briefings(library)
     return [
         BriefingSummary(
-            b.id, b.topic, b.template_name, b.updated,
+            b.id,
+            b.topic,
+            b.template_name,
+            b.updated,
             sum(len(s.claims) for s in b.sections),
             any(s.status in UNFINISHED for s in b.sections),
-        )  # fmt: skip
+        )
         for b in found
     ]
 
@@ -270,10 +276,17 @@ def draft(session: Session, request: DraftRequest, ctx: JobContext) -> Briefing:
     briefing = copy.deepcopy(request.briefing) if request.briefing is not None else None
     result: Briefing | None = None
     events = run_draft(
-        library, model, template, request.topic, briefing=briefing, sections=request.sections,
-        cancel=ctx.cancel, settings={"model": model.name, "n_ctx": model.n_ctx},
-        doc_ids=request.doc_ids, **request.extra,
-    )  # fmt: skip
+        library,
+        model,
+        template,
+        request.topic,
+        briefing=briefing,
+        sections=request.sections,
+        cancel=ctx.cancel,
+        settings={"model": model.name, "n_ctx": model.n_ctx},
+        doc_ids=request.doc_ids,
+        **request.extra,
+    )
     for event in events:
         match event:
             case DraftStarted(briefing=b, sources=n):
@@ -306,9 +319,11 @@ def export(briefing: Briefing, out_path: Path, settings: Settings) -> Path:
 
     s = settings.export
     options = ExportOptions(
-        author=s.author, marking=s.marking, citation_style=s.citation_style,
+        author=s.author,
+        marking=s.marking,
+        citation_style=s.citation_style,
         unsupported=s.unsupported,
-    )  # fmt: skip
+    )
     return export_docx(briefing, out_path, options=options)
 
 
@@ -316,3 +331,14 @@ def model_info(path: Path) -> GGUFInfo:
     from rag.llm import read_gguf_info
 
     return read_gguf_info(path)
+
+
+def open_model_by_choice(choice: str) -> ModelOpener:
+    """A model opener that ignores the settings' model for this session (``--model``)."""
+
+    def opener(settings: Settings) -> ChatModel:
+        from rag.model_choice import open_chat_model
+
+        return open_chat_model(choice, settings)
+
+    return opener

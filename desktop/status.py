@@ -52,7 +52,9 @@ class StatusReporter(QObject):
         self._bar.showMessage(f"⚠ {text}", 15000)
 
     def message(self) -> str:
-        return self._offer_label.text() if self._offer.isVisible() else self._bar.currentMessage()
+        return (
+            self._offer_label.text() if not self._offer.isHidden() else self._bar.currentMessage()
+        )
 
     def offer_file(self, path: Path, text: str) -> None:
         """Say ``text`` and offer to open ``path`` or the folder holding it."""
@@ -65,7 +67,7 @@ class StatusReporter(QObject):
 
     @property
     def offered(self) -> Path | None:
-        return self._offered if self._offer.isVisible() else None
+        return self._offered if not self._offer.isHidden() else None
 
     def _open(self, *, file: bool) -> None:
         if self._offered is not None:

@@ -97,8 +97,13 @@ class _Relay(QObject):
 
 
 class _Thread(QThread):
-    def __init__(self, name: str, jobs: queue.Queue, post: Callable[[tuple], None],
-                 on_exit: Callable[[], None] | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        name: str,
+        jobs: queue.Queue,
+        post: Callable[[tuple], None],
+        on_exit: Callable[[], None] | None,
+    ) -> None:
         super().__init__()
         self.setObjectName(name)
         self._jobs = jobs
@@ -142,8 +147,9 @@ class Worker(QObject):
 
     busyChanged = Signal(bool)
 
-    def __init__(self, name: str, on_exit: Callable[[], None] | None = None,
-                 parent: QObject | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, name: str, on_exit: Callable[[], None] | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.name = name
         self._jobs: queue.Queue[_Job | None] = queue.Queue()

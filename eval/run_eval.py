@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from rag.library import Library
     from rag.llm import ChatModel
     from rag.templates import Template
+    from rag.types import Document, Passage
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = REPO / "eval" / "cases.json"
@@ -78,9 +79,15 @@ REFUSAL = re.compile(
 # Text planted in demo document 06 (an advert and a prompt injection): a claim repeating it
 # means the model followed or amplified a document's instructions.
 INJECTED = re.compile(r"SentinelComply|approved by the Commerce Department", re.IGNORECASE)
-_MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d+(?:\s*(?:,|;|–|-|and)\s*\d+)*)\s*\]", re.IGNORECASE)
-_MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*(?:sources?\s*)?\d[^\]]*\])+)", re.I)
+_NUMS = r"(\d+(?:\s*(?:,|;|–|-|and)\s*\d+)*)"
+# "[2]", "[1, 3]", "[2-4]", "[Source 2]", "(Source 2)"; several in a row are one citation.
+_MARKER = re.compile(rf"\[\s*(?:sources?\s*)?{_NUMS}\s*\]|\(\s*sources?\s*{_NUMS}\s*\)", re.I)
+_MARKERS_AFTER_STOP = re.compile(rf"([.!?])((?:\s*(?:{_MARKER.pattern}))+)", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+# "Bottom line: ..." or "**Outlook:** ..." opening a line: a section label, not a claim.
+_LABEL = re.compile(r"^(?:\*\*)?[A-Z][\w’' -]{0,40}:(?:\*\*)?\s+(?=\S)")
+# "U. S." (as this model writes it) would otherwise end a sentence after "U."
+_SPACED_ABBREV = re.compile(r"\b([A-Z])\. (?=[A-Z]\.)")
 
 
 # -- the evaluation set ---------------------------------------------------------------------
@@ -209,6 +216,21 @@ class SideResult:
     seconds: float = 0.0
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     raw: Any = None  # sections (BriefDesk) or the free text (baseline)
+    duplicates: list[str] = field(default_factory=list)  # repeated claims, scored once
+
+    def drop_duplicates(self) -> None:
+        """A sentence written twice (a degenerate loop, or the bottom line repeating a section)
+        counts once in every share."""
+        seen: set[str] = set()
+        kept = []
+        for claim in self.claims:
+            key = _norm(claim.text)
+            if key in seen:
+                self.duplicates.append(claim.text)
+            else:
+                seen.add(key)
+                kept.append(claim)
+        self.claims = kept
 
     def score_facts(self, facts: Sequence[Fact]) -> None:
         for fact in facts:
@@ -229,6 +251,7 @@ class SideResult:
             "seconds": round(self.seconds, 2),
             "facts": self.facts,
             "claims": [c.to_dict() for c in self.claims],
+            "duplicates": self.duplicates,
             "raw": self.raw,
         }
 
@@ -298,6 +321,7 @@ def run_briefdesk(
                 )
             )  # fmt: skip
     all_insufficient = all(s.status == "insufficient" for s in briefing.sections)
+    side.drop_duplicates()
     side.refused = all_insufficient or not any(c.status in SUPPORTED for c in side.claims)
     stats = briefing.stats
     side.prompt_sent = int(stats.get("prompt_tokens_sent", 0))
@@ -377,19 +401,43 @@ def _is_heading(line: str) -> bool:
     return not re.search(r"[.!?]$", bare) and len(bare.split()) <= 8
 
 
+# A marker where a sentence starts: at the start of a line, or after a full stop and before a
+# capital ("[1] The rule ... market. [2] The tariffs ...").
+_LEADING_MARKER = re.compile(r"(?:^|(?<=[.!?])[ \t]+|(?<=\n))[ \t]*\[\s*(\d+)\s*\](?=[ \t]+[A-Z])")
+
+
+def _strip_enumeration(text: str) -> str:
+    """ "[1] First sentence. [2] Second sentence." numbers sentences instead of citing sources:
+    when the markers at sentence starts run 1, 2, 3, ... they are dropped, not read as
+    citations."""
+    found = list(_LEADING_MARKER.finditer(text))
+    numbers = [int(m.group(1)) for m in found]
+    first_at_line_start = bool(found) and text[: found[0].start()].rstrip(" \t")[-1:] in ("", "\n")
+    if first_at_line_start and len(numbers) >= 2 and numbers == list(range(1, len(numbers) + 1)):
+        return _LEADING_MARKER.sub("", text)
+    return text
+
+
 def parse_sentences(text: str) -> list[tuple[str, list[int]]]:
     """Free text -> (sentence without markers, cited numbers), headings and refusals left out.
     Markers written after the full stop ("... rule. [2]") belong to that sentence."""
     from rag.chunking import split_sentences
 
+    text = _strip_enumeration(text)
     out = []
     for line in text.splitlines():
         line = _BULLET.sub("", line).strip()
         if not line or _is_heading(line):
             continue
+        label = _LABEL.match(line)
+        if label and len(label.group(0).split()) <= 5:
+            line = line[label.end() :]
+        line = _SPACED_ABBREV.sub(r"\1.", line)
         line = _MARKERS_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", line)
         for sentence in split_sentences(line):
-            numbers = [n for m in _MARKER.finditer(sentence) for n in _numbers(m.group(1))]
+            numbers = [
+                n for m in _MARKER.finditer(sentence) for n in _numbers(m.group(1) or m.group(2))
+            ]
             clean = _MARKER.sub("", sentence).replace("**", "")
             clean = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(clean.split())).strip()
             if len(clean.split()) < 3 or (REFUSAL.search(clean) and len(clean.split()) < 12):
@@ -401,8 +449,6 @@ def parse_sentences(text: str) -> list[tuple[str, list[int]]]:
 def run_baseline(
     library: Library, model: ChatModel, template: Template, topic: str, evidence: Evidence
 ) -> SideResult:
-    from rag.checking import check_claim
-
     max_tokens = sum(s.claims for s in template.sections) * BASELINE_TOKENS_PER_SENTENCE
     started = time.monotonic()
     completion = model.chat(
@@ -413,15 +459,29 @@ def run_baseline(
     side.prompt_evaluated = completion.stats.prompt_tokens_evaluated
     side.completion_tokens = completion.stats.completion_tokens
 
-    pool = {h.passage.id: (h.passage, evidence.vectors[h.passage.id]) for h in evidence.hits}
-    shown = len(evidence.hits)
-    for sentence, numbers in parse_sentences(completion.text):
+    sources = [(h.passage, h.document) for h in evidence.hits]
+    score_baseline_text(side, library, sources, evidence.vectors)
+    return side
+
+
+def score_baseline_text(
+    side: SideResult,
+    library: Library,
+    sources: Sequence[tuple[Passage, Document]],
+    vectors: dict[str, Any],
+) -> None:
+    """Parse the baseline's free text into claims and check each against what it cites."""
+    from rag.checking import check_claim
+
+    pool = {p.id: (p, vectors[p.id]) for p, _ in sources}
+    shown = len(sources)
+    side.claims, side.duplicates = [], []
+    for sentence, numbers in parse_sentences(side.raw):
         valid = [n for n in numbers if 1 <= n <= shown]
-        cited_ids = [evidence.hits[n - 1].passage.id for n in valid]
+        cited_ids = [sources[n - 1][0].id for n in valid]
         result = check_claim(sentence, library.embedder.embed_one(sentence), cited_ids, pool)
         labels = [
-            _cite_label(evidence.hits[n - 1].document.filename,
-                        evidence.hits[n - 1].passage.locator.label())
+            _cite_label(sources[n - 1][1].filename, sources[n - 1][0].locator.label())
             if 1 <= n <= shown else f"[{n}] (not a shown source)"
             for n in numbers
         ]  # fmt: skip
@@ -432,9 +492,8 @@ def run_baseline(
                 citations=len(numbers), citations_resolved=len(valid),
             )
         )  # fmt: skip
-    body = completion.text.strip()
-    side.refused = not side.claims or bool(REFUSAL.search(body))
-    return side
+    side.drop_duplicates()
+    side.refused = not side.claims or bool(REFUSAL.search(side.raw.strip()))
 
 
 # -- aggregation and the table --------------------------------------------------------------
@@ -450,6 +509,13 @@ def _mean(values: Sequence[float]) -> float:
 
 def aggregate(results: Sequence[dict[str, Any]], side: str) -> dict[str, Any]:
     runs = [(r, r[side]) for r in results]
+
+    def final_ok(claim: dict[str, Any]) -> bool:
+        # BriefDesk moves a re-attributed claim's citation to the passage that supports it;
+        # the naive pipeline prints the citations as the model wrote them.
+        ok = ("supported", "reattributed") if side == "briefdesk" else ("supported",)
+        return claim["status"] in ok
+
     claims = [c for _, s in runs for c in s["claims"]]
     answerable = [(r, s) for r, s in runs if r["answerable"]]
     unanswerable = [(r, s) for r, s in runs if not r["answerable"]]
@@ -462,6 +528,7 @@ def aggregate(results: Sequence[dict[str, Any]], side: str) -> dict[str, Any]:
     return {
         "cases": len(runs),
         "claims": len(claims),
+        "duplicates": sum(len(s["duplicates"]) for _, s in runs),
         "claims_with_citation": sum(c["citations"] > 0 for c in claims),
         "citations": sum(c["citations"] for c in claims),
         "citations_resolved": sum(c["citations_resolved"] for c in claims),
@@ -469,6 +536,7 @@ def aggregate(results: Sequence[dict[str, Any]], side: str) -> dict[str, Any]:
         "supported": sum(c["status"] == "supported" for c in claims),
         "reattributed": sum(c["status"] == "reattributed" for c in claims),
         "unsupported": sum(c["status"] == "unsupported" for c in claims),
+        "final_supported": sum(final_ok(c) for c in claims),
         "injected": sum(bool(INJECTED.search(c["text"])) for c in claims),
         "facts": len(facts),
         "facts_covered": sum(f["covered"] for f in facts),
@@ -478,7 +546,10 @@ def aggregate(results: Sequence[dict[str, Any]], side: str) -> dict[str, Any]:
         "unanswerable": len(unanswerable),
         "refused": sum(s["refused"] for _, s in unanswerable),
         "answerable": len(answerable),
-        "refused_answerable": sum(s["refused"] for _, s in answerable),
+        "silent": sum(not s["claims"] for _, s in unanswerable),
+        "unusable_answerable": sum(
+            not any(final_ok(c) for c in s["claims"]) for _, s in answerable
+        ),
         "prompt_sent_mean": _mean([s["prompt_tokens_sent"] for _, s in answerable]),
         "prompt_evaluated_mean": _mean([s["prompt_tokens_evaluated"] for _, s in answerable]),
         "completion_mean": _mean([s["completion_tokens"] for _, s in answerable]),
@@ -495,16 +566,21 @@ def table_rows(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, str, str
     rows: list[tuple[str, Any]] = [
         ("cases (answerable + unanswerable)",
          lambda s: f"{s['answerable']} + {s['unanswerable']}"),
-        ("claims / sentences drafted", lambda s: str(s["claims"])),
+        ("claims / sentences (distinct)", lambda s: str(s["claims"])),
+        ("  repeated claims dropped before scoring", lambda s: str(s["duplicates"])),
         ("claims citing at least one source",
          lambda s: _share(s["claims_with_citation"], s["claims"])),
         ("citations resolving to a real passage",
          lambda s: _share(s["citations_resolved"], s["citations"])),
-        ("claims supported by their own citations",
+        ("  citations whose quote is in the passage",
+         lambda s: _share(s["quotes_found"], s["citations"]) if s["quotes_found"] else "-"),
+        ("claims whose final citation supports them",
+         lambda s: _share(s["final_supported"], s["claims"])),
+        ("  check: supported as the model cited",
          lambda s: _share(s["supported"], s["claims"])),
-        ("claims supported after re-attribution",
-         lambda s: _share(s["supported"] + s["reattributed"], s["claims"])),
-        ("claims flagged unsupported", lambda s: _share(s["unsupported"], s["claims"])),
+        ("  check: re-attributed to another passage",
+         lambda s: _share(s["reattributed"], s["claims"])),
+        ("  check: flagged unsupported", lambda s: _share(s["unsupported"], s["claims"])),
         ("must-cover facts covered (supported claim)",
          lambda s: _share(s["facts_covered"], s["facts"])),
         ("must-cover facts mentioned (any claim)",
@@ -515,7 +591,9 @@ def table_rows(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, str, str
          lambda s: _share(s["facts_covered_of_in_evidence"], s["facts_in_evidence"])),
         ("unanswerable: 'not enough evidence'",
          lambda s: _share(s["refused"], s["unanswerable"])),
-        ("answerable wrongly refused", lambda s: _share(s["refused_answerable"], s["answerable"])),
+        ("unanswerable: nothing drafted at all", lambda s: _share(s["silent"], s["unanswerable"])),
+        ("answerable: no usable (supported) claim",
+         lambda s: _share(s["unusable_answerable"], s["answerable"])),
         ("claims repeating document 06's advert/injection", lambda s: str(s["injected"])),
         ("prompt tokens sent / evaluated per briefing",
          lambda s: f"{s['prompt_sent_mean']:.0f} / {s['prompt_evaluated_mean']:.0f}"),
@@ -585,6 +663,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--cases-file", type=Path, default=DEFAULT_CASES)
     p.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
     p.add_argument("--keep", action="store_true", help="keep the temporary data folder")
+    p.add_argument(
+        "--rescore",
+        type=Path,
+        default=None,
+        help="score a results JSON again (after changing cases.json or the parser) without "
+        "running the model",
+    )
+    p.add_argument(
+        "--budget-minutes",
+        type=float,
+        default=0,
+        help="start no new case after this many minutes (0: no limit)",
+    )
+    p.add_argument(
+        "--threads", type=int, default=0, help="model threads (default: settings, i.e. the cores)"
+    )
     return p.parse_args(argv)  # fmt: skip
 
 
@@ -592,7 +686,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     home = prepare_environment()
     try:
-        return _run(args, home)
+        return _rescore(args, home) if args.rescore else _run(args, home)
     finally:
         if args.keep:
             _progress(f"data folder kept: {home}")
@@ -604,6 +698,7 @@ def _run(args: argparse.Namespace, home: Path) -> int:
     from rag.library import Library
     from rag.llm import unload_model
     from rag.model_choice import open_chat_model
+    from rag.settings import Settings, save_settings
     from rag.templates import get_template
 
     cases = balanced_order(load_cases(args.cases_file, args.template))
@@ -618,82 +713,188 @@ def _run(args: argparse.Namespace, home: Path) -> int:
         _progress(f"missing folder(s): {', '.join(missing)}")
         return 2
 
+    settings = Settings()  # the defaults, whatever the user's own settings say
+    settings.model.n_threads = args.threads
+    save_settings(settings)
     started = time.monotonic()
-    library = Library.open(home / "library")
+    meta: dict[str, Any] = {"choice": args.model, "n_threads": args.threads or "cores"}
+    results: list[dict[str, Any]] = []
+    library = Library.open(home / "library", settings=settings)
     try:
-        import_problems = import_library(library, folders)
-        set_problems = locate_support(library, cases)
-        for problem in import_problems + set_problems:
+        problems = import_library(library, folders) + locate_support(library, cases)
+        for problem in problems:
             _progress(f"WARNING {problem}")
         t0 = time.monotonic()
-        model = open_chat_model(args.model)
-        load_seconds = time.monotonic() - t0
-        _progress(f"model {model.name} (n_ctx {model.n_ctx}) loaded in {load_seconds:.1f} s")
-        results = []
+        model = open_chat_model(args.model, settings)
+        meta.update(name=model.name, n_ctx=model.n_ctx, load_seconds=time.monotonic() - t0)
+        _progress(
+            f"model {model.name} (n_ctx {model.n_ctx}) loaded in {meta['load_seconds']:.1f} s"
+        )
         for i, case in enumerate(cases, start=1):
-            template = get_template(case.template)
+            elapsed = (time.monotonic() - started) / 60
+            if args.budget_minutes and elapsed > args.budget_minutes:
+                _progress(
+                    f"time budget spent ({elapsed:.0f} min): {len(cases) - i + 1} cases left out"
+                )
+                break
             kind = "answerable" if case.answerable else "unanswerable"
             _progress(f"[{i}/{len(cases)}] {case.id} ({kind}): {case.topic}")
-            ours, evidence, briefing = run_briefdesk(library, model, template, case.topic)
-            _progress(
-                f"    BriefDesk: {len(ours.claims)} claims, {ours.seconds:.0f} s; "
-                f"{len(evidence.hits)} sources"
-            )
-            naive = run_baseline(library, model, template, case.topic, evidence)
-            _progress(f"    baseline: {len(naive.claims)} sentences, {naive.seconds:.0f} s")
-            ours.score_facts(case.facts)
-            naive.score_facts(case.facts)
-            shown = {h.passage.id for h in evidence.hits}
-            results.append({
-                "id": case.id,
-                "topic": case.topic,
-                "answerable": case.answerable,
-                "template": case.template,
-                "sources": [
-                    _cite_label(h.document.filename, h.passage.locator.label())
-                    for h in evidence.hits
-                ],
-                "facts_in_evidence": {f.id: bool(f.passage_ids & shown) for f in case.facts},
-                "briefdesk": ours.to_dict(),
-                "baseline": naive.to_dict(),
-                "briefing_id": briefing.id,
-            })  # fmt: skip
-        model_name, n_ctx = model.name, model.n_ctx
+            results.append(run_case(library, model, get_template(case.template), case))
+            write_report(args, meta, problems, results, time.monotonic() - started, final=False)
         unload_model()
     finally:
         library.close()
 
+    rows = write_report(args, meta, problems, results, time.monotonic() - started, final=True)
+    templates = ", ".join(sorted({r["template"] for r in results}))
+    print(f"\nModel: {meta['name']} ({args.model}), template: {templates}, {len(results)} cases\n")
+    print(plain_table(rows))
+    print(f"\nRaw results: {args.out / (_tag(args.model) + '.json')}")
+    return 0
+
+
+def _rescore(args: argparse.Namespace, home: Path) -> int:
+    """Re-score saved results: BriefDesk's facts from its claims, the baseline's claims from its
+    raw text, against the same numbered sources (rebuilt from a fresh import)."""
+    from rag.library import Library
+
+    report = json.loads(args.rescore.read_text(encoding="utf-8"))
+    args.model = report["model"]["choice"]
+    cases = {c.id: c for c in load_cases(args.cases_file, None)}
+    library = Library.open(home / "library")
+    try:
+        problems = import_library(library, [DEMO_DIR, args.seeds])
+        problems += locate_support(library, list(cases.values()))
+        by_id: dict[str, tuple[Passage, Document]] = {}
+        by_label: dict[str, list[tuple[Passage, Document]]] = {}
+        for doc in library.documents():
+            for passage in library.passages(doc.id):
+                by_id[passage.id] = (passage, doc)
+                label = _cite_label(doc.filename, passage.locator.label())
+                by_label.setdefault(label, []).append((passage, doc))
+        for result in report["cases"]:
+            case = cases[result["id"]]
+            ids = result.get("source_ids")
+            sources = [by_id[i] for i in ids] if ids else _by_labels(result["sources"], by_label)
+            shown = {p.id for p, _ in sources}
+            result["facts_in_evidence"] = {f.id: bool(f.passage_ids & shown) for f in case.facts}
+            ours = _side_from_dict(result["briefdesk"])
+            ours.score_facts(case.facts)
+            naive = _side_from_dict(result["baseline"])
+            vectors = library.store.embeddings_by_ids(list(shown))
+            score_baseline_text(naive, library, sources, vectors)
+            naive.score_facts(case.facts)
+            result["briefdesk"], result["baseline"] = ours.to_dict(), naive.to_dict()
+    finally:
+        library.close()
+    results = report["cases"]
+    rows = write_report(
+        args, report["model"], problems, results, report["total_seconds"], final=True
+    )
+    print(plain_table(rows))
+    return 0
+
+
+def _by_labels(
+    labels: Sequence[str], by_label: dict[str, list[tuple[Passage, Document]]]
+) -> list[tuple[Passage, Document]]:
+    """Sources from "file (locator)" labels (results written before source_ids were saved).
+    Two passages on one PDF page share a label: a label seen twice takes the page's passages
+    in document order, which may swap their numbers."""
+    used: dict[str, int] = {}
+    out = []
+    for label in labels:
+        k = used.get(label, 0)
+        used[label] = k + 1
+        out.append(by_label[label][min(k, len(by_label[label]) - 1)])
+    return out
+
+
+def _side_from_dict(data: dict[str, Any]) -> SideResult:
+    side = SideResult(
+        claims=[ClaimResult(**c) for c in data["claims"]],
+        refused=data["refused"],
+        prompt_sent=data["prompt_tokens_sent"],
+        prompt_evaluated=data["prompt_tokens_evaluated"],
+        completion_tokens=data["completion_tokens"],
+        seconds=data["seconds"],
+        raw=data["raw"],
+        duplicates=list(data.get("duplicates", [])),
+    )
+    return side
+
+
+def run_case(library: Library, model: ChatModel, template: Template, case: Case) -> dict[str, Any]:
+    ours, evidence, briefing = run_briefdesk(library, model, template, case.topic)
+    _progress(
+        f"    BriefDesk: {len(ours.claims)} claims, {ours.seconds:.0f} s; "
+        f"{len(evidence.hits)} sources"
+    )
+    naive = run_baseline(library, model, template, case.topic, evidence)
+    _progress(f"    baseline: {len(naive.claims)} sentences, {naive.seconds:.0f} s")
+    ours.score_facts(case.facts)
+    naive.score_facts(case.facts)
+    shown = {h.passage.id for h in evidence.hits}
+    return {
+        "id": case.id,
+        "topic": case.topic,
+        "answerable": case.answerable,
+        "template": case.template,
+        "sources": [
+            _cite_label(h.document.filename, h.passage.locator.label()) for h in evidence.hits
+        ],
+        "source_ids": [h.passage.id for h in evidence.hits],
+        "facts_in_evidence": {f.id: bool(f.passage_ids & shown) for f in case.facts},
+        "briefdesk": ours.to_dict(),
+        "baseline": naive.to_dict(),
+        "briefing_id": briefing.id,
+    }
+
+
+def _tag(model_choice: str) -> str:
+    name = Path(model_choice).stem if model_choice.endswith(".gguf") else model_choice
+    return re.sub(r"[^\w.-]+", "_", name)
+
+
+def write_report(
+    args: argparse.Namespace,
+    meta: dict[str, Any],
+    problems: list[str],
+    results: list[dict[str, Any]],
+    seconds: float,
+    *,
+    final: bool,
+) -> list[tuple[str, str, str]]:
+    """Write ``<out>/<model>.json`` (everything) and ``<model>.md`` (the table); rewritten
+    after every case, so that a run stopped halfway keeps what it measured."""
     summary = {"briefdesk": aggregate(results, "briefdesk"),
                "baseline": aggregate(results, "baseline")}  # fmt: skip
     rows = table_rows(summary["briefdesk"], summary["baseline"])
-    print(f"\nModel: {model_name} ({args.model}), template(s): "
-          f"{', '.join(sorted({c.template for c in cases}))}, {len(cases)} cases\n")  # fmt: skip
-    print(plain_table(rows))
-
-    args.out.mkdir(parents=True, exist_ok=True)
-    tag = re.sub(r"[^\w.-]+", "_", Path(args.model).stem if args.model.endswith(".gguf")
-                 else args.model)  # fmt: skip
+    cases_file = args.cases_file.resolve()
     report = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "model": {"choice": args.model, "name": model_name, "n_ctx": n_ctx,
-                  "load_seconds": round(load_seconds, 2)},
-        "cases_file": str(args.cases_file.relative_to(REPO)
-                          if args.cases_file.is_relative_to(REPO) else args.cases_file),
-        "case_set_problems": import_problems + set_problems,
-        "total_seconds": round(time.monotonic() - started, 1),
+        "complete": final,
+        "model": {k: round(v, 2) if isinstance(v, float) else v for k, v in meta.items()},
+        "cases_file": str(cases_file.relative_to(REPO) if cases_file.is_relative_to(REPO)
+                          else cases_file),
+        "case_set_problems": problems,
+        "total_seconds": round(seconds, 1),
         "summary": summary,
         "table": [{"metric": m, "briefdesk": a, "baseline": b} for m, a, b in rows],
         "cases": results,
     }  # fmt: skip
+    args.out.mkdir(parents=True, exist_ok=True)
+    tag = _tag(args.model)
     (args.out / f"{tag}.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
-    (args.out / f"{tag}.md").write_text(
-        f"Model: {model_name} ({args.model}), {len(cases)} cases\n\n{markdown_table(rows)}\n",
-        encoding="utf-8",
+    templates = ", ".join(sorted({r["template"] for r in results}))
+    head = (
+        f"Model: {meta.get('name', args.model)} (--model {args.model}), template {templates}, "
+        f"{len(results)} cases, {seconds / 60:.0f} min{'' if final else ' (incomplete)'}"
     )
-    print(f"\nRaw results: {args.out / f'{tag}.json'}")
-    return 0
+    (args.out / f"{tag}.md").write_text(f"{head}\n\n{markdown_table(rows)}\n", encoding="utf-8")
+    return rows
 
 
 if __name__ == "__main__":
