@@ -21,17 +21,20 @@ What it does:
 4. Prints a table (metric | BriefDesk | naive baseline) and writes the raw results as JSON
    (and the table as Markdown) to the output folder.
 
-Metrics (over all cases unless marked):
+Metrics (over all cases unless marked; docs/evaluation.md defines each row):
 
 - citations resolving to a real passage of the library (BriefDesk: the passage id exists,
   belongs to the cited document and has the cited locator; baseline: n is a shown source);
-- claims whose cited passages support them (check status ``supported``), and after
-  re-attribution (``supported`` or ``reattributed``); claims flagged ``unsupported``;
+- claims whose final citation supports them (BriefDesk: ``supported`` or ``reattributed``,
+  since the engine moves the citation; baseline: ``supported``), and the split by status;
 - must-cover facts covered (answerable cases): one claim contains every keyword of the fact
   and is not flagged unsupported;
 - "not enough evidence" on the unanswerable cases (BriefDesk: every section insufficient, or
   no supported claim; baseline: it says so, or writes nothing);
 - prompt tokens sent and evaluated, and seconds, per briefing.
+
+``--rescore FILE`` scores saved results again (after editing cases.json or the parser) without
+running the model.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -239,7 +243,7 @@ class SideResult:
             self.facts[fact.id] = {
                 "covered": bool(good),
                 "mentioned": bool(hits),
-                "claim": (good or hits or [None])[0].text if hits else None,  # type: ignore[union-attr]
+                "claim": (good or hits)[0].text if hits else None,
             }
 
     def to_dict(self) -> dict[str, Any]:
@@ -684,6 +688,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    # A run stopped with kill still removes its temporary data folder.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     home = prepare_environment()
     try:
         return _rescore(args, home) if args.rescore else _run(args, home)
@@ -774,8 +780,10 @@ def _rescore(args: argparse.Namespace, home: Path) -> int:
                 by_label.setdefault(label, []).append((passage, doc))
         for result in report["cases"]:
             case = cases[result["id"]]
-            ids = result.get("source_ids")
+            ids = result.get("source_ids") or _rebuild_source_ids(library, report, result)
             sources = [by_id[i] for i in ids] if ids else _by_labels(result["sources"], by_label)
+            if ids:
+                result["source_ids"] = ids
             shown = {p.id for p, _ in sources}
             result["facts_in_evidence"] = {f.id: bool(f.passage_ids & shown) for f in case.facts}
             ours = _side_from_dict(result["briefdesk"])
@@ -793,6 +801,25 @@ def _rescore(args: argparse.Namespace, home: Path) -> int:
     )
     print(plain_table(rows))
     return 0
+
+
+def _rebuild_source_ids(
+    library: Library, report: dict[str, Any], result: dict[str, Any]
+) -> list[str] | None:
+    """For results saved without ``source_ids``: retrieve again with the same model's
+    tokenizer and budget (retrieval is deterministic); None if the labels do not match."""
+    from rag.llm import get_model
+    from rag.provision import gguf_path
+    from rag.templates import get_template
+
+    model = get_model(gguf_path(report["model"]["choice"]), n_ctx=report["model"]["n_ctx"])
+    template = get_template(result["template"])
+    evidence = _evidence_like_draft(library, model, template, result["topic"])
+    labels = [_cite_label(h.document.filename, h.passage.locator.label()) for h in evidence.hits]
+    if labels != result["sources"]:
+        _progress(f"WARNING {result['id']}: evidence differs from the saved run; using labels")
+        return None
+    return [h.passage.id for h in evidence.hits]
 
 
 def _by_labels(
