@@ -36,18 +36,11 @@ from desktop.status import StatusReporter
 from desktop.theme import app_icon, std_icon
 from desktop.ui_state import UiState
 from rag import __version__
-from rag.paths import assets_dir
+from rag.demo import DEMO_TOPIC, demo_library_dir
 from rag.settings import Settings, load_settings, save_settings
 
 DEFAULT_SIZE = (1440, 880)
 DEFAULT_SPLIT = [490, 540, 410]
-DEMO_TOPIC = "U.S. controls on frontier AI models and China's response"
-
-
-def demo_folder() -> Path:
-    return assets_dir() / "demo" / "library"
-
-
 class MainWindow(QMainWindow):
     def __init__(
         self, backend: Backend, *, library: Path | None = None, demo: bool = False
@@ -308,7 +301,7 @@ class MainWindow(QMainWindow):
             self.library.import_paths([folder])
 
     def import_demo(self) -> None:
-        self.library.import_paths([demo_folder()])
+        self.library.import_paths([demo_library_dir()])
         if not self.briefing_pane.topic_edit.text():
             self.briefing_pane.topic_edit.setText(DEMO_TOPIC)
 

@@ -120,8 +120,8 @@ def _take(app: QApplication, window: MainWindow, outdir: Path, draft_minutes: fl
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QWidget
 
-    from desktop.main_window import DEMO_TOPIC, demo_folder
     from desktop.settings_dialog import SettingsDialog
+    from rag.demo import DEMO_TOPIC, demo_library_dir
 
     def wait(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
         deadline = time.monotonic() + seconds
@@ -148,7 +148,7 @@ def _take(app: QApplication, window: MainWindow, outdir: Path, draft_minutes: fl
     scanned = batch / "00_scanned_fax_from_ministry.pdf"
     scanned.write_bytes(scanned_pdf())
     panel = window.library_pane.import_panel
-    window.library.import_paths([scanned, demo_folder()])
+    window.library.import_paths([scanned, demo_library_dir()])
     wait(lambda: len(panel.outcome_texts()) >= 3, "three files to import")
     save(window, "02-importing.png", settle_ms=50)
     wait(lambda: not window.library.importing, "the import to finish")

@@ -25,6 +25,7 @@ import numpy as np
 
 from rag.briefing import SupportCheck
 from rag.chunking import split_sentences
+from rag.readers.dates import MONTH_NAMES
 from rag.sanitize import neutralise_instructions
 from rag.types import Passage
 
@@ -65,12 +66,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b")
 _NOT_A_CODE = re.compile(r"\d+(?:st|nd|rd|th)|\d+(?:[.,]\d+)*(?:-[a-z]+)+")
 # A day with its month ("16 March", "March 16th", "Mar. 16"): the month must match too.
-_MONTH_FORMS = [
-    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"),
-    ("october", "oct"), ("november", "nov"), ("december", "dec"),
-]  # fmt: skip
-_MONTH = "|".join(form.capitalize() for forms in _MONTH_FORMS for form in forms)
+_MONTH = "|".join(form.capitalize() for forms in MONTH_NAMES for form in forms)
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _DATE = re.compile(
     rf"\b(?:(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+(?P<d2>{_DAY}))\b"
@@ -139,7 +135,7 @@ def _found(term: str, haystack: str) -> bool:
     if date:
         day = str(int(re.sub(r"\D", "", date["d1"] or date["d2"])))
         month = (date["m1"] or date["m2"]).lower()
-        forms = next(f for f in _MONTH_FORMS if month in f)
+        forms = next(f for f in MONTH_NAMES if month in f)
         month_re = "(?:" + "|".join(forms) + r")\.?"
         day_re = rf"0?{day}(?:st|nd|rd|th)?"
         pattern = rf"(?<!\w)(?:{day_re}\s+(?:of\s+)?{month_re}|{month_re}\s+{day_re})(?!\w)"

@@ -18,7 +18,8 @@ from rag.types import Block, Locator, Passage
 TARGET_CHARS = 1000
 MAX_CHARS = 1400
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[A-Z0-9\"'“‘(\[])")
+# A sentence ends after . ! ? or … and any closing quotes or brackets, which stay with it.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+(?=[A-Z0-9\"'“‘(\[])")
 
 
 @dataclass
@@ -35,8 +36,16 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+def _raw_sentences(text: str) -> Iterator[str]:
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        yield text[start : m.end(1)]
+        start = m.end()
+    yield text[start:]
+
+
 def split_sentences(text: str) -> list[str]:
-    parts = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    parts = [s.strip() for s in _raw_sentences(text) if s.strip()]
     merged: list[str] = []
     for part in parts:
         last_word = merged[-1].rsplit(" ", 1)[-1].rstrip(".").lower() if merged else ""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rag import __version__
 from rag.briefing import Briefing
+from rag.demo import DEMO_QUERIES, DEMO_TEMPLATE, DEMO_TOPIC, demo_library_dir
 from rag.errors import BriefDeskError
 from rag.export_docx import ExportOptions, export_docx
 from rag.ingest import (
@@ -22,7 +23,7 @@ from rag.ingest import (
     ImportFinished,
     ImportStarted,
 )
-from rag.paths import assets_dir, data_home
+from rag.paths import data_home
 from rag.settings import load_settings
 from rag.templates import available_templates, get_template, template_problems
 from rag.types import CancelToken, Document, Hit
@@ -319,16 +320,9 @@ def cmd_templates(args: argparse.Namespace) -> int:
     return 0
 
 
-DEMO_TOPIC = "U.S. controls on frontier AI models and China's response"
-DEMO_QUERIES = (
-    "Which companies did China add to its blacklist?",
-    "export controls on AI model weights",
-)
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     """The README's main job: the demo library, a search, and the demo briefing in Word."""
-    demo = assets_dir() / "demo" / "library"
+    demo = demo_library_dir()
     print(f"Demo library: importing {demo}")
     args.paths = [str(demo)]
     status = cmd_import(args)
@@ -338,7 +332,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.query, args.k, args.since, args.until, args.doc = [DEMO_QUERIES[0]], 3, None, None, None
     cmd_search(args)
     out = Path(args.out) if args.out else data_home() / "Demo briefing.docx"
-    args.topic, args.template, args.out = DEMO_TOPIC, "situation-brief", str(out)
+    args.topic, args.template, args.out = DEMO_TOPIC, DEMO_TEMPLATE, str(out)
     return cmd_draft(args)
 
 

@@ -65,3 +65,16 @@ def test_split_sentences_does_not_break_after_abbreviations() -> None:
         "The U.S. rule took effect.",
         "Dr. Lee spoke.",
     ]
+
+
+def test_closing_quotes_and_brackets_stay_with_their_sentence() -> None:
+    # Quotes are checked verbatim against passages, so a sentence must keep its closers.
+    text = 'He said "chips are banned." Then it replied. (This was new.) “Yes.” Next one.'
+    assert split_sentences(text) == [
+        'He said "chips are banned."',
+        "Then it replied.",
+        "(This was new.)",
+        "“Yes.”",
+        "Next one.",
+    ]
+    assert " ".join(split_sentences(text)) == text
