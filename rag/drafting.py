@@ -48,6 +48,7 @@ from rag.errors import BriefDeskError
 from rag.readers.dates import normalize_date
 from rag.sanitize import clean_source_text
 from rag.templates import SectionSpec, Template
+from rag.topic_names import topic_names
 from rag.types import CancelToken, Hit
 
 if TYPE_CHECKING:
@@ -66,6 +67,9 @@ TOKENS_PER_CLAIM = 90  # answer budget per claim asked for, JSON included
 ANSWER_OVERHEAD = 60
 NO_DISAGREEMENT_NOTE = "No disagreement between the sources was found on counts or dates."
 MIN_CLAIM_WORDS = 4  # "26 Feb 2026" alone is not a claim, whatever it cites
+# Sections with at least this many relevant passages are asked for at least two claims: left
+# free, small models stop after one claim and most of the evidence goes unused.
+MIN_CLAIMS_FROM = 2
 
 SYSTEM_PROMPT = """\
 You are BriefDesk, drafting one section of a briefing for an analyst who follows AI trade \
@@ -233,7 +237,9 @@ def sources_block(evidence: Evidence) -> str:
 # -- prompts and schema -------------------------------------------------------------------------
 
 
-def claims_schema(n_sources: int, max_claims: int, kind: str) -> dict[str, Any]:
+def claims_schema(
+    n_sources: int, max_claims: int, kind: str, *, min_claims: int = 0
+) -> dict[str, Any]:
     """The answer's shape. ``sources`` is an enum of the numbers shown: a model constrained by
     this grammar cannot cite a passage that does not exist."""
     source_ids: dict[str, Any] = {"type": "integer", "enum": list(range(1, n_sources + 1))}
@@ -251,6 +257,7 @@ def claims_schema(n_sources: int, max_claims: int, kind: str) -> dict[str, Any]:
             "claims": {
                 "type": "array",
                 "items": {"type": "object", "properties": props, "required": required},
+                "minItems": min(min_claims, max_claims),
                 "maxItems": max_claims,
             }
         },
@@ -436,10 +443,22 @@ def draft(
     answer_budget = max(s.claims for s in template.sections) * TOKENS_PER_CLAIM + ANSWER_OVERHEAD
     prompt_overhead = model.count_tokens(SYSTEM_PROMPT) + 400  # the task and the chat template
     budget = max(512, model.n_ctx - answer_budget - prompt_overhead)
-    evidence = gather_evidence(
-        library, topic, template, token_budget=budget, count_tokens=model.count_tokens,
-        max_sources=max_sources, doc_ids=doc_ids,
-    )  # fmt: skip
+    unknown_names = [
+        n.shown for n in topic_names(topic) if not library.store.mentions(n.fts, doc_ids)
+    ]
+    if unknown_names:
+        evidence = Evidence(hits=[], by_section={}, relevant={})
+        refusal = (
+            "Not enough evidence in the library: no source mentions "
+            + ", ".join(unknown_names)
+            + "."
+        )
+    else:
+        evidence = gather_evidence(
+            library, topic, template, token_budget=budget, count_tokens=model.count_tokens,
+            max_sources=max_sources, doc_ids=doc_ids,
+        )  # fmt: skip
+        refusal = INSUFFICIENT_NOTE
     sources = sources_block(evidence)
     order = _drafting_order(template, only)
     for spec in order:
@@ -459,7 +478,7 @@ def draft(
         yield SectionStarted(index, len(order), section)
 
         if evidence.relevant.get(spec.key, 0) < MIN_RELEVANT or not evidence.hits:
-            section.status, section.note = "insufficient", INSUFFICIENT_NOTE
+            section.status, section.note = "insufficient", refusal
             briefing.save(path)
             yield SectionDone(section)
             continue
@@ -471,7 +490,10 @@ def draft(
             else []
         )
         task = section_task(topic, spec, evidence, drafted, conflicts)
-        schema = claims_schema(len(evidence.hits), spec.claims, spec.kind)
+        at_least = 0
+        if spec.kind not in ("disagreements", "bottom_line"):  # never force a disagreement
+            at_least = min(2, spec.claims) if evidence.relevant[spec.key] >= MIN_CLAIMS_FROM else 0
+        schema = claims_schema(len(evidence.hits), spec.claims, spec.kind, min_claims=at_least)
         stream = ClaimStream()
         gen = model.stream(
             messages_for(sources, task), schema=schema,
@@ -532,15 +554,38 @@ def draft(
     yield DraftFinished(briefing, cancelled)
 
 
+# Source numbers a model writes into the sentence itself ("... in March [3].", "(source 2)"):
+# citations belong in ``sources``, and a stray "3" would be checked as a figure of the claim.
+_SOURCE_MARKER = re.compile(
+    r"\s*(?:\[(?:sources?\s+)?(?P<a>\d+(?:\s*(?:,|;|and|&)\s*\d+)*)\]"
+    r"|\((?:sources?|src\.?)\s+(?P<b>\d+(?:\s*(?:,|;|and|&)\s*\d+)*)\))",
+    re.IGNORECASE,
+)
+
+
+def split_source_markers(text: str) -> tuple[str, list[int]]:
+    """The claim without in-text source markers, and the source numbers they named."""
+    numbers: list[int] = []
+
+    def take(match: re.Match[str]) -> str:
+        numbers.extend(int(n) for n in re.findall(r"\d+", match["a"] or match["b"]))
+        return ""
+
+    cleaned = _SOURCE_MARKER.sub(take, text)
+    cleaned = re.sub(r"\s+([.,;:!?])", r"\1", cleaned).strip()
+    return cleaned, numbers
+
+
 def _make_claim(
     raw: dict[str, Any], spec: SectionSpec, evidence: Evidence, library: Library
 ) -> Claim | None:
-    text = " ".join(str(raw.get("text", "")).split())
+    text, in_text = split_source_markers(" ".join(str(raw.get("text", "")).split()))
     if not text:
         return None
     if spec.kind == "timeline" and raw.get("date"):
         text = f"{' '.join(str(raw['date']).split())} — {text}"
-    numbers = [n for n in raw.get("sources", []) if isinstance(n, int)]
+    given = [n for n in raw.get("sources", []) if isinstance(n, int)]
+    numbers = list(dict.fromkeys([*given, *in_text]))
     cited = [evidence.hits[n - 1].passage.id for n in numbers if 1 <= n <= len(evidence.hits)]
     pool = {h.passage.id: (h.passage, evidence.vectors[h.passage.id]) for h in evidence.hits}
     result = check_claim(text, library.embedder.embed_one(text), cited, pool)

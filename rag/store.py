@@ -352,6 +352,17 @@ class Store:
         )
         return [(r["id"], np.frombuffer(r["embedding"], dtype=np.float32)) for r in rows]
 
+    def mentions(self, fts: str, doc_ids: Sequence[str] | None = None) -> bool:
+        """Whether any passage (or its document's title) matches the FTS5 query ``fts``."""
+        sql = "SELECT 1 FROM passages_fts WHERE passages_fts MATCH ?"
+        args: list[object] = [fts]
+        if doc_ids is not None:
+            if not doc_ids:
+                return False
+            sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
+            args.extend(doc_ids)
+        return bool(self._query(sql + " LIMIT 1", args))
+
     def keyword_search(
         self, text: str, limit: int, doc_ids: Sequence[str] | None = None
     ) -> list[str]:

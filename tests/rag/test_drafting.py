@@ -152,6 +152,48 @@ def test_unanswerable_topic_says_there_is_not_enough_evidence(lib: Library) -> N
     assert model.calls == [], "the model must not be asked to write without evidence"
 
 
+def test_a_topic_about_a_name_no_source_mentions_is_refused_and_says_which(
+    lib: Library,
+) -> None:
+    # Shares "Chinese", "tariffs" and "imports" with the demo library, which passes the
+    # similarity gate; "Brazilian" appears in no passage.
+    model = ReplayModel()
+    topic = "Chinese tariffs on Brazilian soybean imports"
+    events = list(draft(lib, model, get_template("situation-brief"), topic))
+    sections = events[-1].briefing.sections
+    assert all(s.status == "insufficient" for s in sections)
+    assert all("no source mentions Brazilian" in s.note for s in sections)
+    assert model.calls == []
+
+
+def test_source_numbers_written_into_a_claim_become_citations(lib: Library) -> None:
+    def answer(messages, schema):
+        sources = sources_in(messages)
+        n = next(n for n, t in sources.items() if "export control list" in " ".join(t.split()))
+        return {"claims": [{"text": f"MOFCOM also used its export control list [{n}].",
+                            "sources": []}]}  # fmt: skip
+
+    events = run(lib, ReplayModel([answer] + [{"claims": []}] * 5))
+    claim = next(e.claim for e in events if isinstance(e, ClaimAdded))
+    assert claim.text == "MOFCOM also used its export control list."
+    assert claim.check.status == "supported"
+    cited = " ".join(lib.passage(claim.citations[0].passage_id).text.split())
+    assert "export control list" in cited
+
+
+def test_sections_with_evidence_must_offer_at_least_two_claims(lib: Library) -> None:
+    model = ReplayModel()
+    run(lib, model)
+    minimums = {
+        c["messages"][-1]["content"].split("Section: ", 1)[1].split("\n", 1)[0]: c["schema"][
+            "properties"
+        ]["claims"]["minItems"]
+        for c in model.calls
+    }
+    assert minimums["Bottom line"] == 0  # a summary may be one sentence
+    assert any(m == 2 for m in minimums.values())
+
+
 def test_saved_after_every_claim(lib: Library) -> None:
     model = ReplayModel([cite_where("Larkspur", "Larkspur AI makes the Kestrel models.")] * 6)
     seen = 0
