@@ -106,6 +106,8 @@ def read_text(data: bytes, *, markdown: bool) -> ParsedDocument:
         meta.title = _plain_title(blocks)
         if meta.title:
             blocks[0] = Block(blocks[0].text, blocks[0].locator, is_heading=True)
+    if not meta.title and blocks:
+        meta.title = _first_sentence_title(blocks[0].text)
     return ParsedDocument(kind="md" if markdown else "txt", meta=meta, blocks=blocks)
 
 
@@ -321,6 +323,16 @@ def _plain_title(blocks: list[Block]) -> str:
     if len(text) > MAX_TITLE_CHARS or text.endswith(".") or not any(c.isalpha() for c in text):
         return ""
     return text
+
+
+def _first_sentence_title(text: str) -> str:
+    """For text that starts straight into prose: its first sentence, shortened at a word. Said
+    better than a file name like "000_450aebd553e015ee" would say it."""
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].strip()
+    if len(sentence) <= MAX_TITLE_CHARS:
+        return sentence.rstrip(".")
+    cut = sentence[: MAX_TITLE_CHARS - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-—") + "…"
 
 
 def _markdown_title(segments: list[_Segment]) -> str:

@@ -602,12 +602,16 @@ def test_text_title_is_a_short_first_line(tmp_path: Path) -> None:
 
     sentence = tmp_path / "sentence.txt"
     sentence.write_text("This first line is a sentence.\n\nMore text.\n")
-    assert read_document(sentence).meta.title == ""
+    doc = read_document(sentence)
+    assert doc.meta.title == "This first line is a sentence"  # the fallback, not a heading
+    assert not doc.blocks[0].is_heading
 
     wrapped = "The Commerce Department said that it would tighten the\n" * 3
     no_title = tmp_path / "wrapped.txt"
     no_title.write_text(wrapped)
-    assert read_document(no_title).meta.title == ""  # a wrapped line is not a title
+    doc = read_document(no_title)
+    assert not doc.blocks[0].is_heading  # a wrapped line is not a title
+    assert doc.meta.title.startswith("The Commerce Department said") and doc.meta.title[-1] == "…"
     above = tmp_path / "above.txt"
     above.write_text("Chip rules tighten\n" + wrapped)
     doc = read_document(above)
@@ -715,8 +719,10 @@ def test_seed_titles_and_paragraphs(seeds_dir: Path) -> None:
         doc = read_document(path)
         first_line = path.read_text(encoding="utf-8").splitlines()[0]
         if path.name.startswith("000_"):
-            # The article opens with a long sentence: no title, the library shows the file name.
-            assert doc.meta.title == ""
+            # The article opens straight into prose: its first sentence is the title, because
+            # the file name is a hash.
+            assert doc.meta.title == first_line.split(". ")[0]
+            assert not doc.blocks[0].is_heading
             # One paragraph per line, though the file has no blank lines.
             assert [(b.locator.line_start, b.locator.line_end) for b in doc.blocks] == [
                 (n, n) for n in range(1, 7)
@@ -737,3 +743,20 @@ def test_seed_subheadings_are_marked(seeds_dir: Path) -> None:
     table = [b for b in doc.blocks if b.text.startswith("|")]
     assert len(table) == 1 and table[0].locator.line_end - table[0].locator.line_start >= 3
     assert re.search(r"\d", table[0].text)
+
+
+def test_text_that_starts_straight_into_prose_is_titled_by_its_first_sentence(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "000_450aebd553e015ee.txt"
+    path.write_text(
+        "Washington's export restrictions on advanced AI models triggered retaliation. "
+        "China responded by blacklisting companies.\nA second paragraph.\n",
+        encoding="utf-8",
+    )
+    title = read_document(path).meta.title
+    assert title == "Washington's export restrictions on advanced AI models triggered retaliation"
+    long = tmp_path / "long.txt"
+    long.write_text("word " * 80 + "end.\n", encoding="utf-8")
+    title = read_document(long).meta.title
+    assert title.endswith("…") and len(title) <= 120
