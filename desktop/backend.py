@@ -12,6 +12,7 @@ Which worker runs what is decided here and only here:
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -21,7 +22,7 @@ from PySide6.QtCore import QObject
 
 from desktop import operations as ops
 from desktop.workers import JobHandle, Worker
-from rag.briefing import Briefing
+from rag.briefing import Briefing, Claim
 from rag.settings import Settings
 
 Callback = Callable[[Any], None] | None
@@ -181,6 +182,18 @@ class Backend(QObject):
         return self.reader.submit(
             "passages",
             lambda ctx: ops.passages(self.session, ids),
+            on_done=on_done,
+            on_error=on_error,
+        )
+
+    def recheck_claim(
+        self, claim: Claim, text: str, *, on_done: Callback = None, on_error: ErrorCallback = None
+    ) -> JobHandle:
+        """Check an edited claim again against the passages it cites (embedding + reads)."""
+        snapshot = copy.deepcopy(claim)
+        return self.reader.submit(
+            "check the edited claim",
+            lambda ctx: ops.recheck(self.session, snapshot, text),
             on_done=on_done,
             on_error=on_error,
         )

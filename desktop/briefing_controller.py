@@ -22,7 +22,7 @@ from desktop.model_status import model_problem, role_installed
 from desktop.operations import UNFINISHED, BriefingSummary, DraftRequest, ModelLoading
 from desktop.status import StatusReporter
 from desktop.ui_state import UiState
-from rag.briefing import Briefing, Claim, Section
+from rag.briefing import Briefing, Claim, Section, SupportCheck
 from rag.drafting import ClaimAdded, DraftStarted, SectionDone, SectionStarted
 from rag.settings import Settings
 from rag.templates import Template, available_templates, template_problems
@@ -51,6 +51,7 @@ class BriefingController(QObject):
     claimShown = Signal(str)  # claim id
     draftFinished = Signal(object)  # Briefing
     saved = Signal()
+    claimRechecked = Signal(str)  # claim id: an edited claim has its new verdict
     stateChanged = Signal()  # drafting started or ended, a briefing shown: actions follow
     settingsRequested = Signal()
     evidenceRequested = Signal(object, list, object)  # Claim, marker numbers, active index
@@ -535,17 +536,47 @@ class BriefingController(QObject):
                     return section, claim
         return None
 
-    def set_claim_text(self, briefing_id: str, claim_id: str, text: str, edited: bool) -> None:
+    def apply_edit(self, briefing_id: str, claim_id: str, text: str) -> None:
+        """Show the analyst's text at once, unchecked, and check it again on the reader."""
         found = self._find(claim_id) if self._is_current(briefing_id) else None
         if found is None:
             return
         _, claim = found
-        claim.text, claim.edited = text, edited
-        widget = self.claim_widget(claim_id)
+        claim.text, claim.edited, claim.check = text, True, SupportCheck.unchecked()
+        self._claim_changed(claim)
+        self.backend.recheck_claim(
+            claim,
+            text,
+            on_done=lambda checked: self._rechecked(briefing_id, checked),
+            on_error=self.status.error,
+        )
+
+    def _rechecked(self, briefing_id: str, checked: Claim) -> None:
+        found = self._find(checked.id) if self._is_current(briefing_id) else None
+        if found is None or found[1].text != checked.text:
+            return  # undone or edited again meanwhile: a newer check is on its way
+        claim = found[1]
+        claim.check, claim.citations = checked.check, checked.citations
+        self._claim_changed(claim)
+        self.claimRechecked.emit(claim.id)
+
+    def restore_claim(self, briefing_id: str, old: Claim) -> None:
+        """Put back a claim's text, verdict and quotes as they were (undo of an edit)."""
+        found = self._find(old.id) if self._is_current(briefing_id) else None
+        if found is None:
+            return
+        claim = found[1]
+        restored = copy.deepcopy(old)
+        claim.text, claim.edited = restored.text, restored.edited
+        claim.check, claim.citations = restored.check, restored.citations
+        self._claim_changed(claim)
+
+    def _claim_changed(self, claim: Claim) -> None:
+        widget = self.claim_widget(claim.id)
         if widget is not None:
             widget.show_claim(claim, self._numbers(claim))
-        if self.selected == claim_id:
-            self.select_claim(claim_id, self._active_marker)
+        if self.selected == claim.id:
+            self.select_claim(claim.id, self._active_marker)
         self.save()
 
     def remove_claim(self, briefing_id: str, claim_id: str) -> None:
@@ -598,14 +629,14 @@ class EditClaim(QUndoCommand):
             controller.briefing.id,
             claim.id,
         )
-        self.old = (claim.text, claim.edited)
+        self.old = copy.deepcopy(claim)  # text, verdict and quotes, all put back on undo
         self.new = text
 
     def redo(self) -> None:
-        self.controller.set_claim_text(self.briefing_id, self.claim_id, self.new, True)
+        self.controller.apply_edit(self.briefing_id, self.claim_id, self.new)
 
     def undo(self) -> None:
-        self.controller.set_claim_text(self.briefing_id, self.claim_id, *self.old)
+        self.controller.restore_claim(self.briefing_id, self.old)
 
 
 class DeleteClaim(QUndoCommand):

@@ -48,12 +48,16 @@ def check_tooltip(claim: Claim) -> str:
             "points at the one that does."
         ]
     elif check.status == "unchecked":
-        lines = ["Not checked against its sources."]
+        return (
+            "Your edit is being checked against its sources."
+            if claim.edited
+            else "Not checked against its sources."
+        )
     else:
         return ""
     lines += [f"• {r}" for r in check.reasons]
     if claim.edited:
-        lines.append("Edited by you after the check.")
+        lines.append("Edited by you; checked again against the same passages.")
     return "\n".join(lines)
 
 

@@ -53,9 +53,19 @@ class EvidenceController(QObject):
         self.citations = []
         self.pane.clear()
 
+    def _show_subject(self, claim: Claim) -> None:
+        verdict, tone = VERDICTS.get(claim.check.status, ("", ""))
+        if claim.edited and claim.check.status != "unchecked":
+            verdict += " (checked again after your edit)"
+        elif claim.edited:
+            verdict = "Checking your edit against the cited passages…"
+        self.pane.show_subject(claim.text, verdict, tone)
+        self.pane.verdict.setToolTip(check_tooltip(claim))
+
     def show_claim(self, claim: Claim, numbers: list[int], active: int | None = None) -> None:
         """Every passage ``claim`` cites, with the card of citation ``active`` in focus."""
         if self.claim_id == claim.id and self.citations == claim.citations and self.pane.cards:
+            self._show_subject(claim)  # the text or its verdict may have changed (an edit)
             self.pane.focus_card(active)
             return
         self._request += 1
@@ -63,11 +73,7 @@ class EvidenceController(QObject):
         self.pane.clear()
         self.claim_id = claim.id
         self.citations = list(claim.citations)
-        verdict, tone = VERDICTS.get(claim.check.status, ("", ""))
-        if claim.edited:
-            verdict += " (checked before you edited it)"
-        self.pane.show_subject(claim.text, verdict, tone)
-        self.pane.verdict.setToolTip(check_tooltip(claim))
+        self._show_subject(claim)
         if not claim.citations:
             self.pane.empty.setText("This claim cites no passage.")
             self.pane.empty.show()

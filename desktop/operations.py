@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.briefing import Briefing
+from rag.briefing import Briefing, Claim
+from rag.claim_edit import recheck_claim
 from rag.errors import BriefDeskError, LibraryError
 from rag.ingest import ImportFinished
 from rag.settings import Settings
@@ -182,6 +183,11 @@ def passages(session: Session, passage_ids: Sequence[str]) -> dict[str, Passage 
     with session.lock:
         library = session.require()
         return {pid: library.passage(pid) for pid in passage_ids}
+
+
+def recheck(session: Session, claim: Claim, text: str) -> Claim:
+    with session.lock:
+        return recheck_claim(session.require(), claim, text)
 
 
 @dataclass(frozen=True)

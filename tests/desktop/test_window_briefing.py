@@ -19,6 +19,8 @@ from desktop.exporting import proposed_name
 from desktop.theme import HIGHLIGHT
 
 WAIT = 60_000
+# An analyst's rewording of the blacklist claim, still said by the passage it cites.
+EDITED = "China's commerce ministry took countermeasures against 31 U.S. companies."
 
 
 def quoting() -> dict[str, Quoting]:
@@ -48,6 +50,10 @@ def draft(window, qtbot):
     with qtbot.waitSignal(window.briefing.draftFinished, timeout=WAIT) as done:
         qtbot.mouseClick(window.briefing_pane.draft_button, Qt.MouseButton.LeftButton)
     return done.args[0]
+
+
+def stored_claims(path: Path, section: int) -> list[dict]:
+    return json.loads(path.read_text("utf-8"))["sections"][section]["claims"]
 
 
 def texts(window, key: str) -> list[str]:
@@ -177,34 +183,45 @@ def test_edit_and_delete_claims_save_at_once_and_undo(ready, qtbot) -> None:
 
     qtbot.mouseDClick(claim.text, Qt.MouseButton.LeftButton)
     assert claim.editor is not None
-    claim.editor.edit.setPlainText("Beijing put 31 U.S. firms on its unreliable entity list.")
+    claim.editor.edit.setPlainText(EDITED)
     with qtbot.waitSignal(window.briefing.saved, timeout=WAIT):
         # Ctrl+Enter saves the claim; it does not start a new draft.
         qtbot.keyClick(claim.editor.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert not window.briefing.drafting
     claim = view.sections["developments"].claims[0]
-    assert claim.claim.text == "Beijing put 31 U.S. firms on its unreliable entity list."
+    assert claim.claim.text == EDITED
     assert claim.claim.edited and not claim.edited_chip.isHidden()
+    # The edit is checked again against the passage it cites, on the reader thread.
+    qtbot.waitUntil(lambda: claim.claim.check.status != "unchecked", timeout=WAIT)
+    assert claim.claim.check.status == "supported"
+    qtbot.waitUntil(lambda: stored_claims(path, 0)[0]["check"]["status"] == "supported")
     stored = json.loads(path.read_text("utf-8"))["sections"]
-    assert stored[0]["claims"][0]["text"].startswith("Beijing put 31")
+    assert stored[0]["claims"][0]["text"] == EDITED
     assert stored[0]["claims"][0]["edited"] is True
+
+    # A wrong figure typed in is flagged; undo puts back the text and the verdict.
+    window.briefing.edit_claim(claim.claim.id, EDITED.replace("31", "45"))
+    claim = view.sections["developments"].claims[0]
+    qtbot.waitUntil(lambda: claim.claim.check.status != "unchecked", timeout=WAIT)
+    assert claim.claim.check.status == "unsupported" and "45" in claim.claim.check.missing_terms
+    window.undo_action.trigger()
+    claim = view.sections["developments"].claims[0]
+    assert claim.claim.text == EDITED and claim.claim.check.status == "supported"
+    qtbot.waitUntil(lambda: stored_claims(path, 0)[0]["text"] == EDITED, timeout=WAIT)
 
     outlook = view.sections["outlook"].claims[0]
     outlook.setFocus()
-    with qtbot.waitSignal(window.briefing.saved, timeout=WAIT):
-        qtbot.keyClick(outlook, Qt.Key.Key_Delete)
+    qtbot.keyClick(outlook, Qt.Key.Key_Delete)
     assert texts(window, "outlook") == []
-    assert json.loads(path.read_text("utf-8"))["sections"][1]["claims"] == []
+    qtbot.waitUntil(lambda: stored_claims(path, 1) == [], timeout=WAIT)
 
-    with qtbot.waitSignal(window.briefing.saved, timeout=WAIT):
-        window.undo_action.trigger()
+    window.undo_action.trigger()
     assert texts(window, "outlook") == [outlook_claim]
-    with qtbot.waitSignal(window.briefing.saved, timeout=WAIT):
-        window.undo_action.trigger()
+    qtbot.waitUntil(lambda: len(stored_claims(path, 1)) == 1, timeout=WAIT)
+    window.undo_action.trigger()
     assert texts(window, "developments") == [blacklist]
-    stored = json.loads(path.read_text("utf-8"))["sections"]
-    assert stored[0]["claims"][0]["text"] == blacklist
-    assert stored[0]["claims"][0]["edited"] is False
+    qtbot.waitUntil(lambda: stored_claims(path, 0)[0]["text"] == blacklist, timeout=WAIT)
+    assert stored_claims(path, 0)[0]["edited"] is False
 
     # Esc leaves the editor without saving.
     claim = view.sections["developments"].claims[0]
