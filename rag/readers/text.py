@@ -56,20 +56,26 @@ _MD_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
 _MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
 
 # Markdown inline markup, removed in this order (images before links: "![a](b)" holds "[a](b)").
+# Every span is bounded (_SPAN characters): with "(.+?)" a paragraph of unclosed "**" or "["
+# makes each opener scan to the end of the paragraph, quadratic in its length (a 20 kB line
+# took seconds, a 1 MB one would take hours). Real emphasis and link text are far shorter.
+_SPAN = 300  # characters of emphasis, link text or a code span
+_URL = 2000
+_LINK_TARGET = rf"(?:\([^)]{{0,{_URL}}}\)|\[[^\]]{{0,{_SPAN}}}\])"  # "(url)" or "[ref]"
 _MD_INLINE: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"<!--.*?-->"), ""),
-    (re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])"), ""),
-    (re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])"), r"\1"),
-    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),
+    (re.compile(rf"<!--.{{0,{_SPAN}}}?-->"), ""),
+    (re.compile(rf"!\[[^\]]{{0,{_SPAN}}}\]{_LINK_TARGET}"), ""),
+    (re.compile(rf"\[([^\]]{{1,{_SPAN}}})\]{_LINK_TARGET}"), r"\1"),
+    (re.compile(rf"<((?:https?|mailto):[^>\s]{{1,{_URL}}})>"), r"\1"),
     (re.compile(r"<br\s*/?>", re.I), " "),
-    (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), ""),
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),
+    (re.compile(rf"</?[A-Za-z][A-Za-z0-9-]{{0,40}}(?:\s[^<>]{{0,{_SPAN}}})?/?>"), ""),
+    (re.compile(rf"(\*\*|__)(?=\S)(.{{1,{_SPAN}}}?)(?<=\S)\1"), r"\2"),
+    (re.compile(rf"~~(?=\S)(.{{1,{_SPAN}}}?)(?<=\S)~~"), r"\1"),
+    (re.compile(rf"(?<![\w*])\*(?=\S)(.{{1,{_SPAN}}}?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(rf"(?<![\w_])_(?=\S)(.{{1,{_SPAN}}}?)(?<=\S)_(?![\w_])"), r"\1"),
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),
 ]
-_MD_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_MD_CODE_SPAN = re.compile(rf"(`{{1,16}})(?!`)(.{{1,{_SPAN}}}?)(?<!`)\1(?!`)")
 
 
 @dataclass
