@@ -286,6 +286,19 @@ def check_claim(
     )
 
 
+def looks_like_heading(text: str) -> bool:
+    """A title rather than a statement: no closing punctuation, and every longer word but at
+    most one capitalised ("The March 2026 Frontier AI Export Rule"). Such a "claim" asserts
+    nothing, yet shares every word with the passage it was lifted from. Name-heavy sentences
+    keep their lowercase verbs ("Larkspur AI and Stratus Peak were listed by MOFCOM")."""
+    text = text.strip()
+    if not text or text[-1] in ".!?;:…\"”’)":
+        return False
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) >= 4]
+    lower = sum(not w[0].isupper() for w in words)
+    return len(words) - lower >= 2 and lower <= 1
+
+
 def best_quote(claim: str, passage_text: str, limit: int = 300) -> str:
     """The sentence, or two adjacent sentences, of the passage that cover most of the claim's
     words and hard terms: what a footnote quotes and the evidence pane highlights."""

@@ -42,7 +42,7 @@ from rag.briefing import (
     SupportCheck,
     new_briefing,
 )
-from rag.checking import best_quote, check_claim
+from rag.checking import best_quote, check_claim, looks_like_heading
 from rag.disagreements import Disagreement, find_disagreements
 from rag.errors import BriefDeskError
 from rag.readers.dates import normalize_date
@@ -590,7 +590,8 @@ def _make_claim(
     pool = {h.passage.id: (h.passage, evidence.vectors[h.passage.id]) for h in evidence.hits}
     result = check_claim(text, library.embedder.embed_one(text), cited, pool)
     check = result.check
-    if len(text.split(" — ", 1)[-1].split()) < MIN_CLAIM_WORDS:
+    sentence = text.split(" — ", 1)[-1]
+    if len(sentence.split()) < MIN_CLAIM_WORDS or looks_like_heading(sentence):
         check = SupportCheck(
             "unsupported", ["not a full sentence"], check.lexical, check.semantic,
             check.missing_terms,

@@ -374,3 +374,12 @@ def test_checker_accuracy_on_the_labelled_set(embedder: Embedder) -> None:
             wrong.append(f"[{item['label']}] {claim}")
     accuracy = 1 - len(wrong) / len(items)
     assert accuracy >= 0.84, f"accuracy {accuracy:.3f}; misclassified:\n" + "\n".join(wrong)
+
+
+def test_a_heading_is_not_a_claim_but_a_name_heavy_sentence_is() -> None:
+    from rag.checking import looks_like_heading
+
+    assert looks_like_heading("The March 2026 Frontier AI Export Rule")
+    assert looks_like_heading("Beijing Blacklists 28 American Firms")
+    assert not looks_like_heading("Larkspur AI and Stratus Peak were listed by MOFCOM on 20 March")
+    assert not looks_like_heading("The March 2026 Frontier AI Export Rule took effect.")

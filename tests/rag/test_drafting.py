@@ -313,3 +313,15 @@ def test_disagreements_found_by_comparing_sources_are_stated_with_both_sides(
         if "Where sources disagree" in c["messages"][-1]["content"].split("TASK", 1)[1]
     )
     assert "Candidate disagreements" in disagreement_task
+
+
+def test_a_heading_lifted_from_a_source_is_not_a_supported_claim(lib: Library) -> None:
+    def answer(messages, schema):
+        sources = sources_in(messages)
+        n = next(n for n, t in sources.items() if "Frontier AI" in t)
+        return {"claims": [{"text": "The March 2026 Frontier AI Export Rule", "sources": [n]}]}
+
+    events = run(lib, ReplayModel([answer] + [{"claims": []}] * 5))
+    claim = next(e.claim for e in events if isinstance(e, ClaimAdded))
+    assert claim.check.status == "unsupported"
+    assert "not a full sentence" in claim.check.reasons
