@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from filemakers import make_docx, make_pdf
+from filemakers import make_docx, make_pdf, slow_pdf
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
@@ -222,13 +222,6 @@ def deep_html(path: Path, depth: int = 200_000) -> Path:
     return path
 
 
-def slow_markdown(path: Path) -> Path:
-    """Minutes of work for the Markdown reader (quadratic backtracking over unclosed
-    emphasis markers); 160 KB, well within the size limit."""
-    path.write_text("# Notes\n\n" + "**a " * 40_000 + "\n", encoding="utf-8")
-    return path
-
-
 def fake_jbig2dec(folder: Path, proof: Path) -> Path:
     folder.mkdir()
     tool = folder / "jbig2dec"
@@ -270,7 +263,7 @@ REFUSED = {
     "loop.pdf": "damaged PDF: Detected cyclic page references.",
     "jbig2.pdf": "damaged PDF: page 1 unreadable: uses JBIG2 compression, not decoded for safety",
     "huge.txt": "file is 300 MB, over the 200 MB limit",
-    "slow.md": f"took longer than {TIMEOUT_S} s to read; the file may be malformed",
+    "slow.pdf": f"took longer than {TIMEOUT_S} s to read; the file may be malformed",
 }
 
 
@@ -303,7 +296,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path):
     jbig2_pdf(folder / "jbig2.pdf")
     with (folder / "huge.txt").open("wb") as handle:
         handle.truncate(300 * MB)  # sparse: costs no disk, reads as 300 MB of NULs
-    slow_markdown(folder / "slow.md")
+    slow_pdf(folder / "slow.pdf")
     mtimes = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
 
     settings = Settings()

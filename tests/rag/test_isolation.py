@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from filemakers import slow_pdf
 
 from rag import isolation
 from rag.errors import Cancelled, ReadError
@@ -23,13 +24,7 @@ from rag.types import CancelToken
 
 LINUX = sys.platform.startswith("linux")
 MB = 1024 * 1024
-
-
-def slow_markdown(path: Path, markers: int = 40_000) -> Path:
-    """A real input the Markdown reader takes minutes over: a line of unclosed emphasis
-    markers makes its inline-markup patterns backtrack quadratically."""
-    path.write_text("# Notes\n\n" + "**a " * markers + "\n", encoding="utf-8")
-    return path
+SLOW_MAX = 16 * MB  # room for slow_pdf's 7 MB content stream
 
 
 def many_lines(path: Path, size_mb: int = 30) -> Path:
@@ -143,7 +138,7 @@ def test_timeout_kills_the_worker_and_the_next_file_gets_a_fresh_one(
     pid = worker_pid()
     start = time.monotonic()
     with pytest.raises(ReadError) as info:
-        isolation.read_isolated(slow_markdown(tmp_path / "slow.md"), max_bytes=MB, timeout=1.0)
+        isolation.read_isolated(slow_pdf(tmp_path / "slow.pdf"), max_bytes=SLOW_MAX, timeout=1.0)
     elapsed = time.monotonic() - start
     assert str(info.value) == "took longer than 1 s to read; the file may be malformed"
     assert elapsed < 4.0
@@ -181,7 +176,7 @@ def test_a_worker_killed_by_a_signal_costs_one_file(
     killer.start()
     try:
         with pytest.raises(ReadError) as info:
-            isolation.read_isolated(slow_markdown(tmp_path / "slow.md"), max_bytes=MB)
+            isolation.read_isolated(slow_pdf(tmp_path / "slow.pdf"), max_bytes=SLOW_MAX)
     finally:
         killer.join()
     assert str(info.value).startswith(reason)
@@ -200,7 +195,7 @@ def test_cancel_stops_a_read_at_once(tmp_path: Path, text_file: Path) -> None:
     try:
         with pytest.raises(Cancelled):
             isolation.read_isolated(
-                slow_markdown(tmp_path / "slow.md"), max_bytes=MB, cancel=cancel
+                slow_pdf(tmp_path / "slow.pdf"), max_bytes=SLOW_MAX, cancel=cancel
             )
     finally:
         timer.join()
@@ -217,8 +212,8 @@ def test_a_killed_app_leaves_no_worker_behind(tmp_path: Path, text_file: Path) -
         from rag import isolation
         isolation.read_isolated(Path({str(text_file)!r}), max_bytes=1 << 20)
         print(isolation._LOCAL.worker._proc.pid, flush=True)
-        isolation.read_isolated(Path({str(slow_markdown(tmp_path / "slow.md"))!r}),
-                                max_bytes=1 << 20, timeout=600)
+        isolation.read_isolated(Path({str(slow_pdf(tmp_path / "slow.pdf"))!r}),
+                                max_bytes={SLOW_MAX}, timeout=600)
         """
     )
     app = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
