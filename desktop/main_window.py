@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
         self.library.open(self._library_override, copy.deepcopy(self.settings))
 
     def _library_opened(self, result: LibraryOpened) -> None:
-        self.setWindowTitle(f"BriefDesk — {result.folder}")
+        self.setWindowTitle(f"BriefDesk — {result.location or result.folder}")
         self.briefing.library_opened(result.briefings)
         if self._demo:
             self._demo = False
@@ -337,8 +337,10 @@ class MainWindow(QMainWindow):
         self.settings = settings
         save_settings(settings)
         self.briefing.check_model()
-        if settings.library_dir() != old.library_dir() and self._library_override is None:
-            self.status.show(f"Opening the library at {settings.library_dir()}…")
+        moved = settings.library_location() != old.library_location()
+        if moved and (self._library_override is None or settings.library.server):
+            where = settings.library.server or settings.library_dir()
+            self.status.show(f"Opening the library at {where}…")
             self.evidence.clear()
             self.briefing.show_briefing(None)
             self.start()
