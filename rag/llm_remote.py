@@ -36,7 +36,7 @@ CALL_TIMEOUT_S = 900.0
 CHARS_PER_TOKEN_ESTIMATE = 3.0
 START_HINT = (
     "Start one with: python -m llama_cpp.server --model MODEL.gguf --n_ctx 8192 "
-    "--host 0.0.0.0 --port 8080"
+    "--interrupt_requests False --host 0.0.0.0 --port 8080"
 )
 
 
@@ -163,6 +163,14 @@ class RemoteModel:
         finally:
             conn.close()  # on cancel this also tells the server to stop
         cancelled = finish is None and cancel is not None and cancel.cancelled
+        if finish is None and not cancelled:
+            # llama_cpp.server ends a stream this way when another client's request arrives,
+            # unless started with --interrupt_requests False: never pass it off as complete.
+            raise ModelServerError(
+                f"The model server at {self.url} ended the answer early (another request may "
+                "have interrupted it; start llama_cpp.server with --interrupt_requests False "
+                "when several analysts share it). Try again."
+            )
         return self._completion(
             "".join(pieces), finish, cancelled, started, first, report, messages, chunks
         )

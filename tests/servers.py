@@ -129,7 +129,7 @@ def model_server(folder: Path, n_ctx: int = 8192) -> Iterator[ServerProcess]:
     command = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(small_model_path()),
         "--n_ctx", str(n_ctx), "--host", "127.0.0.1", "--port", str(port),
-        "--n_threads", "2", "--seed", "0",
+        "--n_threads", "2", "--seed", "0", "--interrupt_requests", "False",
     ]  # fmt: skip
     server = ServerProcess("llama_cpp.server", command, port, "/v1/models", folder / "model.log")
     server.start()

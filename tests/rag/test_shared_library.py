@@ -226,3 +226,31 @@ def test_a_folder_holding_its_own_library_is_not_taken_over(
         Library.open(own, settings=shared(chroma.url, new_name()))
     with Library.open(own) as lib:
         assert len(lib.documents()) == 1  # untouched
+
+
+def test_server_addresses_as_people_type_them() -> None:
+    from rag.errors import BriefDeskError
+    from rag.server_address import parse_server_url
+
+    assert parse_server_url("http://10.0.0.5:8000/", 8000).url == "http://10.0.0.5:8000"
+    assert parse_server_url("chroma.lan", 8000).url == "http://chroma.lan:8000"
+    assert parse_server_url("https://chroma.lan", 443).ssl
+    assert parse_server_url("[::1]:9000", 8000).host == "::1"
+    for bad in ("ftp://x:1", "http://", "http://x:99999", "http://x:8000/api"):
+        with pytest.raises(BriefDeskError):
+            parse_server_url(bad, 8000)
+
+
+def test_the_command_line_names_the_shared_library(
+    chroma: ServerProcess, seeds_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rag.cli import main
+
+    name = new_name()
+    server = ["--chroma-server", chroma.url, "--library-name", name]
+    assert main([*server, "import", str(sorted(seeds_dir.iterdir())[0])]) == 0
+    assert main([*server, "list"]) == 0
+    out, err = capsys.readouterr()
+    assert "1 document" in out and f"Shared library: {chroma.url}" in err
+    assert main(["--local-library", "list"]) == 0  # the folder library is another one
+    assert "The library is empty" in capsys.readouterr().out
