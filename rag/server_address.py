@@ -19,11 +19,11 @@ class ServerAddress:
 
 def parse_server_url(url: str, default_port: int) -> ServerAddress:
     """The address in ``url``; BriefDeskError if it is not one."""
-    text = url.strip().rstrip("/")
+    text = url.strip()
     if "://" not in text:
         text = "http://" + text
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
         raise BriefDeskError(f"{url!r} is not a server address; write it as http://HOST:PORT.")
     try:
         port = parts.port or default_port
