@@ -184,31 +184,34 @@ class RemoteStore:
         """The passages of these documents (in id order per document) with their vectors."""
         passages: list[Passage] = []
         vectors: list[np.ndarray] = []
-        for doc_id in doc_ids:
-            offset = 0
-            while True:
-                got = self._call(
-                    "reading passages", self._passages.get,
-                    where={"doc_id": doc_id}, include=["documents", "metadatas", "embeddings"],
-                    limit=PAGE, offset=offset,
-                )  # fmt: skip
-                metas = got["metadatas"] or []
-                for pid, text, meta, vec in zip(
-                    got["ids"], got["documents"], metas, got["embeddings"], strict=True
-                ):
-                    passages.append(
-                        Passage(
-                            id=pid,
-                            doc_id=str(meta["doc_id"]),
-                            ordinal=int(meta["ordinal"]),
-                            text=text or "",
-                            locator=Locator.from_dict(json.loads(str(meta["locator"]))),
-                        )
+        ids = list(doc_ids)
+        if not ids:
+            return [], np.zeros((0, 0), np.float32)
+        where: dict[str, Any] = {"doc_id": ids[0]} if len(ids) == 1 else {"doc_id": {"$in": ids}}
+        offset = 0
+        while True:
+            got = self._call(
+                "reading passages", self._passages.get,
+                where=where, include=["documents", "metadatas", "embeddings"],
+                limit=PAGE, offset=offset,
+            )  # fmt: skip
+            metas = got["metadatas"] or []
+            for pid, text, meta, vec in zip(
+                got["ids"], got["documents"], metas, got["embeddings"], strict=True
+            ):
+                passages.append(
+                    Passage(
+                        id=pid,
+                        doc_id=str(meta["doc_id"]),
+                        ordinal=int(meta["ordinal"]),
+                        text=text or "",
+                        locator=Locator.from_dict(json.loads(str(meta["locator"]))),
                     )
-                    vectors.append(np.asarray(vec, dtype=np.float32))
-                if len(got["ids"]) < PAGE:
-                    break
-                offset += PAGE
+                )
+                vectors.append(np.asarray(vec, dtype=np.float32))
+            if len(got["ids"]) < PAGE:
+                break
+            offset += PAGE
         order = sorted(
             range(len(passages)), key=lambda i: (passages[i].doc_id, passages[i].ordinal)
         )
