@@ -9,14 +9,16 @@ grammar: citations stay structural (source ids limited to the passages shown).
 
 What a server does not report is estimated and said so in the code: prompt tokens evaluated
 versus reused from the server's cache are known only from llama-server's ``timings``.
-Cancelling takes effect at the next streamed piece: while the server is still evaluating the
-prompt, nothing arrives to wake the client up.
+Cancelling takes effect within a tenth of a second, even while the server is still evaluating
+the prompt (the socket is polled): the connection is closed, which stops the server's work at
+its next token.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import select
 import time
 from collections.abc import Callable, Generator, Iterator
 from pathlib import PurePath
@@ -31,6 +33,7 @@ MODEL_SERVER_PORT = 8080  # llama-server's default; llama_cpp.server defaults to
 PROBE_TIMEOUT_S = 10.0
 # A whole answer can take minutes on a CPU server (prompt evaluation sends nothing meanwhile).
 CALL_TIMEOUT_S = 900.0
+POLL_SECONDS = 0.1  # how soon a cancelled call lets go while the server sends nothing
 # Without a tokenizer endpoint, text is counted at this many characters per token: fewer than
 # real English (about 4), so budgets err on the safe side.
 CHARS_PER_TOKEN_ESTIMATE = 3.0
@@ -138,10 +141,12 @@ class RemoteModel:
             return self._completion("", None, True, started, first, report, messages, 0)
         conn = self._connection(CALL_TIMEOUT_S)
         try:
-            response = self._send(conn, "POST", "/v1/chat/completions", body)
+            response = self._send(conn, "POST", "/v1/chat/completions", body, cancel)
+            if response is None:
+                return self._completion("", None, True, started, first, report, messages, 0)
             if response.status != 200:
                 raise self._refused(response)
-            for data in _sse_events(response):
+            for data in _sse_events(response, conn, cancel):
                 if cancel is not None and cancel.cancelled:
                     break
                 if "error" in data:
@@ -182,20 +187,29 @@ class RemoteModel:
         return cls(self.address.host, self.address.port, timeout=timeout)
 
     def _send(
-        self, conn: http.client.HTTPConnection, method: str, path: str, body: Any = None
-    ) -> http.client.HTTPResponse:
+        self,
+        conn: http.client.HTTPConnection,
+        method: str,
+        path: str,
+        body: Any = None,
+        cancel: CancelToken | None = None,
+    ) -> http.client.HTTPResponse | None:
+        """Send a request and read the response's headers; None if ``cancel`` came first."""
         headers = {"Accept": "application/json, text/event-stream"}
         payload = None
         if body is not None:
             payload = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
         conn.request(method, path, body=payload, headers=headers)
+        if not _wait_for_data(conn, None, cancel):
+            return None
         return conn.getresponse()
 
     def _request(self, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
         conn = self._connection(PROBE_TIMEOUT_S)
         try:
             response = self._send(conn, method, path, body)
+            assert response is not None  # only a cancelled call gets none
             raw = response.read()
         except (OSError, http.client.HTTPException) as exc:
             raise self._unreachable(exc) from None
@@ -266,8 +280,10 @@ class RemoteModel:
         sent = usage.get("prompt_tokens")
         if not isinstance(sent, int):
             # No usage reported: the messages' text as the server's tokenizer counts it (the
-            # chat template's few tokens are left out).
-            sent = sum(self.count_tokens(str(m.get("content") or "")) for m in messages)
+            # chat template's few tokens are left out). After a cancel the server may still be
+            # busy with the abandoned prompt, so the count is estimated here instead.
+            count = _estimate_tokens if cancelled else self.count_tokens
+            sent = sum(count(str(m.get("content") or "")) for m in messages)
         evaluated = timings.get("prompt_n")
         if not isinstance(evaluated, int):
             evaluated = sent  # the server does not say what it reused from its cache
@@ -310,10 +326,49 @@ def _error_text(data: dict[str, Any]) -> str:
     return str(error)[:300]
 
 
-def _sse_events(response: http.client.HTTPResponse) -> Iterator[dict[str, Any]]:
-    """The JSON objects of a server-sent event stream, up to ``data: [DONE]``."""
+def _wait_for_data(
+    conn: http.client.HTTPConnection,
+    response: http.client.HTTPResponse | None,
+    cancel: CancelToken | None,
+) -> bool:
+    """Wait until the server has sent something (or closed), or ``cancel`` is set: False then.
+
+    A blocking read would hold a cancelled call for as long as the server evaluates the
+    prompt (nothing is streamed meanwhile), so the socket is polled instead, and bytes the
+    response has already buffered are looked at without blocking.
+    """
+    sock = conn.sock
+    if cancel is None or sock is None:
+        return True
+    while True:
+        if response is not None and response.fp is not None:
+            sock.setblocking(False)
+            try:
+                buffered = response.fp.peek(1)
+            except (BlockingIOError, ValueError):
+                buffered = b""
+            finally:
+                sock.settimeout(CALL_TIMEOUT_S)
+            if buffered:
+                return True
+        if cancel.cancelled:
+            return False
+        readable, _, _ = select.select([sock], [], [], POLL_SECONDS)
+        if readable:  # data, or the end of the connection: either way a read returns
+            return True
+
+
+def _sse_events(
+    response: http.client.HTTPResponse,
+    conn: http.client.HTTPConnection,
+    cancel: CancelToken | None,
+) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a server-sent event stream, up to ``data: [DONE]``; stops early,
+    without waiting for the server, once ``cancel`` is set."""
     lines: list[str] = []
     while True:
+        if not _wait_for_data(conn, response, cancel):
+            return
         raw = response.readline()
         if not raw:
             break

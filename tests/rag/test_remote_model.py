@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -154,3 +156,32 @@ def test_drafting_through_a_chroma_server_and_a_model_server(
             assert briefing.stats["prompt_tokens_sent"] > 0
             # The briefing is saved on this computer, beside its copy of the shared library.
             assert (lib.folder / "briefings").is_dir()
+
+
+def test_cancelling_while_the_server_reads_a_long_prompt(
+    server: ServerProcess, seeds_dir: Path
+) -> None:
+    """The server streams nothing while it evaluates the prompt; a cancel must not wait.
+    (Last in the module: the server goes on with the abandoned prompt until its first token.)"""
+    model = RemoteModel(server.url)
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(seeds_dir.iterdir()))
+    while model.count_tokens(text) < 6000:
+        text += "\n\n" + text
+    long_prompt = text[: int(len(text) * 6000 / model.count_tokens(text))]
+    cancel = CancelToken()
+    fired: list[float] = []
+
+    def fire() -> None:
+        fired.append(time.monotonic())
+        cancel.cancel()
+
+    timer = threading.Timer(0.3, fire)
+    timer.start()
+    try:
+        done = model.chat(messages(long_prompt + "\n\nSummarise."), max_tokens=50, cancel=cancel)
+        returned = time.monotonic()
+    finally:
+        timer.cancel()
+        timer.join()
+    assert done.cancelled and done.finish_reason == "cancelled"
+    assert fired and returned - fired[0] < 2.0, returned - fired[0]
