@@ -123,13 +123,15 @@ def small_model_path() -> Path:
 
 
 @contextlib.contextmanager
-def model_server(folder: Path, n_ctx: int = 8192) -> Iterator[ServerProcess]:
+def model_server(
+    folder: Path, n_ctx: int = 8192, *, interrupt_requests: bool = False
+) -> Iterator[ServerProcess]:
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     command = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(small_model_path()),
         "--n_ctx", str(n_ctx), "--host", "127.0.0.1", "--port", str(port),
-        "--n_threads", "2", "--seed", "0", "--interrupt_requests", "False",
+        "--n_threads", "2", "--seed", "0", "--interrupt_requests", str(interrupt_requests),
     ]  # fmt: skip
     server = ServerProcess("llama_cpp.server", command, port, "/v1/models", folder / "model.log")
     server.start()

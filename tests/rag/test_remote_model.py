@@ -117,6 +117,19 @@ def test_cancelling_a_server_call(server: ServerProcess) -> None:
     assert again.text
 
 
+def test_an_answer_cut_short_by_another_request_is_an_error(tmp_path: Path) -> None:
+    """llama_cpp.server's default (--interrupt_requests True) ends a stream, without a finish
+    reason, when another request arrives: that must not pass for a complete answer."""
+    with model_server(tmp_path, n_ctx=2048, interrupt_requests=True) as interrupting:
+        model = RemoteModel(interrupting.url)
+        gen = model.stream(messages("Write a long essay on export controls."), max_tokens=300)
+        assert next(gen)
+        model.count_tokens("another analyst's request")  # served once the stream gives way
+        with pytest.raises(ModelServerError, match="ended the answer early"):
+            for _ in gen:
+                pass
+
+
 def test_an_unreachable_model_server_is_named(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(ModelServerError, match=f"Cannot reach the model server at {url}"):
