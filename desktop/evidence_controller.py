@@ -12,6 +12,7 @@ from desktop.backend import Backend
 from desktop.briefing_widgets import check_tooltip
 from desktop.evidence_pane import EvidenceCard, EvidencePane
 from desktop.highlight import highlighted_html
+from desktop.library_controller import ORIGINAL_ELSEWHERE
 from desktop.status import StatusReporter, open_path
 from rag.briefing import Citation, Claim
 from rag.types import Document, Hit, Passage
@@ -154,7 +155,9 @@ class EvidenceController(QObject):
         if doc is None:
             self.status.error("That document is no longer in the library.")
             return
-        if not open_path(Path(doc.stored_path)):
+        if not doc.stored_path:
+            self.status.show(ORIGINAL_ELSEWHERE.format(filename=doc.filename))
+        elif not open_path(Path(doc.stored_path)):
             self.status.error(f"No application could open {doc.filename}.")
         else:
             self.status.show(f"Opened {doc.filename}.")

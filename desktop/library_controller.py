@@ -33,6 +33,11 @@ FOLD_AFTER_MS = 12_000
 SEARCH_RESULTS = 12
 FIELD_NAMES = {"title": "title", "publisher": "publisher", "published": "date"}
 
+# Shared libraries keep each original file on the computer that imported it.
+ORIGINAL_ELSEWHERE = (
+    "The original of {filename} is on the computer that imported it into the shared library."
+)
+
 
 def import_summary(done: ImportFinished) -> str:
     parts = [f"{len(done.imported)} imported"]
@@ -124,8 +129,9 @@ class LibraryController(QObject):
                 buttons=[("OK", lambda: self.pane.banner.dismiss("notice"))],
             )
         self._set_documents(result.documents)
-        self.status.library_label.setText(f"Library: {result.folder}")
-        self.status.library_label.setToolTip(str(result.folder))
+        where = result.location or str(result.folder)
+        self.status.library_label.setText(f"Library: {where}")
+        self.status.library_label.setToolTip(where)
         self.opened.emit(result)
 
     def _open_failed(self, message: str) -> None:
@@ -295,11 +301,16 @@ class LibraryController(QObject):
 
     def open_selected(self) -> None:
         for doc in self.selected_documents()[:5]:
-            open_path(Path(doc.stored_path))
+            self._open_original(doc)
 
     def _double_clicked(self, index: QModelIndex) -> None:
         if not index.flags() & Qt.ItemFlag.ItemIsEditable:
-            doc = self.proxy.data(index, DOC_ROLE)
+            self._open_original(self.proxy.data(index, DOC_ROLE))
+
+    def _open_original(self, doc: Document) -> None:
+        if not doc.stored_path:
+            self.status.show(ORIGINAL_ELSEWHERE.format(filename=doc.filename))
+        else:
             open_path(Path(doc.stored_path))
 
     # -- search -------------------------------------------------------------------------------

@@ -271,10 +271,13 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Open the library (on the writer thread); the window is usable meanwhile."""
-        self.library.open(self._library_override, copy.deepcopy(self.settings))
+        # A library folder named at launch is a folder library; a shared library set in
+        # settings keeps its local copy in the data folder instead.
+        folder = None if self.settings.library.server else self._library_override
+        self.library.open(folder, copy.deepcopy(self.settings))
 
     def _library_opened(self, result: LibraryOpened) -> None:
-        self.setWindowTitle(f"BriefDesk — {result.folder}")
+        self.setWindowTitle(f"BriefDesk — {result.location or result.folder}")
         self.briefing.library_opened(result.briefings)
         if self._demo:
             self._demo = False
@@ -337,8 +340,12 @@ class MainWindow(QMainWindow):
         self.settings = settings
         save_settings(settings)
         self.briefing.check_model()
-        if settings.library_dir() != old.library_dir() and self._library_override is None:
-            self.status.show(f"Opening the library at {settings.library_dir()}…")
+        moved = settings.library_location() != old.library_location()
+        # A folder named at launch stays open while only the folder setting changes.
+        servers = settings.library.server or old.library.server
+        if moved and (self._library_override is None or servers):
+            where = settings.library.server or self._library_override or settings.library_dir()
+            self.status.show(f"Opening the library at {where}…")
             self.evidence.clear()
             self.briefing.show_briefing(None)
             self.start()

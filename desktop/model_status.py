@@ -22,6 +22,8 @@ class ModelProblem:
 
 
 def model_problem(settings: Settings) -> ModelProblem | None:
+    if settings.model.server:
+        return None  # the server has its model; whether it answers is seen when drafting
     try:
         provision.gguf_path(settings.model.model)
     except BriefDeskError as exc:

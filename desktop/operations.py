@@ -84,6 +84,7 @@ class LibraryOpened:
     documents: list[Document]
     notices: list[str]
     briefings: list[BriefingSummary]
+    location: str = ""  # for people: the folder, or the Chroma server and library name
 
 
 def open_library(session: Session, folder: Path | None, settings: Settings) -> LibraryOpened:
@@ -94,8 +95,9 @@ def open_library(session: Session, folder: Path | None, settings: Settings) -> L
     with session.lock:
         session.library = library
     return LibraryOpened(
-        library.folder, library.documents(), list(library.notices), briefing_summaries(session)
-    )
+        library.folder, library.documents(), list(library.notices), briefing_summaries(session),
+        library.location,
+    )  # fmt: skip
 
 
 def close_library(session: Session) -> None:
@@ -128,7 +130,7 @@ class RemovedDocument:
     """A removed document and a copy of its file, so that the removal can be undone."""
 
     document: Document
-    copy: Path
+    copy: Path | None  # None: imported into a shared library elsewhere, no original here
 
 
 def remove_documents(
@@ -139,9 +141,11 @@ def remove_documents(
     library = session.require()
     for doc_id in doc_ids:
         doc = library.document(doc_id)
-        kept = session.trash() / doc.id / doc.filename
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(doc.stored_path, kept)
+        kept = None
+        if doc.stored_path and Path(doc.stored_path).is_file():
+            kept = session.trash() / doc.id / doc.filename
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(doc.stored_path, kept)
         library.remove_document(doc.id)
         removed.append(RemovedDocument(doc, kept))
     return list(removed)
@@ -153,6 +157,12 @@ def restore_documents(session: Session, removed: list[RemovedDocument]) -> list[
     restored = []
     while removed:
         item = removed.pop()
+        if item.copy is None:
+            raise LibraryError(
+                f"“{item.document.title}” cannot be restored here: it was imported into the "
+                "shared library on another computer, which keeps its original file. Import "
+                "the file again from there."
+            )
         for event in library.import_paths([item.copy]):
             if isinstance(event, ImportFinished) and event.failed:
                 raise LibraryError(f"Could not restore the document: {event.failed[0][1]}")

@@ -201,7 +201,10 @@ class SettingsDialog(QDialog):
             for f in fields(section):
                 self._add_field(form, group.name, f, getattr(section, f.name))
             layout.addWidget(box)
-        note = QLabel("Changes to the model and its context take effect at the next draft.")
+        note = QLabel(
+            "Changes to the model, its context or its server take effect at the next draft; "
+            "a new library folder or Chroma server opens at once."
+        )
         note.setObjectName("muted")
         layout.addWidget(note)
         buttons = QDialogButtonBox(
@@ -280,6 +283,7 @@ class SettingsDialog(QDialog):
             return spin, spin.value
         edit = QLineEdit(str(value))
         edit.setToolTip(help_text)
+        edit.setPlaceholderText(str(meta.get("placeholder", "")))
         return edit, edit.text
 
     def showEvent(self, event: QShowEvent) -> None:

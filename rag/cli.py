@@ -24,7 +24,7 @@ from rag.ingest import (
     ImportStarted,
 )
 from rag.paths import data_home
-from rag.settings import load_settings
+from rag.settings import Settings, load_settings
 from rag.templates import available_templates, get_template, template_problems
 from rag.types import CancelToken, Document, Hit
 
@@ -62,10 +62,28 @@ class Progress:
         print(text, file=self.stream)
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings with this command line's overrides (server addresses) applied."""
+    settings = load_settings()
+    if getattr(args, "chroma_server", None):
+        settings.library.server = args.chroma_server
+    if getattr(args, "local_library", False):
+        settings.library.server = ""
+    if getattr(args, "library_name", None):
+        settings.library.name = args.library_name
+    if getattr(args, "model_server", None):
+        settings.model.server = args.model_server
+    if getattr(args, "local_model", False):
+        settings.model.server = ""
+    return settings
+
+
 def _open(args: argparse.Namespace) -> Library:
     from rag.library import Library  # chromadb and onnxruntime load only when needed
 
-    lib = Library.open(args.library)
+    lib = Library.open(args.library, settings=_settings(args))
+    if lib.location != str(lib.folder):
+        print(f"Shared library: {lib.location}", file=sys.stderr)
     for notice in lib.notices:
         print(f"note: {notice}", file=sys.stderr)
     return lib
@@ -204,6 +222,7 @@ def _export_options(args: argparse.Namespace) -> ExportOptions:
 
 
 def _run_draft(
+    args: argparse.Namespace,
     lib: Library,
     topic: str,
     template_id: str,
@@ -216,8 +235,12 @@ def _run_draft(
     from rag.model_choice import open_chat_model
 
     template = get_template(template_id)
-    print(f"Loading the model ({model_choice or load_settings().model.model}) ...", file=sys.stderr)
-    model = open_chat_model(model_choice)
+    settings = _settings(args)
+    if settings.model.server:
+        print(f"Using the model server at {settings.model.server} ...", file=sys.stderr)
+    else:
+        print(f"Loading the model ({model_choice or settings.model.model}) ...", file=sys.stderr)
+    model = open_chat_model(model_choice, settings)
     cancel = CancelToken()
     result: Briefing | None = None
     try:
@@ -256,7 +279,7 @@ def _summary(b: Briefing) -> str:
 
 def cmd_draft(args: argparse.Namespace) -> int:
     with _open(args) as lib:
-        briefing = _run_draft(lib, args.topic, args.template, args.model, None)
+        briefing = _run_draft(args, lib, args.topic, args.template, args.model, None)
     print(f"Briefing {briefing.id}: {_summary(briefing)}")
     if briefing.stats.get("cancelled"):
         print("Drafting was cancelled; what was drafted is saved.", file=sys.stderr)
@@ -272,7 +295,7 @@ def cmd_redraft(args: argparse.Namespace) -> int:
     with _open(args) as lib:
         briefing = Briefing.load(briefing_path(lib, _briefing_id(lib, args.id)))
         briefing = _run_draft(
-            lib, briefing.topic, briefing.template_id, args.model, args.section, briefing
+            args, lib, briefing.topic, briefing.template_id, args.model, args.section, briefing
         )
     print(f"Briefing {briefing.id}: {_summary(briefing)}")
     return 0
@@ -369,6 +392,30 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="library folder (default: the one in settings, else the data folder's library)",
     )
+    shared = parser.add_argument_group("servers (a shared team library, a shared model)")
+    shared.add_argument(
+        "--chroma-server",
+        metavar="URL",
+        help="use the shared library on this Chroma server, e.g. http://10.0.0.5:8000 "
+        "(default: settings; --library then names this computer's copy of it)",
+    )
+    shared.add_argument(
+        "--library-name",
+        metavar="NAME",
+        help="which library on the Chroma server (default: settings)",
+    )
+    shared.add_argument(
+        "--local-library", action="store_true", help="ignore a Chroma server set in settings"
+    )
+    shared.add_argument(
+        "--model-server",
+        metavar="URL",
+        help="draft with the model on this OpenAI-compatible server (llama_cpp.server or "
+        "llama-server), e.g. http://10.0.0.5:8080 (default: settings)",
+    )
+    shared.add_argument(
+        "--local-model", action="store_true", help="ignore a model server set in settings"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("import", help="import files and folders (recursively)")
@@ -447,8 +494,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
-    if args.library is None:
-        args.library = load_settings().library_dir()
     try:
         return int(args.func(args))
     except BriefDeskError as exc:

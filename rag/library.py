@@ -89,8 +89,26 @@ class Library:
 
     @classmethod
     def open(cls, folder: Path | None = None, *, settings: Settings | None = None) -> Library:
+        """Open the library the settings name: a folder on this computer, or a shared library
+        on a Chroma server (``settings.library.server``; ``folder`` then holds this computer's
+        copy of it, see rag.shared_library)."""
         settings = settings or load_settings()
-        folder = Path(folder) if folder else settings.library_dir()
+        if settings.library.server:
+            from rag.shared_library import SharedLibrary
+
+            return SharedLibrary.open_shared(folder, settings)
+        lib = cls._open_folder(Path(folder) if folder else settings.library_dir(), settings)
+        try:
+            lib._remove_orphan_files()
+            lib._open_index()
+        except Exception:
+            lib.close()
+            raise
+        return lib
+
+    @classmethod
+    def _open_folder(cls, folder: Path, settings: Settings) -> Library:
+        """The folder, its lock and its store, with the import limits from settings."""
         try:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "files").mkdir(exist_ok=True)
@@ -111,12 +129,6 @@ class Library:
         lib.max_bytes = settings.library.max_file_mb * 1024 * 1024
         lib.read_timeout_s = float(settings.library.read_timeout_s)
         lib.read_memory_mb = settings.library.read_memory_mb
-        try:
-            lib._remove_orphan_files()
-            lib._open_index()
-        except Exception:
-            lib.close()
-            raise
         return lib
 
     def close(self) -> None:
@@ -206,6 +218,11 @@ class Library:
         for sub in (self.folder / "files").glob("*/*"):
             if sub.name not in known:
                 sub.unlink(missing_ok=True)
+
+    @property
+    def location(self) -> str:
+        """Where the library is, for people: its folder, or its server and name."""
+        return str(self.folder)
 
     @property
     def index(self) -> VectorIndex:
@@ -303,7 +320,7 @@ class Library:
             return failed(str(exc))
         except OSError as exc:
             return failed(f"cannot read file: {exc.strerror or exc}")
-        existing = self.store.document(doc_id)
+        existing = self._existing(doc_id)
         if existing is not None:
             return FileDuplicate(index, total, path, existing)
         passages = chunk_blocks(doc_id, parsed.blocks)
@@ -339,11 +356,17 @@ class Library:
             imported_at=_now(),
             stored_path=str(stored),
         )
-        matrix = np.vstack(vectors)
-        self.store.add_document(doc, passages, matrix)  # the commit point: all or nothing
-        self.index.upsert([p.id for p in passages], [doc_id] * len(passages), matrix)
-        self.store.mark_indexed([doc_id])
+        self._save_document(doc, passages, np.vstack(vectors))
         return FileImported(index, total, path, doc)
+
+    def _existing(self, doc_id: str) -> Document | None:
+        """The document with this id if the library already holds it (import skips it)."""
+        return self.store.document(doc_id)
+
+    def _save_document(self, doc: Document, passages: list[Passage], matrix: np.ndarray) -> None:
+        self.store.add_document(doc, passages, matrix)  # the commit point: all or nothing
+        self.index.upsert([p.id for p in passages], [doc.id] * len(passages), matrix)
+        self.store.mark_indexed([doc.id])
 
     # -- search -------------------------------------------------------------------------------
 

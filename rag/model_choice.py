@@ -1,4 +1,5 @@
-"""Which drafting model to use: from settings, or a choice named on the command line."""
+"""Which drafting model to use: from settings, or a choice named on the command line; in this
+process (rag.llm) or on a model server (rag.llm_remote) when settings name one."""
 
 from __future__ import annotations
 
@@ -13,10 +14,17 @@ if TYPE_CHECKING:
 
 def open_chat_model(choice: str | None = None, settings: Settings | None = None) -> ChatModel:
     """Load (or reuse) the model: ``choice`` is a role ('default', 'small'), a registered
-    name or a path to a GGUF file; None takes the one in settings."""
+    name or a path to a GGUF file; None takes the one in settings. With a model server in
+    settings (``model.server``), the server's model drafts and ``choice`` is not used: the
+    server was started with its model."""
+    settings = settings or load_settings()
+    if settings.model.server:
+        from rag.llm_remote import RemoteModel
+
+        return RemoteModel(settings.model.server, n_ctx=settings.model.n_ctx or None)
+
     from rag.llm import get_model  # llama.cpp loads only when a model is wanted
 
-    settings = settings or load_settings()
     path = provision.gguf_path(choice or settings.model.model)
     return get_model(
         path,

@@ -3,6 +3,7 @@
 Layout of the data folder::
 
     <home>/library/        the default library (see rag.library)
+    <home>/shared/         this computer's copies of shared libraries (see rag.shared_library)
     <home>/models/         provisioned and registered models (see rag.provision)
     <home>/templates/      the user's own briefing templates
     <home>/settings.json   settings (see rag.settings)
@@ -41,6 +42,12 @@ def models_dir() -> Path:
 
 def default_library_dir() -> Path:
     return data_home() / "library"
+
+
+def shared_library_dir(host: str, port: int, name: str) -> Path:
+    """This computer's copy of a shared library on a Chroma server (see rag.shared_library)."""
+    safe_host = "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
+    return data_home() / "shared" / f"{safe_host}-{port}-{name}"
 
 
 def user_templates_dir() -> Path:

@@ -30,12 +30,32 @@ class ModelSettings:
         8192, "Context length", "Tokens the model can attend to; 0 uses the model's own limit."
     )
     n_threads: int = setting(0, "Threads", "CPU threads for the model; 0 picks the core count.")
+    server: str = setting(
+        "",
+        "Model server",
+        "URL of an OpenAI-compatible model server (python -m llama_cpp.server, or llama.cpp's "
+        "llama-server), e.g. http://10.0.0.5:8080. Empty runs the model above in this process.",
+        placeholder="In this process",
+    )
 
 
 @dataclass
 class LibrarySettings:
     path: str = setting(
         "", "Library folder", "Where the library lives; empty uses the data folder."
+    )
+    server: str = setting(
+        "",
+        "Chroma server",
+        "URL of a shared team library on a Chroma server (chroma run), e.g. "
+        "http://10.0.0.5:8000. Empty keeps the library in the folder above, on this computer.",
+        placeholder="None: the library is on this computer",
+    )
+    name: str = setting(
+        "briefdesk",
+        "Shared library name",
+        "Which library on the Chroma server (one server can hold several): letters, digits, "
+        "dots, dashes and underscores.",
     )
     max_file_mb: int = setting(
         200, "Largest file (MB)", "Files larger than this are refused on import.", minimum=1
@@ -90,6 +110,12 @@ class Settings:
             if self.library.path
             else paths.default_library_dir()
         )
+
+    def library_location(self) -> tuple[str, ...]:
+        """What identifies the library these settings open: a change means reopening it."""
+        if self.library.server:
+            return ("server", self.library.server.rstrip("/"), self.library.name)
+        return ("folder", str(self.library_dir()))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -75,14 +75,16 @@ class VectorIndex:
     def open_embedded(cls, folder: Path, embedder: Embedder | None) -> VectorIndex:
         folder.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings())
-        return cls(_collection(client, embedder), str(folder))
+        return cls(collection_for(client, COLLECTION, embedder), str(folder))
 
     @classmethod
     def open_server(
         cls, host: str, port: int, collection: str, embedder: Embedder | None
     ) -> VectorIndex:
-        client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings())
-        return cls(_collection(client, embedder, collection), f"http://{host}:{port}/{collection}")
+        client = http_client(host, port, ssl=False)
+        return cls(
+            collection_for(client, collection, embedder), f"http://{host}:{port}/{collection}"
+        )
 
     def upsert(self, ids: Sequence[str], doc_ids: Sequence[str], vectors: np.ndarray) -> None:
         for start in range(0, len(ids), 1000):
@@ -116,7 +118,15 @@ class VectorIndex:
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
 
 
-def _collection(client: Any, embedder: Embedder | None, name: str = COLLECTION) -> Any:
+def http_client(host: str, port: int, ssl: bool) -> Any:
+    """A client of a Chroma server (``chroma run``), checked with a heartbeat so that an
+    unreachable server fails here, at once, rather than at the first read."""
+    client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings())
+    client.heartbeat()
+    return client
+
+
+def collection_for(client: Any, name: str, embedder: Embedder | None) -> Any:
     return client.get_or_create_collection(
         name=name,
         embedding_function=OfflineEmbeddingFunction(embedder),
