@@ -144,9 +144,9 @@ def test_the_smoke_tests_connect_guard(smoke_script: ModuleType) -> None:
             '12 connect(3, {sa_family=AF_UNIX, sun_path="/tmp/.X11-unix/X0"}, 20) = 0',
             '12 connect(4, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.53")'
             "}, 16) = 0",
-            '13 connect(5, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("104.16.1.1")'
-            "}, 16) = -1 ENETUNREACH",
-            '13 connect(6, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), '
+            "13 connect(5, {sa_family=AF_INET, sin_port=htons(443), "
+            'sin_addr=inet_addr("104.16.1.1")}, 16) = -1 ENETUNREACH',
+            "13 connect(6, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), "
             'inet_pton(AF_INET6, "2606:4700::1", &sin6_addr), sin6_scope_id=0}, 28) = -1',
         ]
     )
