@@ -57,7 +57,7 @@ ln -sfn "$exe" "$bin/briefdesk"
 command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$apps" || true
 command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q -t "$icons" || true
 
-echo "BriefDesk is in your applications menu, and 'briefdesk' runs it from a terminal"
+printf "BriefDesk is in your applications menu, and 'briefdesk' runs it from a terminal"
 case ":$PATH:" in
     *":$bin:"*) echo "." ;;
     *) echo " (add $bin to your PATH for that)." ;;
