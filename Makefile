@@ -49,8 +49,8 @@ test: models-test lint
 eval: models
 	$(PY) eval/run_eval.py --model default --out eval/results
 
-# The offline folder for analysts (packaging/README.md): PyInstaller, one folder, about 10
-# minutes and 3 GB of disk on 2 cores. Not part of `make test`. MODELS=inside (default) puts
+# The offline folder for analysts (packaging/README.md): PyInstaller, one folder, about 12
+# minutes (build and smoke test) and 5 GB of disk on 2 cores. Not part of `make test`. MODELS=inside (default) puts
 # the models in the folder, beside puts them in dist/BriefDesk-models, none leaves them out;
 # PACKAGE_ROLES chooses which (the embedding model is always needed).
 MODELS ?= inside

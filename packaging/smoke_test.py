@@ -81,6 +81,7 @@ class Smoke:
     work: Path
     xvfb: bool = False
     full_template: bool = False
+    guard: str = "auto"  # how to keep the app off the network: auto, unshare or strace
     models_dir: Path | None = None  # for builds without models: where they are instead
     results: list[Result] = field(default_factory=list)
 
@@ -99,7 +100,9 @@ class Smoke:
         self.seed_copy = self.work / "Статьи seeds 2026"
         shutil.copytree(self.seeds, self.seed_copy)
         self.seed_count = sum(1 for p in self.seed_copy.rglob("*") if p.is_file())
-        self.net = network_guard()
+        self.net = network_guard(self.guard)
+        if self.guard != "auto" and (not self.net or self.net[0] != self.guard):
+            raise SmokeFailure(f"{self.guard} cannot be used on this machine")
 
     def env(self, home: Path, **extra: str) -> dict[str, str]:
         """A fresh user: only PATH and HOME (no locale, no BRIEFDESK_*, no XDG_*)."""
@@ -313,12 +316,18 @@ def reopen_docx(path: Path) -> str:
     return "\n".join(paragraphs)
 
 
-def network_guard() -> list[str]:
+def network_guard(wanted: str = "auto") -> list[str]:
     """``unshare -rn`` where network namespaces work, else strace on connect(), else nothing."""
-    if shutil.which("unshare") and _ok(["unshare", "-rn", "true"]):
+    if (
+        wanted in ("auto", "unshare")
+        and shutil.which("unshare")
+        and _ok(["unshare", "-rn", "true"])
+    ):
         return ["unshare", "-rn"]
-    if shutil.which("strace") and _ok(
-        ["strace", "-f", "-e", "trace=connect", "-o", os.devnull, "true"]
+    if (
+        wanted in ("auto", "strace")
+        and shutil.which("strace")
+        and _ok(["strace", "-f", "-e", "trace=connect", "-o", os.devnull, "true"])
     ):
         return ["strace", "-f", "-qq", "-e", "trace=connect"]
     return []
@@ -388,6 +397,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="draft the full situation brief (slow) instead of a two-section template",
     )
+    parser.add_argument(
+        "--network-guard",
+        choices=("auto", "unshare", "strace"),
+        default="auto",
+        help="auto: a network namespace where allowed, else strace on connect()",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the copy for a look")
     return parser.parse_args(argv)
 
@@ -406,7 +421,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"The build has no models: using {models_dir} (BRIEFDESK_MODELS_DIR)")
     work = Path(tempfile.mkdtemp(prefix="briefdesk-smoke-"))
     smoke = Smoke(
-        args.dist.resolve(), args.seeds.resolve(), work, args.xvfb, args.full_template, models_dir
+        args.dist.resolve(),
+        args.seeds.resolve(),
+        work,
+        xvfb=args.xvfb,
+        full_template=args.full_template,
+        guard=args.network_guard,
+        models_dir=models_dir,
     )
     try:
         ok = smoke.run_all()
