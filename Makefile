@@ -39,7 +39,7 @@ run: models
 	$(BRIEFDESK) demo
 
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check rag desktop tests bench
+	$(VENV)/bin/ruff check rag desktop tests bench packaging
 	$(VENV)/bin/lint-imports
 
 test: models-test lint
