@@ -10,6 +10,12 @@ Layout of the data folder::
 
 ``BRIEFDESK_HOME`` moves the whole folder (tests use it); ``BRIEFDESK_MODELS_DIR`` moves only the
 models, so that many throwaway homes can share one set of provisioned models.
+
+A frozen app (the PyInstaller folder built by ``packaging/build.py``) may carry its models: in
+its own ``models/`` folder (``_internal/models`` in a one-folder build, or ``models/`` beside the
+executable) or in a ``BriefDesk-models/`` folder beside the app's folder, so that the app can be
+updated without copying 1.2 GB of models again. ``BRIEFDESK_MODELS_DIR`` still wins; without
+either, the per-user folder is used, exactly as when running from source.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import sys
 from pathlib import Path
 
 APP_NAME = "BriefDesk"
+MODELS_FOLDER = "models"  # inside a frozen app
+BESIDE_MODELS_FOLDER = "BriefDesk-models"  # beside a frozen app's folder
 
 
 def data_home() -> Path:
@@ -37,7 +45,34 @@ def data_home() -> Path:
 
 def models_dir() -> Path:
     override = os.environ.get("BRIEFDESK_MODELS_DIR")
-    return Path(override).expanduser() if override else data_home() / "models"
+    if override:
+        return Path(override).expanduser()
+    return bundled_models_dir() or data_home() / "models"
+
+
+def frozen_app_dir() -> Path | None:
+    """The folder of the frozen app's executable; None when running from source."""
+    if not getattr(sys, "frozen", False):
+        return None
+    return Path(sys.executable).resolve().parent
+
+
+def bundled_models_candidates() -> list[Path]:
+    """Where a frozen app looks for the models it was built with, in order; [] from source."""
+    app = frozen_app_dir()
+    if app is None:
+        return []
+    found: list[Path] = []
+    internal = getattr(sys, "_MEIPASS", None)
+    if internal:
+        found.append(Path(internal) / MODELS_FOLDER)
+    found += [app / MODELS_FOLDER, app.parent / BESIDE_MODELS_FOLDER]
+    return list(dict.fromkeys(found))  # one-folder builds on older PyInstallers: _MEIPASS == app
+
+
+def bundled_models_dir() -> Path | None:
+    """The first of ``bundled_models_candidates()`` that exists, if any."""
+    return next((p for p in bundled_models_candidates() if p.is_dir()), None)
 
 
 def default_library_dir() -> Path:
