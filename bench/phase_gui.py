@@ -1,0 +1,126 @@
+"""Responsiveness: the longest gap between ticks of a 10 ms timer on the GUI thread while the
+real window imports a batch of files and drafts a briefing through its real worker threads
+(offscreen; ``python -m bench.phase_gui``).
+
+The draft uses the small model in both modes: what is measured is the GUI thread, and a
+default-model draft would add minutes without loading the GUI thread differently (the model
+runs on the worker thread either way). The baseline is the same timer on an idle window.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QTimer
+
+from bench.common import DEMO, figure, percentile, phase_args, write_result
+from bench.corpus import build_corpus
+from bench.phase_draft import TEMPLATE, topic
+from rag.settings import Settings, save_settings
+
+TICK_MS = 10
+IDLE_SECONDS = 5.0
+
+
+class GapRecorder:
+    def __init__(self) -> None:
+        self.gaps: list[float] = []
+        self._last = time.perf_counter()
+        self.timer = QTimer(interval=TICK_MS)
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self.gaps = []
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append((now - self._last) * 1000)
+        self._last = now
+
+
+def wait(until: Callable[[], bool], timeout_s: float) -> bool:
+    """Run the event loop until ``until()`` holds (checked every 20 ms) or the time is up."""
+    loop = QEventLoop()
+    deadline = time.monotonic() + timeout_s
+
+    def check() -> None:
+        if until() or time.monotonic() > deadline:
+            loop.quit()
+
+    poll = QTimer(interval=20)
+    poll.timeout.connect(check)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    return until()
+
+
+def main() -> None:
+    args = phase_args()
+    settings = Settings()
+    settings.model.model = "small"
+    save_settings(settings)
+    corpus = build_corpus(args.work / "corpus", quick=True)
+
+    from desktop.app import application, create_window
+
+    app = application()
+    window = create_window()
+    window.show()
+    if not wait(lambda: window.library.is_open, 120):
+        raise SystemExit("the library did not open")
+    recorder = GapRecorder()
+
+    recorder.start()  # the baseline: the same window, idle
+    wait(lambda: False, IDLE_SECONDS)
+    recorder.stop()
+    idle = list(recorder.gaps)
+
+    finished: dict[str, Any] = {}
+    window.library.importFinished.connect(lambda done: finished.setdefault("import", done))
+    window.briefing.draftFinished.connect(lambda b: finished.setdefault("draft", b))
+    pane = window.briefing_pane
+    pane.template_combo.setCurrentIndex(pane.template_combo.findData(TEMPLATE))
+    started = time.perf_counter()
+    recorder.start()
+    window.library.import_paths([DEMO, *corpus.files])
+    wait(lambda: window.documents.rowCount() >= 1, 120)
+    pane.topic_edit.setText(topic())
+    pane.draft_button.click()  # queues behind the import on the worker thread
+    wait(lambda: "import" in finished and "draft" in finished, 900)
+    recorder.stop()
+    busy = list(recorder.gaps)
+    seconds = time.perf_counter() - started
+    window.close()
+    app.processEvents()
+    imported = len(finished["import"].imported) if "import" in finished else None
+    draft_stats = dict(finished["draft"].stats) if "draft" in finished else {}
+    figures = [
+        figure(
+            "GUI thread: longest stall during import + draft", max(busy), "ms",
+            baseline=max(idle), baseline_name="same window, idle", target="value<100",
+            higher_is_better=False,
+            note=f"{len(busy)} ticks over {seconds:.0f} s; {imported} files imported",
+        ),
+    ]  # fmt: skip
+    write_result(
+        args.out, "gui", figures,
+        {"busy_ms": {"max": max(busy), "p99": percentile(busy, 99), "ticks": len(busy)},
+         "idle_ms": {"max": max(idle), "p99": percentile(idle, 99), "ticks": len(idle)},
+         "seconds": seconds, "imported": imported, "draft": draft_stats,
+         "finished": sorted(finished)},
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
