@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.common import DEMO, SEEDS
 
-FULL_DOCS = 240
+FULL_DOCS = 200
 QUICK_DOCS = 16
 BIG_PDF_PAGES = 300
 QUICK_BIG_PDF_PAGES = 20
@@ -122,7 +122,7 @@ def build_corpus(folder: Path, *, quick: bool = False, seed: int = 20260301) -> 
         title = f"Bench document {i:03d}: " + " ".join(rng.choice(sentences).split()[:6])
         date = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         paragraphs = [
-            _paragraph(rng, sentences, rng.randint(3, 6)) for _ in range(rng.randint(4, 12))
+            _paragraph(rng, sentences, rng.randint(3, 6)) for _ in range(rng.randint(2, 7))
         ]
         path = folder / "docs" / f"doc-{i:03d}.{kind}"
         if kind == "pdf":
@@ -138,9 +138,9 @@ def build_corpus(folder: Path, *, quick: bool = False, seed: int = 20260301) -> 
         corpus.files.append(path)
     big = folder / "big" / "report.pdf"
     big.parent.mkdir(parents=True, exist_ok=True)
-    # About 330 words a page: a dense policy report.
+    # About 200 words a page, as in a report with headings, tables and wide margins.
     pages = [
-        "\n".join(_paragraph(rng, sentences, 4) for _ in range(3)) for _ in range(big_pages)
+        "\n".join(_paragraph(rng, sentences, 3) for _ in range(2)) for _ in range(big_pages)
     ]
     _write_pdf(big, pages, "Bench report: three hundred pages on AI export controls")
     corpus.big_pdf = big
