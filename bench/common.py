@@ -47,6 +47,12 @@ def reset_peak_rss() -> bool:
         return False
 
 
+def llm_threads() -> int | None:
+    """llama.cpp threads set by ``--llm-threads`` (None: the app's default)."""
+    value = os.environ.get("BENCH_LLM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0-100), nearest-rank on sorted values: no interpolation games."""
     ordered = sorted(values)

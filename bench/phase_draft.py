@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.common import figure, peak_rss_mb, phase_args, reset_peak_rss, write_result
+from bench.common import figure, llm_threads, peak_rss_mb, phase_args, reset_peak_rss, write_result
 from bench.models import Recording
 from bench.relevance import CASES, library_files
 from rag import provision
@@ -49,7 +49,7 @@ def main() -> None:
     lib = Library.open(args.work / "library")
     for _ in lib.import_paths(library_files()):
         pass
-    model = LocalModel(provision.gguf_path(role))
+    model = LocalModel(provision.gguf_path(role), n_threads=llm_threads())
     load_seconds = model.load_seconds
 
     reset_peak_rss()

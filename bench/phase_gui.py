@@ -18,7 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QEventLoop, QTimer
 
-from bench.common import DEMO, figure, percentile, phase_args, write_result
+from bench.common import DEMO, figure, llm_threads, percentile, phase_args, write_result
 from bench.corpus import build_corpus
 from bench.phase_draft import TEMPLATE, topic
 from rag.settings import Settings, save_settings
@@ -69,6 +69,7 @@ def main() -> None:
     args = phase_args()
     settings = Settings()
     settings.model.model = "small"
+    settings.model.n_threads = llm_threads() or 0
     save_settings(settings)
     corpus = build_corpus(args.work / "corpus", quick=True)
 

@@ -92,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", default=",".join(PHASES), help=f"comma list of {PHASES}")
     p.add_argument("--results", type=Path, default=RESULTS)
     p.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    p.add_argument(
+        "--llm-threads", type=int, default=0,
+        help="llama.cpp threads for every model run (app, baselines, GUI); default: the app's "
+        "own choice (physical cores). On a machine loaded by other work, 1 avoids llama.cpp's "
+        "spinning threads waiting on each other; the same value applies to both columns",
+    )  # fmt: skip
     args = p.parse_args(argv)
     phases = [x.strip() for x in args.only.split(",") if x.strip()]
     unknown = set(phases) - set(PHASES)
@@ -111,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         **machine(),
         "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
+    if args.llm_threads:
+        os.environ["BENCH_LLM_THREADS"] = str(args.llm_threads)
+        meta["llama.cpp threads"] = args.llm_threads
     results = []
     t0 = time.perf_counter()
     try:
