@@ -137,6 +137,9 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._passages: int | None = None  # cached passage count; None after a write
+        # Passages holding each word, as far as keyword searches asked: fts5vocab counts them
+        # by walking the word's whole list, which for a common word costs as much as using it.
+        self._holding: dict[str, int] = {}
         self._db.execute("PRAGMA journal_mode=WAL")
         # FULL: once an import says "imported", a power cut must not take the document back.
         self._db.execute("PRAGMA synchronous=FULL")
@@ -171,6 +174,7 @@ class Store:
             yield
         finally:
             self._passages = None
+            self._holding.clear()
 
     def _query(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -416,9 +420,12 @@ class Store:
         total = self.passage_count()
         if total < COMMON_WORD_MIN_PASSAGES or len(words) < 2:
             return words
-        share = {}
-        for w in words:  # one indexed lookup per word; fts5vocab does not index IN (...)
-            rows = self._query("SELECT doc FROM passages_vocab WHERE term = ?", (w,))
-            share[w] = rows[0]["doc"] / total if rows else 0.0
-        kept = [w for w in words if share[w] <= COMMON_WORD_SHARE]
+        kept = [w for w in words if self._passages_holding(w) <= total * COMMON_WORD_SHARE]
         return kept or words
+
+    def _passages_holding(self, word: str) -> int:
+        with self._lock:
+            if word not in self._holding:
+                rows = self._query("SELECT doc FROM passages_vocab WHERE term = ?", (word,))
+                self._holding[word] = int(rows[0]["doc"]) if rows else 0
+            return self._holding[word]

@@ -54,3 +54,18 @@ def test_the_cached_passage_count_follows_adds_and_removals(tmp_path: Path) -> N
     assert store.passage_count() == 3
     store.remove_document("a")
     assert store.passage_count() == 1
+
+
+def test_word_counts_are_forgotten_when_passages_change(tmp_path: Path) -> None:
+    store = Store(tmp_path / "library.sqlite3")
+    n = COMMON_WORD_MIN_PASSAGES + 10
+    _add(store, "a", [f"Chip report {i}." for i in range(n)])
+    _add(store, "b", ["A licence for 3A090 chips.", "Another 3A090 licence."])
+    # "licence" is rare: kept, and it matches only b's passages anyway.
+    assert set(store.keyword_search("licence 3A090", 50)) == {"b:0", "b:1"}
+    _add(store, "c", [f"Licence note {i}." for i in range(2 * n)])
+    # Now most passages hold "licence": it is skipped, so only the code decides. A count
+    # remembered from before the write would keep it and return 50 licence notes.
+    assert set(store.keyword_search("licence 3A090", 50)) == {"b:0", "b:1"}
+    store.remove_document("b")
+    assert store.keyword_search("3A090", 50) == []
