@@ -36,6 +36,9 @@ def run_draft(lib: Library, model: Recording, quick: bool) -> dict[str, Any]:
     template = get_template(TEMPLATE)
     briefing = None
     sections = QUICK_SECTIONS if quick else None
+    # The same sampling seed at the start of each run, so both columns sample alike and
+    # differ in how their prompts are evaluated, not in what the model happened to write.
+    model.inner._llama.set_seed(model.inner.seed)
     for event in draft(lib, model, template, topic(), sections=sections):
         briefing = getattr(event, "briefing", briefing)
     assert briefing is not None
