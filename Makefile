@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BRIEFDESK := $(VENV)/bin/briefdesk
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint eval models models-test install package package-check clean help
+.PHONY: run test lint eval bench bench-quick models models-test install package package-check clean help
 
 help:
 	@echo "make run     set up, install the models, open BriefDesk on the demo library"
@@ -17,6 +17,8 @@ help:
 	@echo "make eval    draft the evaluation set with the default model, beside a naive baseline"
 	@echo "make package the offline folder dist/BriefDesk (MODELS=inside|beside|none), smoke-tested"
 	@echo "make package-check  the smoke test of an existing dist/BriefDesk"
+	@echo "make bench   benchmarks beside their baselines, default model (under 20 min on 2 cores)"
+	@echo "make bench-quick  the same with the small model and smaller sizes (a few minutes)"
 
 # Re-installs when pyproject.toml changes. llama-cpp-python compiles (about 4 minutes on
 # 2 cores) the first time; pip caches the wheel afterwards.
@@ -67,6 +69,13 @@ package: $(PACKAGED) models
 
 package-check: $(PACKAGED) models-test
 	$(PY) packaging/smoke_test.py
+
+# Performance figures beside their baselines (BENCHMARKS.md); results in bench/results/.
+bench: models
+	$(PY) -m bench
+
+bench-quick: models-test
+	$(PY) -m bench --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

@@ -167,19 +167,23 @@ def gather_evidence(
                 seen.add(hit.passage.id)
                 ranked.append(hit)
 
-    topic_hits = library.search(topic, TOPIC_HITS, doc_ids=doc_ids)
-    section_hits: dict[str, list[Hit]] = {}
-    for spec in template.sections:
-        hits: list[Hit] = []
-        for hint in spec.queries or (None,):
-            query = _section_query(topic, spec, hint)
-            hits.extend(library.search(query, SECTION_HITS, doc_ids=doc_ids))
-        section_hits[spec.key] = hits
+    queries = [
+        (spec.key, _section_query(topic, spec, hint))
+        for spec in template.sections
+        for hint in spec.queries or (None,)
+    ]
+    # One embedding call for the topic and every section query (about 20 for a situation
+    # brief) instead of one call per search.
+    vectors_q = library.embedder.embed([topic, *(q for _, q in queries)])
+    topic_vec = vectors_q[0]
+    topic_hits = library.search(topic, TOPIC_HITS, doc_ids=doc_ids, vector=topic_vec)
+    section_hits: dict[str, list[Hit]] = {spec.key: [] for spec in template.sections}
+    for (key, query), vec in zip(queries, vectors_q[1:], strict=True):
+        section_hits[key].extend(library.search(query, SECTION_HITS, doc_ids=doc_ids, vector=vec))
     # Relevance is judged against the topic alone: a section's query hints ("export controls
     # on chips") would find passages in any library on the subject, however unrelated the topic.
     candidates = {h.passage.id: h for hits in [topic_hits, *section_hits.values()] for h in hits}
     vectors = library.store.embeddings_by_ids(list(candidates))
-    topic_vec = library.embedder.embed_one(topic)
     closeness = {pid: float(np.dot(topic_vec, v)) for pid, v in vectors.items()}
 
     def on_topic(hits: Sequence[Hit]) -> list[Hit]:
@@ -371,6 +375,8 @@ class _Totals:
     prompt_evaluated: int = 0
     completion: int = 0
     model_seconds: float = 0.0
+    decode_tokens: int = 0  # generated after each call's first token
+    decode_seconds: float = 0.0
     first_claim_seconds: float | None = None
     calls: int = 0
 
@@ -521,6 +527,9 @@ def draft(
             totals.prompt_evaluated += st.prompt_tokens_evaluated
             totals.completion += st.completion_tokens
             totals.model_seconds += st.seconds
+            if st.decode_tokens_per_second is not None and st.decode_seconds:
+                totals.decode_tokens += st.completion_tokens - 1
+                totals.decode_seconds += st.decode_seconds
             totals.calls += 1
         if completion is None or completion.cancelled or cancel.cancelled:
             section.status = "cancelled"
@@ -663,8 +672,12 @@ def _record_stats(
         "prompt_tokens_sent": totals.prompt_sent,
         "prompt_tokens_evaluated": totals.prompt_evaluated,
         "completion_tokens": totals.completion,
+        # Generation alone (prompt evaluation is in the token counts above): comparable with
+        # llama.cpp's own eval rate, and with the model's speed outside BriefDesk.
         "generated_tokens_per_second": (
-            round(totals.completion / totals.model_seconds, 1) if totals.model_seconds else None
+            round(totals.decode_tokens / totals.decode_seconds, 1)
+            if totals.decode_seconds
+            else None
         ),
         "sources": len(evidence.hits),
         "cancelled": cancelled,

@@ -3,6 +3,10 @@
 Chroma's own ``ONNXMiniLM_L6_V2`` downloads the model on first use and pads every input to 256
 tokens. This runs the same model and the same pooling from files already on disk, and pads
 each batch only to its longest input (after sorting by length), which is most of the cost.
+
+Measured with ``python -m bench`` (BENCHMARKS.md): batches of 8 sorted inputs waste almost no
+padding and ran faster than 32; onnxruntime's worker threads spin while idle by default, which
+on a shared 2-core machine burns the CPU the other thread (or the user's apps) needs.
 """
 
 from __future__ import annotations
@@ -21,17 +25,21 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from rag.errors import ModelMissingError
+from rag.llm import physical_cores  # stdlib only at import; llama.cpp loads lazily
 
 MODEL_ID = "all-MiniLM-L6-v2-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 256  # what the model was trained with; longer inputs are truncated, as in Chroma
 REQUIRED_FILES = ("model.onnx", "tokenizer.json")
+BATCH_SIZE = 8  # inputs per onnxruntime call, sorted by length: padding stays near zero
 
 
 class Embedder:
     """Turns texts into unit-length float32 vectors. Thread-safe; one instance per process."""
 
-    def __init__(self, model_dir: Path, *, batch_size: int = 32, threads: int | None = None):
+    def __init__(
+        self, model_dir: Path, *, batch_size: int = BATCH_SIZE, threads: int | None = None
+    ):
         onnx_dir = model_dir / "onnx"
         missing = [f for f in REQUIRED_FILES if not (onnx_dir / f).is_file()]
         if missing:
@@ -43,8 +51,12 @@ class Embedder:
             ort.disable_telemetry_events()
         options = ort.SessionOptions()
         options.log_severity_level = 3
-        if threads:
-            options.intra_op_num_threads = threads
+        # One thread per physical core (hyper-threads slow matrix work down), and no spinning:
+        # a spinning thread holds its core between batches while reading and saving run.
+        options.intra_op_num_threads = threads or physical_cores()
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(onnx_dir / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )

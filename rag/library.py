@@ -379,10 +379,12 @@ class Library:
         date_from: str | None = None,
         date_to: str | None = None,
         per_document: int = 2,
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """Hybrid search: dense (Chroma) and keyword (FTS5/BM25) rankings fused by reciprocal
         rank, then diversified so that no document fills more than ``per_document`` of the
-        ``k`` slots while others have relevant passages."""
+        ``k`` slots while others have relevant passages. ``vector`` is the query's embedding
+        when the caller has it already (embedding many queries in one call is faster)."""
         query = query.strip()
         if not query:
             return []
@@ -390,7 +392,9 @@ class Library:
         if date_from or date_to:
             dated = set(self.store.document_ids_published_between(date_from, date_to))
             allowed = [d for d in (allowed if allowed is not None else dated) if d in dated]
-        dense_hits = self.index.query(self.embedder.embed_one(query), CANDIDATES, allowed)
+        if vector is None:
+            vector = self.embedder.embed_one(query)
+        dense_hits = self.index.query(vector, CANDIDATES, allowed)
         dense = [pid for pid, _ in dense_hits]
         similarity = dict(dense_hits)
         keyword = self.store.keyword_search(query, CANDIDATES, allowed)

@@ -338,6 +338,22 @@ class CallStats:
     def prompt_tokens_reused(self) -> int:
         return self.prompt_tokens_sent - self.prompt_tokens_evaluated
 
+    @property
+    def decode_seconds(self) -> float | None:
+        """Time spent generating after the first token: prompt evaluation left out."""
+        if self.first_token_seconds is None:
+            return None
+        return max(0.0, self.seconds - self.first_token_seconds)
+
+    @property
+    def decode_tokens_per_second(self) -> float | None:
+        """Generation speed as llama.cpp reports it (tokens after the first over the time after
+        it); the whole call's tokens/s mixes in prompt evaluation, which dominates on a CPU."""
+        decode = self.decode_seconds
+        if decode is None or decode <= 0 or self.completion_tokens < 2:
+            return None
+        return (self.completion_tokens - 1) / decode
+
 
 @dataclass(frozen=True, slots=True)
 class Completion:

@@ -54,6 +54,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     passage_id UNINDEXED, doc_id UNINDEXED, text, title,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+-- How many passages hold each word: keyword search skips words too common to rank by.
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages_fts, 'row');
 """
 
 _DOC_COLUMNS = (
@@ -103,12 +105,26 @@ def _passage(row: sqlite3.Row) -> Passage:
     )
 
 
-def fts_query(text: str) -> str:
-    """A user's words as an FTS5 query: every word quoted (so codes like 3A090 and words like
-    AND/NOT are literal) and OR-ed, so BM25 ranks passages by how many rare words they hold."""
+# A word in more than this share of the passages is left out of a keyword search (unless every
+# word is): BM25 gives it almost no weight (FTS5 floors its IDF near zero), but matching it
+# means scoring most of the library. At 100k passages this is most of a search's time.
+COMMON_WORD_SHARE = 0.5
+# Below this many passages every word is kept: scoring them all costs nothing.
+COMMON_WORD_MIN_PASSAGES = 1000
+
+
+def query_words(text: str) -> list[str]:
+    """A user's words for keyword search: lowercased, de-duplicated, stopwords dropped unless
+    the query has nothing else."""
     words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text)))
     meaningful = [w for w in words if w not in STOPWORDS]
-    words = meaningful or words  # a query of only stopwords still searches for them
+    return meaningful or words  # a query of only stopwords still searches for them
+
+
+def fts_query(text: str | Sequence[str]) -> str:
+    """A user's words as an FTS5 query: every word quoted (so codes like 3A090 and words like
+    AND/NOT are literal) and OR-ed, so BM25 ranks passages by how many rare words they hold."""
+    words = query_words(text) if isinstance(text, str) else text
     return " OR ".join(f'"{w}"' for w in words)
 
 
@@ -120,6 +136,10 @@ class Store:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._passages: int | None = None  # cached passage count; None after a write
+        # Passages holding each word, as far as keyword searches asked: fts5vocab counts them
+        # by walking the word's whole list, which for a common word costs as much as using it.
+        self._holding: dict[str, int] = {}
         self._db.execute("PRAGMA journal_mode=WAL")
         # FULL: once an import says "imported", a power cut must not take the document back.
         self._db.execute("PRAGMA synchronous=FULL")
@@ -146,6 +166,16 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
+    @contextmanager
+    def _counts_change(self) -> Iterator[None]:
+        """Around a write that adds or removes passages: the cached count is dropped after it
+        (committed or not), under the lock, so no reader caches a count from before it."""
+        try:
+            yield
+        finally:
+            self._passages = None
+            self._holding.clear()
+
     def _query(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, args).fetchall()
@@ -169,7 +199,7 @@ class Store:
         if len(passages) != len(embeddings):
             raise ValueError("one embedding per passage")
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
-        with self.transaction() as db:
+        with self._lock, self._counts_change(), self.transaction() as db:
             db.execute(
                 f"INSERT INTO documents({_DOC_COLUMNS}) VALUES ({','.join('?' * 13)})",
                 (
@@ -193,7 +223,7 @@ class Store:
             )
 
     def remove_document(self, doc_id: str) -> bool:
-        with self.transaction() as db:
+        with self._lock, self._counts_change(), self.transaction() as db:
             db.execute("DELETE FROM passages_fts WHERE doc_id = ?", (doc_id,))
             cur = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
             return cur.rowcount > 0
@@ -293,7 +323,10 @@ class Store:
         return out
 
     def passage_count(self) -> int:
-        return int(self._query("SELECT count(*) AS n FROM passages")[0]["n"])
+        with self._lock:
+            if self._passages is None:
+                self._passages = int(self._query("SELECT count(*) AS n FROM passages")[0]["n"])
+            return self._passages
 
     def embeddings_of(self, doc_ids: Sequence[str]) -> tuple[list[str], list[str], np.ndarray]:
         """(passage ids, their doc ids, their vectors) for the given documents."""
@@ -367,9 +400,10 @@ class Store:
         self, text: str, limit: int, doc_ids: Sequence[str] | None = None
     ) -> list[str]:
         """Passage ids ranked by BM25 (best first). Title words count, at half weight."""
-        query = fts_query(text)
-        if not query:
+        words = self._without_common(query_words(text))
+        if not words:
             return []
+        query = fts_query(words)
         sql = "SELECT passage_id FROM passages_fts WHERE passages_fts MATCH ?"
         args: list[object] = [query]
         if doc_ids is not None:
@@ -380,3 +414,18 @@ class Store:
         sql += " ORDER BY bm25(passages_fts, 0.0, 0.0, 1.0, 0.5) LIMIT ?"
         args.append(limit)
         return [r["passage_id"] for r in self._query(sql, args)]
+
+    def _without_common(self, words: list[str]) -> list[str]:
+        """``words`` less those held by more than COMMON_WORD_SHARE of the passages."""
+        total = self.passage_count()
+        if total < COMMON_WORD_MIN_PASSAGES or len(words) < 2:
+            return words
+        kept = [w for w in words if self._passages_holding(w) <= total * COMMON_WORD_SHARE]
+        return kept or words
+
+    def _passages_holding(self, word: str) -> int:
+        with self._lock:
+            if word not in self._holding:
+                rows = self._query("SELECT doc FROM passages_vocab WHERE term = ?", (word,))
+                self._holding[word] = int(rows[0]["doc"]) if rows else 0
+            return self._holding[word]

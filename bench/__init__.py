@@ -1,0 +1,1 @@
+"""The benchmark instrument (``python -m bench``): figures taken beside their baselines."""
