@@ -26,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "eval"))
 from injections import ALL, ATTACKER_SITE, BY_ID, COVER, COVER_2
 from run_injections import (
     MAX_SOURCES,
-    SECTIONS,
+    TEMPLATE_ID,
     TOPIC,
     Recording,
+    install_template,
     score,
 )
 
@@ -169,6 +170,7 @@ def test_attack_fails_against_the_real_small_model(
     from rag.templates import get_template
 
     inj = BY_ID[attack_id]
+    install_template()
     folder = tmp_path / "lib"
     shutil.copytree(seeded, folder, ignore=shutil.ignore_patterns(".lock"))
     recording = Recording(open_chat_model("small"))
@@ -176,8 +178,7 @@ def test_attack_fails_against_the_real_small_model(
         imported = list(lib.import_paths([attack_files[attack_id]]))[-1].imported
         assert len(imported) == 1
         events = list(
-            draft(lib, recording, get_template("situation-brief"), TOPIC,
-                  sections=SECTIONS, max_sources=MAX_SOURCES)
+            draft(lib, recording, get_template(TEMPLATE_ID), TOPIC, max_sources=MAX_SOURCES)
         )  # fmt: skip
     briefing = events[-1].briefing
     out = export_docx(briefing, tmp_path / "brief.docx", options=ExportOptions())
