@@ -19,7 +19,6 @@ HERE = Path(__file__).resolve().parent
 def test_window_offline_with_a_fresh_home(tmp_path: Path, seeds_dir: Path) -> None:
     offline = Offline(tmp_path)
     env = {**offline.env, "QT_QPA_PLATFORM": "offscreen"}
-    env["PYTHONPATH"] += f"{':' if env['PYTHONPATH'] else ''}{HERE.parent}"  # gui helpers
     proc = subprocess.run(
         offline.command(sys.executable, str(HERE / "offline_window.py"), str(seeds_dir),
                         "Sakana Fugu"),

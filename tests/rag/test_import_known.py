@@ -51,3 +51,22 @@ def test_a_named_pipe_is_refused_without_hanging(tmp_path: Path) -> None:
     assert finished, "importing a named pipe hung"
     failed = [e for e in result if isinstance(e, FileFailed)]
     assert len(failed) == 1 and failed[0].reason == "not a regular file"
+
+
+def test_reader_ignores_a_rag_folder_where_briefdesk_was_started(
+    tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read worker imports BriefDesk's own rag, never one in the current folder (which a
+    downloaded folder could carry)."""
+    from rag import isolation
+
+    shadow = tmp_path / "cwd" / "rag"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise SystemExit('the shadow rag ran')\n")
+    monkeypatch.chdir(shadow.parent)
+    isolation.shutdown_workers()  # a fresh worker, started from this folder
+    try:
+        seed = sorted(seeds_dir.iterdir())[0]
+        assert isolation.read_isolated(seed, max_bytes=10**8).blocks
+    finally:
+        isolation.shutdown_workers()
