@@ -281,6 +281,8 @@ def _hidden_styles(document: WordDocument) -> frozenset[str]:
     base: dict[str, str] = {}
     own: dict[str, bool] = {}
     for style in styles.iterchildren(_STYLE):
+        if style.get(qn("w:type")) not in ("paragraph", "character"):
+            continue  # table styles pair white text with a dark fill of their own
         sid = style.get(qn("w:styleId")) or ""
         own[sid] = _hides(style.find(_RPR))
         based = style.find(qn("w:basedOn"))

@@ -113,11 +113,12 @@ def check_library(folder: Path, words: dict[str, str], must_have: set[str]) -> s
         for name, doc in docs.items():
             passages = lib.passages(doc.id)
             assert len(passages) == doc.passages
-            if name in words:
-                hits = lib.search(words[name], k=3)
-                assert hits and hits[0].document.id == doc.id, f"{name} not searchable"
+            if name in words:  # its unique word: found by keyword, and by the hybrid search
+                found = lib.store.passages_by_ids(lib.store.keyword_search(words[name], 3))
+                assert [p.doc_id for p in found.values()] == [doc.id], f"{name} not searchable"
                 if doc.kind == "pdf":
-                    assert hits[0].passage.locator.page == 3
+                    assert next(iter(found.values())).locator.page == 3
+                assert doc.id in {h.document.id for h in lib.search(words[name], k=5)}, name
             # Search finds the document by a sentence of its own (dense and keyword together),
             # and the dense index alone finds its passages by their stored vectors.
             probe = passages[len(passages) // 2]

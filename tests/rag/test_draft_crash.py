@@ -17,7 +17,6 @@ import pytest
 
 from rag.briefing import Briefing
 from rag.crashpoints import ENV
-from rag.drafting import briefings_dir
 from rag.library import Library
 
 TOPIC = "U.S. restrictions on Anthropic's frontier models and China's response"
@@ -64,9 +63,9 @@ def test_killed_draft_reopens_with_every_claim_shown(
     shown = shown_claims(proc.stderr)
     assert len(shown) == kill_after
 
-    saved = list(briefings_dir(folder).glob("*.json"))
+    saved = list((folder / "briefings").glob("*.json"))
     assert len(saved) == 1, saved
-    assert not list(briefings_dir(folder).glob(".*.tmp")), "a half-written save was left"
+    assert not list((folder / "briefings").glob(".*.tmp")), "a half-written save was left"
     briefing = Briefing.load(saved[0])
     claims = [c for s in briefing.sections for c in s.claims]
     for text in shown:
