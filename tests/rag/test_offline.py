@@ -59,3 +59,19 @@ def test_cli_offline_with_a_fresh_home(tmp_path: Path, seeds_dir: Path) -> None:
     assert "Fugu" in found.stdout
     assert offline.attempts() == []
     assert offline.written_outside() == [], "wrote outside the data folder"
+
+
+def test_the_guard_sees_a_connection_attempt(tmp_path: Path) -> None:
+    """The offline tests' zero counts mean something: an attempt is recorded, and refused."""
+    offline = Offline(tmp_path)
+    probe = (
+        "import socket\n"
+        "try:\n    socket.create_connection(('192.0.2.1', 80), timeout=2)\n"
+        "except OSError as exc:\n    print('refused', exc)\n"
+    )
+    run = subprocess.run(
+        offline.command(sys.executable, "-c", probe), env=offline.env, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert "refused" in run.stdout, run.stderr
+    assert offline.attempts(), "the socket guard did not load"
