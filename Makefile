@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BRIEFDESK := $(VENV)/bin/briefdesk
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint eval bench bench-quick models models-test install package package-check clean help
+.PHONY: run test lint eval bench bench-quick crash-test injections models models-test install package package-check clean help
 
 help:
 	@echo "make run     set up, install the models, open BriefDesk on the demo library"
@@ -19,6 +19,8 @@ help:
 	@echo "make package-check  the smoke test of an existing dist/BriefDesk"
 	@echo "make bench   benchmarks beside their baselines, default model (under 20 min on 2 cores)"
 	@echo "make bench-quick  the same with the small model and smaller sizes (a few minutes)"
+	@echo "make crash-test  kill an import at ~70 points (the default test does ~35)"
+	@echo "make injections  prompt-injection attack success rate (INJECTIONS_MODEL=default too)"
 
 # Re-installs when pyproject.toml changes. llama-cpp-python compiles (about 4 minutes on
 # 2 cores) the first time; pip caches the wheel afterwards.
@@ -76,6 +78,17 @@ bench: models
 
 bench-quick: models-test
 	$(PY) -m bench --quick
+
+# Crash safety at twice the default test's kill points (about 70 SIGKILLs over a batch of 45
+# files; docs/security.md). About 10 minutes on 2 cores.
+crash-test: models-test
+	BRIEFDESK_KILL_ROUNDS=8 $(PY) -m pytest -q -s tests/rag/test_crash.py
+
+# Prompt-injection attack success rate (docs/security.md): each attack of eval/injections.py
+# drafted with the small model, about 10 minutes; INJECTIONS_MODEL=default needs `make models`.
+INJECTIONS_MODEL ?= small
+injections: models-test
+	$(PY) eval/run_injections.py --model $(INJECTIONS_MODEL)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

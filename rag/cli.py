@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rag import __version__
 from rag.briefing import Briefing
+from rag.crashpoints import crash_point
 from rag.demo import DEMO_QUERIES, DEMO_TEMPLATE, DEMO_TOPIC, demo_library_dir
 from rag.errors import BriefDeskError
 from rag.export_docx import ExportOptions, export_docx
@@ -116,6 +117,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                         progress.show(i - 1, n, f"{p.name}: {stage} {d}/{of}")
                     case FileImported(path=p, document=doc):
                         progress.line(f"imported   {p}  ->  {doc.title} ({doc.passages} passages)")
+                        crash_point("cli.acknowledged")
                     case FileDuplicate(path=p, document=doc):
                         progress.line(f"duplicate  {p}  (already in the library as {doc.title!r})")
                     case FileFailed(path=p, reason=reason):
@@ -256,6 +258,7 @@ def _run_draft(
                 case ClaimAdded(claim=claim):
                     flag = "  (unsupported)" if claim.check.unsupported else ""
                     print(f"      - {claim.text[:110]}{flag}", file=sys.stderr)
+                    crash_point("cli.claim_shown")
                 case SectionDone(section=section) if section.note:
                     print(f"      {section.note}", file=sys.stderr)
                 case DraftFinished(briefing=b):

@@ -46,7 +46,7 @@ from rag.checking import best_quote, check_claim, looks_like_heading
 from rag.disagreements import Disagreement, find_disagreements
 from rag.errors import BriefDeskError
 from rag.readers.dates import normalize_date
-from rag.sanitize import clean_source_text
+from rag.sanitize import clean_claim_text, clean_source_text
 from rag.templates import SectionSpec, Template
 from rag.topic_names import topic_names
 from rag.types import CancelToken, Hit
@@ -589,10 +589,13 @@ def _make_claim(
     raw: dict[str, Any], spec: SectionSpec, evidence: Evidence, library: Library
 ) -> Claim | None:
     text, in_text = split_source_markers(" ".join(str(raw.get("text", "")).split()))
+    # Source numbers became citations above; links and control tokens go (a source asking
+    # for its link in the briefing must not get it).
+    text = clean_claim_text(text)
     if not text:
         return None
     if spec.kind == "timeline" and raw.get("date"):
-        text = f"{' '.join(str(raw['date']).split())} — {text}"
+        text = f"{clean_claim_text(str(raw['date']))} — {text}"
     given = [n for n in raw.get("sources", []) if isinstance(n, int)]
     numbers = list(dict.fromkeys([*given, *in_text]))
     cited = [evidence.hits[n - 1].passage.id for n in numbers if 1 <= n <= len(evidence.hits)]

@@ -38,6 +38,7 @@ from rag.atomic import atomic_write
 from rag.briefing import INSUFFICIENT_NOTE, Briefing, Citation, Claim, Section
 from rag.errors import BriefDeskError
 from rag.paths import builtin_templates_dir
+from rag.sanitize import remove_links
 from rag.templates import DEFAULT_REFERENCE_DOCX, Template, TemplateError, get_template
 
 CITATION_STYLES = ("footnotes", "references")
@@ -397,7 +398,9 @@ class _Writer:
         paragraph = self.paragraph(style_id)
         if claim.check.unsupported:
             _add_unsupported_mark(paragraph)
-        text = _one_line(claim.text)
+        # A model-written claim never carries a link into Word (briefings drafted before links
+        # were stripped at drafting time included); the analyst's own edits are theirs.
+        text = _one_line(claim.text if claim.edited else remove_links(claim.text))
         if self.options.citation_style == "footnotes":
             _add_claim_text(paragraph, text, bold_lead=timeline)
             self.footnote_marks(paragraph, claim.citations)

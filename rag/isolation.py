@@ -133,7 +133,10 @@ def worker_command() -> list[str]:
     """The command that starts a worker, for this interpreter or this frozen app."""
     if getattr(sys, "frozen", False):
         return [sys.executable, WORKER_FLAG]
-    return [sys.executable, "-m", "rag.isolation"]
+    # -P: no current folder at the front of sys.path. With "-m" alone, a folder named "rag" in
+    # whatever folder BriefDesk was started from would be imported instead of BriefDesk's own
+    # (and run: a downloaded folder could carry one).
+    return [sys.executable, "-P", "-m", "rag.isolation"]
 
 
 def run_worker_if_requested() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ import numpy as np
 from rag import provision
 from rag.atomic import atomic_write
 from rag.chunking import chunk_blocks
+from rag.crashpoints import crash_point
 from rag.embedding import Embedder, get_embedder
 from rag.errors import Cancelled, LibraryError, ReadError
 from rag.ingest import (
@@ -65,6 +67,23 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def _sha256_if_plain_file(path: Path, max_bytes: int) -> str | None:
+    """The file's SHA-256 if it is a regular file within the size limit, else None (the reader
+    then says what is wrong with it). Opened without blocking: a named pipe must not hang us."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with open(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            return None
+        h = hashlib.sha256()
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+        return h.hexdigest()
 
 
 def _fallback_title(path: Path) -> str:
@@ -178,6 +197,7 @@ class Library:
             ids, docs, vectors = self.store.embeddings_of([doc_id])
             if ids:
                 self._index.upsert(ids, docs, vectors)
+            crash_point("open.sync")
         if pending:
             self.store.mark_indexed(pending)
 
@@ -307,6 +327,13 @@ class Library:
             return FileFailed(index, total, path, reason)
 
         try:
+            # A file already in the library is known by its bytes alone: it is not parsed
+            # again (re-importing a folder after an interrupted import costs seconds, not
+            # minutes).
+            known = _sha256_if_plain_file(path, self.max_bytes)
+            existing = self._existing(known) if known else None
+            if existing is not None:
+                return FileDuplicate(index, total, path, existing)
             # In a worker process, within limits: a hostile file costs itself, not the app.
             parsed = read_isolated(
                 path,
@@ -315,12 +342,13 @@ class Library:
                 memory_mb=self.read_memory_mb,
                 cancel=cancel,
             )
-            doc_id = _sha256(path)
+            doc_id = known or _sha256(path)
+            crash_point("import.read")
         except ReadError as exc:
             return failed(str(exc))
         except OSError as exc:
             return failed(f"cannot read file: {exc.strerror or exc}")
-        existing = self._existing(doc_id)
+        existing = None if known else self._existing(doc_id)
         if existing is not None:
             return FileDuplicate(index, total, path, existing)
         passages = chunk_blocks(doc_id, parsed.blocks)
@@ -335,12 +363,14 @@ class Library:
             vectors.append(
                 self.embedder.embed([p.text for p in passages[start : start + EMBED_BATCH]])
             )
+            crash_point("import.embed")
         cancel.raise_if_cancelled()
         yield FileProgress(index, total, path, "saving", len(passages), len(passages))
 
         stored = self.folder / "files" / doc_id[:2] / f"{doc_id}{path.suffix.lower()}"
         with open(path, "rb") as src, atomic_write(stored) as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
+            crash_point("import.copy")  # a temporary file, left for the next open to remove
         meta = parsed.meta
         doc = Document(
             id=doc_id,
@@ -365,8 +395,10 @@ class Library:
 
     def _save_document(self, doc: Document, passages: list[Passage], matrix: np.ndarray) -> None:
         self.store.add_document(doc, passages, matrix)  # the commit point: all or nothing
+        crash_point("import.committed")
         self.index.upsert([p.id for p in passages], [doc.id] * len(passages), matrix)
         self.store.mark_indexed([doc.id])
+        crash_point("import.indexed")
 
     # -- search -------------------------------------------------------------------------------
 

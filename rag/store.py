@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.crashpoints import crash_point
 from rag.types import Document, Locator, Passage
 
 SCHEMA_VERSION = 1
@@ -221,6 +222,7 @@ class Store:
                 "INSERT INTO passages_fts(passage_id, doc_id, text, title) VALUES (?, ?, ?, ?)",
                 [(p.id, p.doc_id, p.text, doc.title) for p in passages],
             )
+            crash_point("store.write")  # written, not committed: the journal must undo it
 
     def remove_document(self, doc_id: str) -> bool:
         with self._lock, self._counts_change(), self.transaction() as db:

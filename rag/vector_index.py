@@ -25,6 +25,7 @@ import chromadb  # noqa: E402
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings  # noqa: E402
 from chromadb.config import Settings as ChromaSettings  # noqa: E402
 
+from rag.crashpoints import crash_point  # noqa: E402
 from rag.embedding import MODEL_ID, Embedder  # noqa: E402
 
 COLLECTION = "passages"
@@ -94,6 +95,7 @@ class VectorIndex:
                 embeddings=vectors[start:end],
                 metadatas=[{"doc_id": d} for d in doc_ids[start:end]],
             )
+            crash_point("index.upsert")
 
     def delete_document(self, doc_id: str) -> None:
         self._collection.delete(where={"doc_id": doc_id})

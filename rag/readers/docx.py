@@ -65,6 +65,9 @@ _CONTAINERS = frozenset(
         "w:smartTag",
     )
 )
+_R, _RPR, _RSTYLE, _STYLE = qn("w:r"), qn("w:rPr"), qn("w:rStyle"), qn("w:style")
+_VANISH, _SPEC_VANISH, _SZ = qn("w:vanish"), qn("w:specVanish"), qn("w:sz")
+_COLOR, _SHD, _HIGHLIGHT = qn("w:color"), qn("w:shd"), qn("w:highlight")
 _TEXT_TAGS = {qn("w:t"): None, qn("w:tab"): " ", qn("w:br"): " ", qn("w:cr"): " "}
 _TEXT_TAGS[qn("w:noBreakHyphen")] = "-"
 
@@ -176,8 +179,11 @@ def _blocks(document: WordDocument) -> list[Block]:
     blocks: list[Block] = []
     heading: str | None = None
     style_names: dict[str | None, str] = {}
+    hidden_styles = _hidden_styles(document)
     for p in _paragraphs(document.element.body):
-        text = clean(_paragraph_text(p))
+        if p.style in hidden_styles:
+            continue
+        text = clean(_paragraph_text(p, hidden_styles))
         if not text:
             continue
         is_heading = _is_heading(_style_name(document, p, style_names))
@@ -219,15 +225,89 @@ def _owner(node: Any, paragraph: Any) -> bool:
     return parent is paragraph
 
 
-def _paragraph_text(p: Any) -> str:
-    # w:delText (tracked deletions) and w:instrText (field codes) are deliberately not read.
+def _paragraph_text(p: Any, hidden_styles: frozenset[str] = frozenset()) -> str:
+    # w:delText (tracked deletions) and w:instrText (field codes) are deliberately not read,
+    # nor is text the reader of the document never sees (see _hides).
     pieces: list[str] = []
     for node in p.iter(*_TEXT_TAGS):
         if not _owner(node, p):
             continue
+        run = node.getparent()
+        if run is not None and run.tag == _R and _run_hidden(run, hidden_styles):
+            continue
         fixed = _TEXT_TAGS[node.tag]
         pieces.append(node.text or "" if fixed is None else fixed)
     return "".join(pieces)
+
+
+def _on(flag: Any) -> bool:
+    """A WordprocessingML on/off property: present and not switched off."""
+    return flag is not None and flag.get(qn("w:val"), "true").lower() not in ("0", "false", "off")
+
+
+def _hides(rpr: Any) -> bool:
+    """Whether run properties make text invisible to the document's reader: hidden
+    ("vanish"), white on no fill or highlight, or one point or smaller. Text like this is a
+    classic carrier of instructions aimed at language models."""
+    if rpr is None:
+        return False
+    if _on(rpr.find(_VANISH)) or _on(rpr.find(_SPEC_VANISH)):
+        return True
+    size = (rpr.find(_SZ).get(qn("w:val")) or "") if rpr.find(_SZ) is not None else ""
+    if size.isdigit() and int(size) <= 2:  # half-points: one point or less
+        return True
+    color = rpr.find(_COLOR)
+    if color is None:
+        return False
+    white = (color.get(qn("w:val")) or "").upper() in ("FFFFFF", "WHITE") or (
+        color.get(qn("w:themeColor")) or ""
+    ).lower() in ("background1", "bg1")
+    shading = rpr.find(_SHD)
+    filled = shading is not None and (shading.get(qn("w:fill")) or "auto").upper() not in (
+        "AUTO",
+        "FFFFFF",
+        "",
+    )
+    highlighted = rpr.find(_HIGHLIGHT) is not None
+    return white and not filled and not highlighted
+
+
+def _hidden_styles(document: WordDocument) -> frozenset[str]:
+    """Ids of paragraph and character styles whose text is hidden, through their base styles."""
+    try:
+        styles = document.styles.element
+    except Exception:
+        return frozenset()
+    base: dict[str, str] = {}
+    own: dict[str, bool] = {}
+    for style in styles.iterchildren(_STYLE):
+        if style.get(qn("w:type")) not in ("paragraph", "character"):
+            continue  # table styles pair white text with a dark fill of their own
+        sid = style.get(qn("w:styleId")) or ""
+        own[sid] = _hides(style.find(_RPR))
+        based = style.find(qn("w:basedOn"))
+        if based is not None:
+            base[sid] = based.get(qn("w:val")) or ""
+    hidden = set()
+    for sid in own:
+        seen, current = set(), sid
+        while current in own and current not in seen:  # a loop of basedOn ends here
+            if own[current]:
+                hidden.add(sid)
+                break
+            seen.add(current)
+            current = base.get(current, "")
+    return frozenset(hidden)
+
+
+def _run_hidden(run: Any, hidden_styles: frozenset[str]) -> bool:
+    rpr = run.find(_RPR)
+    if _hides(rpr):
+        return True
+    if rpr is not None and hidden_styles:
+        style = rpr.find(_RSTYLE)
+        return style is not None and style.get(qn("w:val")) in hidden_styles
+    return False
 
 
 def _style_name(document: WordDocument, p: CT_P, cache: dict[str | None, str]) -> str:

@@ -57,7 +57,19 @@ _DATE_META = (
 )
 _AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "byl")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# Inline styles that hide text from the page's reader: not displayed, invisible, transparent,
+# zero-sized, or pushed far off the page. White-on-white is not judged (the background may be
+# dark); text hidden that way still meets the sanitizer and the citation checker.
+_HIDDEN_STYLE = re.compile(
+    r"""display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*0*\.?0+\s*(?:;|$|!)
+      | font-size\s*:\s*0*\.?0+\s*(?:px|pt|em|rem|%)?\s*(?:;|$|!)
+      | (?:text-indent|left|top|margin-left)\s*:\s*-\s*\d{4,}
+      | clip\s*:\s*rect\(\s*0[a-z]*\s*,?\s*0[a-z]*\s*,?\s*0[a-z]*\s*,?\s*0[a-z]*\s*\)""",
+    re.I | re.X,
+)
+# Class and id selectors that a <style> block of the page hides (".sr-hide{display:none}"):
+# collected before parsing, so elements using them are skipped like inline-hidden ones.
+_SIMPLE_SELECTOR = re.compile(r"^\s*(?:[a-z0-9]*)([.#])([\w-]{1,100})\s*$", re.I)
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " :: ")
 
 
@@ -80,8 +92,11 @@ class _RawBlock:
 class _PageParser(HTMLParser):
     """Collects text blocks and metadata in one pass."""
 
-    def __init__(self) -> None:
+    def __init__(self, hidden_classes: frozenset[str] = frozenset(),
+                 hidden_ids: frozenset[str] = frozenset()) -> None:  # fmt: skip
         super().__init__(convert_charrefs=True)
+        self.hidden_classes = hidden_classes
+        self.hidden_ids = hidden_ids
         self.blocks: list[_RawBlock] = []
         self.meta: dict[str, str] = {}
         self.title_tag = ""
@@ -179,6 +194,10 @@ class _PageParser(HTMLParser):
         # instructions aimed at language models; it must not become evidence.
         if _HIDDEN_STYLE.search(attributes.get("style", "")):
             return True
+        if self.hidden_classes.intersection(attributes.get("class", "").split()):
+            return True
+        if self.hidden_ids and attributes.get("id", "") in self.hidden_ids:
+            return True
         if _SKIP_ROLES.intersection(attributes.get("role", "").lower().split()):
             return True
         if tag == "header":
@@ -216,8 +235,31 @@ class _PageParser(HTMLParser):
             self.meta[key] = content
 
 
+def _hidden_selectors(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
+    """Classes and ids that the page's own style sheets hide (simple selectors only)."""
+    classes: set[str] = set()
+    ids: set[str] = set()
+    head = data[:2_000_000].lower()  # style sheets stand near the top; find() keeps it linear
+    at = head.find(b"<style")
+    while at >= 0:
+        end = head.find(b"</style", at)
+        if end < 0:
+            break
+        css = data[head.find(b">", at, end) + 1 : end].decode("utf-8", "replace")
+        at = head.find(b"<style", end)
+        for rule in css.split("}"):  # "selectors { declarations" (nested blocks: ignored)
+            selectors, _, declarations = rule.rpartition("{")
+            if not _HIDDEN_STYLE.search(declarations[:4000]):
+                continue
+            for selector in selectors.split(",")[-200:]:
+                m = _SIMPLE_SELECTOR.match(selector)
+                if m:
+                    (classes if m[1] == "." else ids).add(m[2])
+    return frozenset(classes), frozenset(ids)
+
+
 def read_html(data: bytes) -> ParsedDocument:
-    parser = _PageParser()
+    parser = _PageParser(*_hidden_selectors(data))
     parser.feed(decode_text(data, declared=_declared_charset(data)))
     parser.close()
     chosen = _main_content(parser)

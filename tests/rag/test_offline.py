@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from netguard import Offline
 
 from rag.library import Library
 
@@ -41,31 +40,38 @@ def test_import_and_search_make_no_connection(
     assert no_network == []
 
 
-def _can_unshare() -> bool:
-    if not shutil.which("unshare"):
-        return False
-    return subprocess.run(["unshare", "-rn", "true"], capture_output=True).returncode == 0
-
-
-@pytest.mark.skipif(not _can_unshare(), reason="no network namespaces on this machine")
-def test_cli_in_a_network_namespace_with_a_fresh_home(tmp_path: Path, seeds_dir: Path) -> None:
-    """The real CLI in a process with no network interface; HOME stays untouched."""
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {**os.environ, "HOME": str(home), "BRIEFDESK_HOME": str(tmp_path / "data")}
-    env.pop("ORT_DISABLE_TELEMETRY", None)  # BriefDesk must set it itself
+def test_cli_offline_with_a_fresh_home(tmp_path: Path, seeds_dir: Path) -> None:
+    """The real CLI in a network namespace when the machine allows one, with every socket
+    guarded either way: no connection attempt, and nothing written outside the data folder."""
+    offline = Offline(tmp_path)
     cli = [sys.executable, "-m", "rag.cli"]
     imp = subprocess.run(
-        ["unshare", "-rn", *cli, "import", str(seeds_dir)], env=env, capture_output=True, text=True
-    )
+        offline.command(*cli, "import", str(seeds_dir)),
+        env=offline.env, capture_output=True, text=True,
+    )  # fmt: skip
     assert imp.returncode == 0, imp.stderr
     assert "5 imported" in imp.stdout
     found = subprocess.run(
-        ["unshare", "-rn", *cli, "search", "Sakana", "Fugu"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+        offline.command(*cli, "search", "Sakana", "Fugu"),
+        env=offline.env, capture_output=True, text=True,
+    )  # fmt: skip
     assert found.returncode == 0, found.stderr
     assert "Fugu" in found.stdout
-    assert list(home.rglob("*")) == [], "wrote outside the data folder"
+    assert offline.attempts() == []
+    assert offline.written_outside() == [], "wrote outside the data folder"
+
+
+def test_the_guard_sees_a_connection_attempt(tmp_path: Path) -> None:
+    """The offline tests' zero counts mean something: an attempt is recorded, and refused."""
+    offline = Offline(tmp_path)
+    probe = (
+        "import socket\n"
+        "try:\n    socket.create_connection(('192.0.2.1', 80), timeout=2)\n"
+        "except OSError as exc:\n    print('refused', exc)\n"
+    )
+    run = subprocess.run(
+        offline.command(sys.executable, "-c", probe), env=offline.env, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert "refused" in run.stdout, run.stderr
+    assert offline.attempts(), "the socket guard did not load"
