@@ -156,8 +156,9 @@ class Quoting:
 def _sentences(text: str) -> list[str]:
     import re
 
-    # A sentence ends at a full stop after a lower-case word or a number, not after "U.S.".
-    parts = re.split(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"“])", text)
+    # A sentence ends at a full stop after a lower-case word or a number, not after "U.S.", or
+    # at a closing quote after a full stop (source text reaches the model with curly closers).
+    parts = re.split(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z\"“”])|(?<=[.!?][\"”])\s+", text)
     return [s.strip() for s in parts if len(s.split()) >= 5]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from rag import llm
+from rag import llm, paths
 from rag.errors import BriefDeskError, ModelMissingError
 from rag.llm import (
     ChatModel,
@@ -32,7 +32,8 @@ from rag.llm import (
 )
 from rag.types import CancelToken
 
-DEFAULT_GGUF = Path("/tmp/bdmodels/SmolLM2-135M-Instruct.Q4_1.gguf")
+# The small model where `briefdesk models install --small` (run by `make test`) puts it.
+DEFAULT_GGUF = paths.models_dir() / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 # One thread: test jobs often share a runner's cores, and llama.cpp's spinning worker threads
 # then slow down by an order of magnitude; the 135M model is quick enough on one core.
