@@ -52,6 +52,7 @@ from rag.store import Store
 from rag.types import CancelToken, Document, Hit, Passage
 from rag.vector_index import VectorIndex, remove_folder
 
+OPEN_FLAG = "open_by_a_process"  # set while a process has the library open
 HEALTH_SAMPLE = 24  # passages looked up by their own vector each time a library opens
 CANDIDATES = 50  # how deep each of the dense and keyword lists goes before fusion
 EMBED_BATCH = 64
@@ -151,6 +152,8 @@ class Library:
         return lib
 
     def close(self) -> None:
+        if self._index is not None:
+            self.store.set_meta(OPEN_FLAG, "")  # closed cleanly: the index needs no rebuild
         self._index = None
         self.store.close()
         self._lock.release()
@@ -168,6 +171,12 @@ class Library:
 
     def _open_index(self) -> None:
         generation = int(self.store.get_meta("index_generation", "0") or 0)
+        # A process killed while it held the library can leave Chroma's HNSW segment without
+        # vectors its own metadata (and count) already has; a sample of passages may not catch
+        # it. The store is the truth and re-inserting stored vectors needs no model, so after
+        # an unclean stop the index is rebuilt.
+        unclean = self.store.get_meta(OPEN_FLAG, "") == "1"
+        self.store.set_meta(OPEN_FLAG, "1")
         problem = None
         if generation == 0:
             problem = "new library"
@@ -176,7 +185,9 @@ class Library:
                 index = VectorIndex.open_embedded(self._index_dir(generation), self.embedder)
                 self._index = index
                 self._sync_pending()
-                problem = self._health_problem(index)
+                problem = self._health_problem(index) or (
+                    "BriefDesk was stopped while it had this library open" if unclean else None
+                )
             except Exception as exc:  # chromadb raises many kinds; any of them means rebuild
                 problem = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
         if problem:

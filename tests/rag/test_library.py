@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -262,3 +264,28 @@ def test_a_second_process_cannot_open_the_same_library(lib: Library) -> None:
 
     with pytest.raises(LibraryError, match="open in another"):
         Library.open(lib.folder)
+
+
+def test_a_library_left_open_by_a_killed_process_gets_its_index_rebuilt(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    """A killed process can leave vectors out of Chroma's HNSW files that its count already
+    has; the next open cannot see that from a sample, so it rebuilds from the store and says so."""
+    folder = tmp_path / "lib"
+    with Library.open(folder) as lib:
+        run_import(lib, [seeds_dir])
+        expected = lib.store.passage_count()
+    killed = subprocess.run(
+        [sys.executable, "-c",
+         "import os, signal, sys; from pathlib import Path; from rag.library import Library; "
+         "Library.open(Path(sys.argv[1])); os.kill(os.getpid(), signal.SIGKILL)", str(folder)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert killed.returncode == -9, killed.stderr
+    with Library.open(folder) as lib:
+        assert any("stopped while it had this library open" in n for n in lib.notices)
+        assert lib.index.count() == expected
+        for pid, vector in lib.store.sample_passages(expected):
+            assert pid in [i for i, _ in lib.index.query(vector, 3)]
+    with Library.open(folder) as lib:
+        assert lib.notices == []
