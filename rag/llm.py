@@ -419,6 +419,31 @@ def drain(
         gen.close()
 
 
+class ChatFromStream:
+    """``chat`` for a model that has ``stream``: the one way both the in-process model and the
+    model-server client turn a stream into a finished reply."""
+
+    def chat(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        schema: dict[str, Any] | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.2,
+        cancel: CancelToken | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Completion:
+        """Generate a reply, passing each piece of text to ``on_text``; see ``stream``.
+        An exception raised by ``on_text`` ends the call and propagates."""
+        return drain(
+            self.stream(
+                messages, schema=schema, max_tokens=max_tokens, temperature=temperature,
+                cancel=cancel,
+            ),
+            on_text,
+        )  # fmt: skip
+
+
 # --------------------------------------------------------------------------------------------
 # llama-cpp-python
 # --------------------------------------------------------------------------------------------
@@ -590,7 +615,7 @@ def default_n_ctx(info: GGUFInfo) -> int:
     return min(MAX_DEFAULT_N_CTX, info.context_length)
 
 
-class LocalModel:
+class LocalModel(ChatFromStream):
     """A GGUF model loaded once in process through llama-cpp-python.
 
     One call at a time: a lock serialises concurrent calls, because a llama.cpp context holds
@@ -672,26 +697,6 @@ class LocalModel:
         """The prompt tokens ``chat(messages)`` sends: chat template applied, then tokenised."""
         with self._using() as llama:
             return self._format_locked(llama, messages)
-
-    def chat(
-        self,
-        messages: list[dict[str, Any]],
-        *,
-        schema: dict[str, Any] | None = None,
-        max_tokens: int = 512,
-        temperature: float = 0.2,
-        cancel: CancelToken | None = None,
-        on_text: Callable[[str], None] | None = None,
-    ) -> Completion:
-        """Generate a reply, passing each piece of text to ``on_text``; see ``stream``.
-        An exception raised by ``on_text`` ends the call and propagates."""
-        return drain(
-            self.stream(
-                messages, schema=schema, max_tokens=max_tokens, temperature=temperature,
-                cancel=cancel,
-            ),
-            on_text,
-        )  # fmt: skip
 
     def stream(
         self,

@@ -20,12 +20,12 @@ import http.client
 import json
 import select
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from pathlib import PurePath
 from typing import Any
 
 from rag.errors import BriefDeskError
-from rag.llm import DEFAULT_SEED, CallStats, Completion, drain
+from rag.llm import DEFAULT_SEED, CallStats, ChatFromStream, Completion
 from rag.server_address import ServerAddress, parse_server_url
 from rag.types import CancelToken
 
@@ -54,7 +54,7 @@ def model_server_address(url: str) -> ServerAddress:
         raise ModelServerError(f"The model server address is not usable: {exc}") from None
 
 
-class RemoteModel:
+class RemoteModel(ChatFromStream):
     """A model served over HTTP. Thread-safe: every call is its own request."""
 
     def __init__(self, url: str, *, n_ctx: int | None = None) -> None:
@@ -93,24 +93,6 @@ class RemoteModel:
                 )
         self._tokenize_path = ""  # neither endpoint: estimate from now on
         return _estimate_tokens(text)
-
-    def chat(
-        self,
-        messages: list[dict[str, Any]],
-        *,
-        schema: dict[str, Any] | None = None,
-        max_tokens: int = 512,
-        temperature: float = 0.2,
-        cancel: CancelToken | None = None,
-        on_text: Callable[[str], None] | None = None,
-    ) -> Completion:
-        return drain(
-            self.stream(
-                messages, schema=schema, max_tokens=max_tokens, temperature=temperature,
-                cancel=cancel,
-            ),
-            on_text,
-        )  # fmt: skip
 
     def stream(
         self,
