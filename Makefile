@@ -17,7 +17,7 @@ help:
 	@echo "make eval    draft the evaluation set with the default model, beside a naive baseline"
 	@echo "make package the offline folder dist/BriefDesk (MODELS=inside|beside|none), smoke-tested"
 	@echo "make package-check  the smoke test of an existing dist/BriefDesk"
-	@echo "make bench   benchmarks beside their baselines, default model (under 20 min on 2 cores)"
+	@echo "make bench   benchmarks beside their baselines, default model (about 45 min on 2 cores)"
 	@echo "make bench-quick  the same with the small model and smaller sizes (a few minutes)"
 	@echo "make crash-test  kill an import at ~70 points (the default test does ~35)"
 	@echo "make injections  prompt-injection attack success rate (INJECTIONS_MODEL=default too)"

@@ -22,6 +22,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from bench.common import DEMO, figure, llm_threads, percentile, phase_args, write_result
 from bench.corpus import build_corpus
 from bench.phase_draft import topic
+from bench.stall_sampler import StallSampler
 from rag.paths import user_templates_dir
 from rag.settings import Settings, save_settings
 
@@ -56,18 +57,22 @@ class GapRecorder:
         self._start = self._last = time.perf_counter()
         self.timer = QTimer(interval=TICK_MS)
         self.timer.timeout.connect(self._tick)
+        self.sampler = StallSampler()
 
     def start(self) -> None:
         self.gaps = []
         self.long = []
         self._start = self._last = time.perf_counter()
         self.timer.start()
+        self.sampler.start()
 
     def stop(self) -> None:
         self.timer.stop()
+        self.sampler.stop()
 
     def _tick(self) -> None:
         now = time.perf_counter()
+        self.sampler.tick()
         gap = (now - self._last) * 1000
         self.gaps.append(gap)
         if gap > 50:
@@ -135,6 +140,7 @@ def main() -> None:
     recorder.stop()
     busy = list(recorder.gaps)
     long_gaps = list(recorder.long)
+    stall_stacks = recorder.sampler.report()
     seconds = time.perf_counter() - started
     window.close()
     app.processEvents()
@@ -152,7 +158,8 @@ def main() -> None:
         args.out, "gui", figures,
         {"busy_ms": {"max": max(busy), "p99": percentile(busy, 99), "ticks": len(busy)},
          "idle_ms": {"max": max(idle), "p99": percentile(idle, 99), "ticks": len(idle)},
-         "gaps_over_50ms": long_gaps, "import_seconds": finished.get("import_at"),
+         "gaps_over_50ms": long_gaps, "stall_stacks": stall_stacks,
+         "import_seconds": finished.get("import_at"),
          "seconds": seconds, "imported": n_imported, "draft": draft_stats,
          "finished": sorted(finished)},
     )  # fmt: skip

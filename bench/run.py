@@ -1,8 +1,9 @@
 """Run the benchmark: each phase in a fresh process (so peak RSS is per phase), then the table.
 
-``python -m bench`` runs everything with the default model (under 20 minutes on 2 cores);
-``--quick`` uses the small model and smaller sizes (about 3-5 minutes) to check the instrument;
-``--only import,search`` runs some phases. Scratch data goes to a temporary folder (removed
+``python -m bench`` runs everything with the default model (about 45 minutes on 2 cores, most
+of it the drafting baseline without KV reuse; BENCHMARKS.md); ``--quick`` uses the small
+model and smaller sizes (about 3-5 minutes) to check the instrument; ``--only import,search``
+runs some phases. Scratch data goes to a temporary folder (removed
 unless ``--keep``); results go to ``bench/results/``.
 """
 

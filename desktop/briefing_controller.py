@@ -156,7 +156,8 @@ class BriefingController(QObject):
         buttons.append(("Settings…", self.settingsRequested.emit))
         text = problem.message
         if problem.command:
-            text = text.split(" Run:")[0] + " Install it from a terminal with:"
+            text = f"{problem.lead} Install it from a terminal with the command below."
+            text = f"{text} {problem.note}".strip()
         self.pane.banner.show_message(
             text, key="model", tone="warn", command=problem.command, buttons=buttons
         )

@@ -12,13 +12,25 @@ from rag import provision
 from rag.errors import BriefDeskError
 from rag.settings import Settings
 
-_COMMAND = re.compile(r"Run: (briefdesk [^,\n]+?)(?:,|\.?$)")
+_COMMAND = re.compile(r"Run: (briefdesk [^,\n]+?)(?:,|\.?$)", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class ModelProblem:
     message: str
     command: str  # the command that fixes it, if there is one
+
+    @property
+    def lead(self) -> str:
+        """What is wrong: the message up to its command."""
+        return self.message.partition(" Run:")[0] if self.command else self.message
+
+    @property
+    def note(self) -> str:
+        """What the message says after its command (how to install without internet)."""
+        if not self.command:
+            return ""
+        return self.message.partition(" Run:")[2].partition("\n")[2].strip()
 
 
 def model_problem(settings: Settings) -> ModelProblem | None:

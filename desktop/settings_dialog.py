@@ -206,6 +206,7 @@ class SettingsDialog(QDialog):
             "a new library folder or Chroma server opens at once."
         )
         note.setObjectName("muted")
+        note.setWordWrap(True)  # one line of it was wider than the dialog, and was cut off
         layout.addWidget(note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

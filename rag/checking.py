@@ -82,7 +82,10 @@ class CheckResult:
 def _normalise(text: str) -> str:
     """Lower case, one space, no thousands separators: PDF text breaks lines mid-name."""
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
-    return " ".join(text.lower().replace("’", "'").split())
+    # Source text reaches the model with straight double quotes made curly (sanitize), so a
+    # claim may quote either way; both sides compare with straight ones.
+    text = text.replace("’", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.lower().split())
 
 
 def _stem(word: str) -> str:
@@ -113,7 +116,8 @@ def hard_terms(claim: str) -> list[str]:
             continue
         if not token.isdigit() and token.replace(",", "") not in terms:
             terms.append(token)
-    sentence_starts = {m.end() for m in re.finditer(r"(^|[.!?:;]\s+|\n)", claim)}
+    # A sentence may open with a quotation mark: the word after it starts the sentence.
+    sentence_starts = {m.end() for m in re.finditer(r"(^|[.!?:;]\s+|\n)[\"“‘']?", claim)}
     for m in _CAPWORD.finditer(claim):
         word = m.group(0).rstrip(".")
         if word.lower() in _NOT_NAMES:

@@ -460,6 +460,19 @@ def _llama_cpp() -> ModuleType:
     return llama_cpp
 
 
+def preload_runtime() -> str | None:
+    """Import llama-cpp-python now, so that the first draft does not. In the window, importing
+    it on the writer thread as the first draft began stalled the GUI thread for ~0.3 s (the GUI
+    phase of ``python -m bench``, whose stall sampler showed the writer inside that import);
+    imported before the window opens, it costs ~0.25 s of start-up instead. Returns why it
+    could not load, or None; the same reason is raised when a model is opened."""
+    try:
+        _llama_cpp()
+    except BriefDeskError as exc:
+        return str(exc)
+    return None
+
+
 def reusable_prefix(
     previous: Sequence[int], prompt: Sequence[int], *, logits_fresh: bool = False
 ) -> int:

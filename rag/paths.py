@@ -57,6 +57,12 @@ def frozen_app_dir() -> Path | None:
     return Path(sys.executable).resolve().parent
 
 
+def command_name() -> str:
+    """What the analyst types to run BriefDesk: the installed ``briefdesk`` command, or the
+    frozen app's own executable (``BriefDesk``), which has no ``briefdesk`` beside it."""
+    return "BriefDesk" if frozen_app_dir() is not None else "briefdesk"
+
+
 def bundled_models_candidates() -> list[Path]:
     """Where a frozen app looks for the models it was built with, in order; [] from source."""
     app = frozen_app_dir()

