@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import traceback
+from pathlib import Path
 
 STALE_MS = 40.0
 SAMPLE_MS = 5.0
@@ -24,7 +25,7 @@ FRAMES = 12
 
 def _stack(frame: object) -> list[str]:
     summary = traceback.extract_stack(frame)[-FRAMES:]  # type: ignore[arg-type]
-    return [f"{f.filename.rsplit('/', 2)[-2:][-1]}:{f.lineno} {f.name}" for f in summary]
+    return [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in summary]
 
 
 class StallSampler:
@@ -57,13 +58,12 @@ class StallSampler:
 
     def _run(self) -> None:
         current: dict | None = None
-        names = {}
+        names: dict[int | None, str] = {}
         while not self._stop.wait(SAMPLE_MS / 1000):
             stale = (time.perf_counter() - self._last) * 1000
             if stale < STALE_MS:
                 if current is not None:
-                    current["ms"] = round((time.perf_counter() - current["t0"]) * 1000 + STALE_MS)
-                    self._stalls.append(current)
+                    self._close(current)
                     current = None
                 continue
             if current is None:
@@ -74,6 +74,13 @@ class StallSampler:
                     continue
                 who = "GUI" if ident == self._gui_id else names.get(ident, str(ident))
                 current["samples"][(who, tuple(_stack(frame)))] += 1
+        if current is not None:  # stopped during a stall: keep it
+            self._close(current)
+
+    def _close(self, stall: dict) -> None:
+        # Detected STALE_MS after the last tick: that much of it came before the first sample.
+        stall["ms"] = round((time.perf_counter() - stall["t0"]) * 1000 + STALE_MS)
+        self._stalls.append(stall)
 
     def report(self, longest: int = 3) -> list[dict]:
         """The ``longest`` stalls, each with its length and its commonest stacks per thread."""

@@ -290,14 +290,22 @@ def check_claim(
     )
 
 
+SHORT_PHRASE_WORDS = 6
+
+
 def looks_like_heading(text: str) -> bool:
-    """A title rather than a statement: no closing punctuation, and every longer word but at
-    most one capitalised ("The March 2026 Frontier AI Export Rule"). Such a "claim" asserts
+    """A title rather than a statement: no closing punctuation, and either a short phrase
+    without a figure or every longer word but at most one capitalised ("The March 2026
+    Frontier AI Export Rule"). Such a "claim" asserts
     nothing, yet shares every word with the passage it was lifted from. Name-heavy sentences
     keep their lowercase verbs ("Larkspur AI and Stratus Peak were listed by MOFCOM")."""
     text = text.strip()
     if not text or text[-1] in ".!?;:…\"”’)":
         return False
+    # A short phrase without a figure and without closing punctuation is a section title in
+    # sentence case ("The rule and its scope", lifted from a numbered heading in a PDF).
+    if len(text.split()) <= SHORT_PHRASE_WORDS and not any(c.isdigit() for c in text):
+        return True
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) >= 4]
     lower = sum(not w[0].isupper() for w in words)
     return len(words) - lower >= 2 and lower <= 1

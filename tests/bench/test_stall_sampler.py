@@ -20,8 +20,9 @@ def test_a_stall_is_reported_with_the_stack_it_was_spent_in() -> None:
             time.sleep(0.005)
         sampler.tick()
         _slow_handler_on_the_gui_thread(0.3)
-        sampler.tick()
-        time.sleep(0.05)  # let the sampler see the tick and close the stall
+        for _ in range(10):  # ticking again: the sampler sees it and closes the stall
+            sampler.tick()
+            time.sleep(0.005)
     finally:
         sampler.stop()
     stalls = sampler.report()
@@ -42,3 +43,13 @@ def test_no_stall_while_the_thread_ticks() -> None:
     finally:
         sampler.stop()
     assert sampler.report() == []
+
+
+def test_a_stall_still_going_when_sampling_stops_is_kept() -> None:
+    sampler = StallSampler()
+    sampler.start()
+    sampler.tick()
+    _slow_handler_on_the_gui_thread(0.2)
+    sampler.stop()
+    stalls = sampler.report()
+    assert len(stalls) == 1 and stalls[0]["ms"] >= 150

@@ -396,3 +396,7 @@ def test_a_heading_is_not_a_claim_but_a_name_heavy_sentence_is() -> None:
     assert looks_like_heading("Beijing Blacklists 28 American Firms")
     assert not looks_like_heading("Larkspur AI and Stratus Peak were listed by MOFCOM on 20 March")
     assert not looks_like_heading("The March 2026 Frontier AI Export Rule took effect.")
+    # A section title in sentence case, as the small model lifted it from the demo's PDF.
+    assert looks_like_heading("The rule and its scope")
+    assert not looks_like_heading("The rule and its scope changed.")
+    assert not looks_like_heading("MOFCOM listed 31 firms")  # a figure: a statement
