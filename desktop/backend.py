@@ -35,6 +35,9 @@ class Backend(QObject):
     ) -> None:
         super().__init__(parent)
         self.session = ops.Session(model_opener)
+        # A model chosen at launch (``--model``, or a test's model) replaces the settings'
+        # choice, so the settings' model file is not what drafting needs.
+        self.model_from_settings = model_opener is None
         self.writer = Worker("briefdesk-writer", on_exit=self.session.close, parent=self)
         self.reader = Worker("briefdesk-reader", parent=self)
 

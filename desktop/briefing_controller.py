@@ -146,7 +146,7 @@ class BriefingController(QObject):
 
     def check_model(self) -> bool:
         """Say so, with the exact fix, when the drafting model is not installed."""
-        problem = model_problem(self._settings())
+        problem = model_problem(self._settings()) if self.backend.model_from_settings else None
         if problem is None:
             self.pane.banner.dismiss("model")
             return True

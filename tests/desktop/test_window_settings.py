@@ -132,6 +132,16 @@ def test_a_missing_default_model_is_explained_with_the_command(
     assert banner.isHidden()
 
 
+def test_a_model_chosen_at_launch_is_not_blocked_by_the_settings_model(
+    make_window, qtbot, models_without_default
+) -> None:
+    chosen = object()  # never called: only whether drafting is allowed is checked here
+    window = make_window(model_opener=lambda settings: chosen)
+    qtbot.waitUntil(lambda: window.briefing.library_ready, timeout=WAIT)
+    assert window.briefing.check_model()
+    assert window.briefing_pane.banner.isHidden()
+
+
 def test_a_new_user_is_offered_the_demo_documents(make_window, qtbot) -> None:
     window = make_window()
     empty = window.library_pane.empty_state
