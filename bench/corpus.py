@@ -139,9 +139,7 @@ def build_corpus(folder: Path, *, quick: bool = False, seed: int = 20260301) -> 
     big = folder / "big" / "report.pdf"
     big.parent.mkdir(parents=True, exist_ok=True)
     # About 200 words a page, as in a report with headings, tables and wide margins.
-    pages = [
-        "\n".join(_paragraph(rng, sentences, 3) for _ in range(2)) for _ in range(big_pages)
-    ]
+    pages = ["\n".join(_paragraph(rng, sentences, 3) for _ in range(2)) for _ in range(big_pages)]
     _write_pdf(big, pages, "Bench report: three hundred pages on AI export controls")
     corpus.big_pdf = big
     corpus.pdf_pages += big_pages

@@ -53,8 +53,11 @@ instruction = "Set out the concrete developments, most important first."
 class GapRecorder:
     def __init__(self) -> None:
         self.gaps: list[float] = []
-        self.long: list[tuple[float, float]] = []  # (seconds since start, gap ms) over 50 ms
+        # (seconds since start, gap ms, GUI thread's CPU ms in the gap) for gaps over 50 ms: CPU
+        # near the gap means the GUI thread was busy itself; near zero, it was kept waiting.
+        self.long: list[tuple[float, float, float]] = []
         self._start = self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self.timer = QTimer(interval=TICK_MS)
         self.timer.timeout.connect(self._tick)
         self.sampler = StallSampler()
@@ -63,6 +66,7 @@ class GapRecorder:
         self.gaps = []
         self.long = []
         self._start = self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self.timer.start()
         self.sampler.start()
 
@@ -71,13 +75,14 @@ class GapRecorder:
         self.sampler.stop()
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         self.sampler.tick()
         gap = (now - self._last) * 1000
         self.gaps.append(gap)
         if gap > 50:
-            self.long.append((round(now - self._start, 2), round(gap, 1)))
-        self._last = now
+            cpu_ms = (cpu - self._last_cpu) * 1000
+            self.long.append((round(now - self._start, 2), round(gap, 1), round(cpu_ms, 1)))
+        self._last, self._last_cpu = now, cpu
 
 
 def wait(until: Callable[[], bool], timeout_s: float) -> bool:
@@ -122,6 +127,7 @@ def main() -> None:
     idle = list(recorder.gaps)
 
     finished: dict[str, Any] = {}
+
     def imported(done: object) -> None:
         finished.setdefault("import", done)
         finished.setdefault("import_at", round(time.perf_counter() - started, 2))

@@ -1,18 +1,24 @@
 """Drop files or folders anywhere on the window: the overlay shown while dragging, and the
 event filter that pulls the local paths out of the drag and hands them on.
 
-The filter sits on the application, because a drag over the window arrives at whatever child
-is under the cursor (a line edit would happily take a file's path as text). Only drags that
-carry local files are taken; everything else goes where it always went.
+The filter sits on the window's ``QWindow``: every drag over the window reaches it there first,
+before Qt hands the drag to whatever child is under the cursor (a line edit would happily take
+a file's path as text). Only drags that carry local files are taken; everything else goes where
+it always went.
+
+Not on the application: an application-wide filter written in Python runs for every event of
+every widget, and each call waits for the GIL while a worker thread runs Python (a native
+profile of ``python -m bench --only gui`` showed the GUI thread waiting there during imports
+and drafts; BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont, QPainter, QPen
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop.theme import app_icon
 
@@ -73,6 +79,14 @@ class DropOverlay(QWidget):
         )
 
 
+_DRAG_EVENTS = (
+    QEvent.Type.DragEnter,
+    QEvent.Type.DragMove,
+    QEvent.Type.DragLeave,
+    QEvent.Type.Drop,
+)
+
+
 class DropTarget(QObject):
     """Accepts drags of local files over ``window`` and emits the dropped paths."""
 
@@ -80,45 +94,29 @@ class DropTarget(QObject):
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
-        self._window = window
         self.overlay = DropOverlay(window)
         self.enabled = True
-        # Moving between child widgets sends leave then enter: hide only if no enter follows.
-        self._hide_later = QTimer(self, singleShot=True, interval=80)
-        self._hide_later.timeout.connect(self.overlay.hide)
-        app = QApplication.instance()
-        assert app is not None
-        app.installEventFilter(self)
-        window.destroyed.connect(lambda: app.removeEventFilter(self))
+        window.winId()  # creates the window's QWindow now, so the filter can sit on it
+        handle = window.windowHandle()
+        assert handle is not None
+        handle.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind not in (
-            QEvent.Type.DragEnter,
-            QEvent.Type.DragMove,
-            QEvent.Type.DragLeave,
-            QEvent.Type.Drop,
-        ):
-            return False
-        if not isinstance(obj, QWidget) or obj.window() is not self._window:
+        kind = event.type()  # the window's own events only: it filters nothing else
+        if kind not in _DRAG_EVENTS:
             return False
         if kind == QEvent.Type.DragLeave:
-            self._hide_later.start()
+            self.overlay.hide()
             return False
         assert isinstance(event, QDragEnterEvent | QDropEvent)
         paths = local_paths(event.mimeData())
         if not paths or not self.enabled:
             return False
-        if kind == QEvent.Type.Drop:
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-            self._hide_later.stop()
-            self.overlay.hide()
-            self.pathsDropped.emit(paths)
-            return True
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
-        self._hide_later.stop()
-        if not self.overlay.isVisible() or self.overlay.count != len(paths):
+        if kind == QEvent.Type.Drop:
+            self.overlay.hide()
+            self.pathsDropped.emit(paths)
+        elif not self.overlay.isVisible() or self.overlay.count != len(paths):
             self.overlay.show_for(len(paths))
-        return True
+        return True  # taken here: no child under the cursor sees a drag of files

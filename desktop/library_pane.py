@@ -25,10 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.document_table import DATE, IMPORTED, LENGTH, PUBLISHER, TITLE
+from desktop.document_table import COLUMNS, DATE, IMPORTED, LENGTH, PUBLISHER, TITLE
 from desktop.import_panel import ImportPanel
 from desktop.theme import std_icon
 from desktop.widgets import Banner
+
+CELL_PADDING = 10  # the cell's text margins (3 px a side in Fusion) and the grid line
+HEADER_PADDING = 28  # the title's margins and the sort arrow
+# The widest text each narrow column shows: ISO dates, lengths up to "9999 pages" or
+# "99.9k words" (document_table.length_label).
+WIDEST_TEXT = {DATE: "0000-00-00", LENGTH: "00.0k words", IMPORTED: "0000-00-00"}
 
 
 class EmptyLibrary(QFrame):
@@ -135,8 +141,17 @@ class LibraryPane(QWidget):
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(PUBLISHER, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(PUBLISHER, 86)
-        for column in (DATE, LENGTH, IMPORTED):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from the font, not ResizeToContents: that mode asks the model for every row's
+        # text, in Python, at each layout change (each imported file, the import panel folding
+        # away), and was the GUI thread's longest stall while a draft ran (BENCHMARKS.md).
+        cell, title = self.table.fontMetrics(), header.fontMetrics()
+        for column, widest in WIDEST_TEXT.items():
+            width = max(
+                cell.horizontalAdvance(widest) + CELL_PADDING,
+                title.horizontalAdvance(COLUMNS[column]) + HEADER_PADDING,
+            )
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
         header.setMinimumSectionSize(40)
         header.setHighlightSections(False)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -41,6 +41,8 @@ from rag.settings import Settings, load_settings, save_settings
 
 DEFAULT_SIZE = (1440, 880)
 DEFAULT_SPLIT = [490, 540, 410]
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self, backend: Backend, *, library: Path | None = None, demo: bool = False

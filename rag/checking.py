@@ -300,7 +300,7 @@ def looks_like_heading(text: str) -> bool:
     nothing, yet shares every word with the passage it was lifted from. Name-heavy sentences
     keep their lowercase verbs ("Larkspur AI and Stratus Peak were listed by MOFCOM")."""
     text = text.strip()
-    if not text or text[-1] in ".!?;:…\"”’)":
+    if not text or text[-1] in '.!?;:…"”’)':
         return False
     # A short phrase without a figure and without closing punctuation is a section title in
     # sentence case ("The rule and its scope", lifted from a numbered heading in a PDF).

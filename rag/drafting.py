@@ -514,7 +514,7 @@ def draft(
                 break
             for raw in stream.feed(piece):
                 claim = _make_claim(raw, spec, evidence, library)
-                if claim is None:
+                if claim is None or _repeats(claim, section.claims):
                     continue
                 section.claims.append(claim)
                 if totals.first_claim_seconds is None:
@@ -585,10 +585,27 @@ def split_source_markers(text: str) -> tuple[str, list[int]]:
     return cleaned, numbers
 
 
+# A list number or bullet a model puts before a claim ("3. China's response ..."): the claims
+# are already a list. One or two digits only, so a year ("2026. ") is never taken for one.
+_LIST_MARK = re.compile(r"^(?:\d{1,2}[.)]|[-*\u2022])\s+")
+
+
+def _claim_key(text: str) -> str:
+    return " ".join(text.casefold().split()).rstrip(" .;")
+
+
+def _repeats(claim: Claim, earlier: Sequence[Claim]) -> bool:
+    """Whether the section already has this claim, word for word: small models, and larger ones
+    near the end of a list, write the same sentence again, and it adds nothing but length."""
+    key = _claim_key(claim.text)
+    return any(_claim_key(c.text) == key for c in earlier)
+
+
 def _make_claim(
     raw: dict[str, Any], spec: SectionSpec, evidence: Evidence, library: Library
 ) -> Claim | None:
-    text, in_text = split_source_markers(" ".join(str(raw.get("text", "")).split()))
+    text = _LIST_MARK.sub("", " ".join(str(raw.get("text", "")).split()))
+    text, in_text = split_source_markers(text)
     # Source numbers became citations above; links and control tokens go (a source asking
     # for its link in the briefing must not get it).
     text = clean_claim_text(text)

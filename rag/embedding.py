@@ -26,6 +26,7 @@ from tokenizers import Tokenizer
 
 from rag.errors import ModelMissingError
 from rag.llm import physical_cores  # stdlib only at import; llama.cpp loads lazily
+from rag.paths import command_name
 
 MODEL_ID = "all-MiniLM-L6-v2-int8"
 DIMENSIONS = 384
@@ -44,8 +45,8 @@ class Embedder:
         missing = [f for f in REQUIRED_FILES if not (onnx_dir / f).is_file()]
         if missing:
             raise ModelMissingError(
-                f"The embedding model is incomplete in {onnx_dir} (missing {', '.join(missing)}). "
-                "Run: briefdesk models install --embedding"
+                f"The embedding model is incomplete in {onnx_dir} (missing {', '.join(missing)}).",
+                f"{command_name()} models install --embedding",
             )
         if hasattr(ort, "disable_telemetry_events"):
             ort.disable_telemetry_events()

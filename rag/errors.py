@@ -12,7 +12,16 @@ class ReadError(BriefDeskError):
 
 
 class ModelMissingError(BriefDeskError):
-    """A model file is not installed; the message says exactly what to run."""
+    """A model file is not installed; the message says exactly what to run.
+
+    Its parts are kept apart for a window that shows the command in a box of its own: ``lead``
+    says what is wrong, ``command`` fixes it (may be empty), ``note`` follows on its own line.
+    """
+
+    def __init__(self, lead: str, command: str = "", *, after: str = "", note: str = "") -> None:
+        self.lead, self.command, self.note = lead, command, note
+        message = f"{lead} Run: {command}{after}" if command else lead
+        super().__init__(f"{message}\n{note}" if note else message)
 
 
 class LibraryError(BriefDeskError):

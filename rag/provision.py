@@ -337,11 +337,12 @@ OFFLINE_INSTALL_HINT = (
 )
 
 
-def _missing_message(role: str) -> str:
+def _not_installed(role: str, detail: str = "") -> ModelMissingError:
     what = _ROLE_WORDS.get(role, role)
-    return (
-        f"The {what} model is not installed. Run: {command_name()} models install "
-        f"--{role}\n{OFFLINE_INSTALL_HINT}"
+    return ModelMissingError(
+        f"The {what} model is not installed{detail}.",
+        f"{command_name()} models install --{role}",
+        note=OFFLINE_INSTALL_HINT,
     )
 
 
@@ -354,15 +355,16 @@ def gguf_path(role_or_name: str = "default") -> Path:
             raise BriefDeskError("The embedding model is not a GGUF generation model.")
         path = models_dir() / spec.home
         if not path.is_file():
-            raise ModelMissingError(_missing_message(spec.role))
+            raise _not_installed(spec.role)
         return path
     rec = _load_registry()["user"].get(key)
     if rec is not None:
         path = Path(rec["path"])
         if not path.is_file():
             raise ModelMissingError(
-                f"The model '{key}' is registered but its file {path} is gone. "
-                f"Run: briefdesk models remove {key}, then briefdesk models add PATH"
+                f"The model '{key}' is registered but its file {path} is gone.",
+                f"{command_name()} models remove {key}",
+                after=f", then {command_name()} models add PATH",
             )
         return path
     path = Path(key).expanduser()
@@ -380,9 +382,7 @@ def embedding_model_dir() -> Path:
     spec = SPECS["embedding"]
     missing = [f.relpath for f in spec.files if not (models_dir() / f.relpath).is_file()]
     if missing:
-        raise ModelMissingError(
-            f"{_missing_message('embedding')} (missing: {', '.join(sorted(missing))})"
-        )
+        raise _not_installed("embedding", f" (missing: {', '.join(sorted(missing))})")
     return models_dir() / spec.home
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QWindow
+from PySide6.QtWidgets import QApplication
 
 from desktop.main_window import MainWindow
 from rag.paths import assets_dir
@@ -41,47 +41,47 @@ def mime_for(paths: Sequence[Path]) -> QMimeData:
     return mime
 
 
-def target_at(window: MainWindow, where: QPoint | None = None) -> tuple[QWidget, QPoint]:
-    """The widget under ``where`` (window coordinates; default: the middle of the window), as a
-    real drag would find it, and the point in that widget's coordinates."""
-    where = where or QPoint(window.width() // 2, window.height() // 2)
-    widget = window.childAt(where) or window
-    return widget, widget.mapFrom(window, where)
+def window_handle(window: MainWindow) -> QWindow:
+    """Where the platform delivers a drag: the window's QWindow, which hands it on to the widget
+    under the cursor exactly as a real drag from a file manager would be handed on."""
+    handle = window.windowHandle()
+    assert handle is not None
+    return handle
 
 
 def drag_over(window: MainWindow, paths: Sequence[Path], where: QPoint | None = None) -> bool:
-    """Send a real QDragEnterEvent carrying ``paths``; whether the window accepted it."""
-    widget, pos = target_at(window, where)
+    """Send a real QDragEnterEvent carrying ``paths`` at ``where`` (window coordinates; default:
+    the middle of the window); whether the window accepted it."""
+    where = where or QPoint(window.width() // 2, window.height() // 2)
     mime = mime_for(paths)  # the event does not own it: keep it alive while it is sent
     event = QDragEnterEvent(
-        pos,
+        where,
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    QApplication.sendEvent(widget, event)
+    QApplication.sendEvent(window_handle(window), event)
     return event.isAccepted()
 
 
-def drag_leave(window: MainWindow, where: QPoint | None = None) -> None:
-    widget, _ = target_at(window, where)
-    QApplication.sendEvent(widget, QDragLeaveEvent())
+def drag_leave(window: MainWindow) -> None:
+    QApplication.sendEvent(window_handle(window), QDragLeaveEvent())
 
 
 def drop(window: MainWindow, paths: Sequence[Path], where: QPoint | None = None) -> bool:
     """Drag ``paths`` over the window and drop them, with real Qt events."""
+    where = where or QPoint(window.width() // 2, window.height() // 2)
     accepted = drag_over(window, paths, where)
-    widget, pos = target_at(window, where)
     mime = mime_for(paths)
     event = QDropEvent(
-        QPointF(pos),
+        QPointF(where),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    QApplication.sendEvent(widget, event)
+    QApplication.sendEvent(window_handle(window), event)
     return accepted and event.isAccepted()
 
 

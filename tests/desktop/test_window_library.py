@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from filemakers import make_docx, make_html, make_pdf
-from gui_helpers import DEMO, drag_leave, drag_over, drop
-from PySide6.QtCore import QMimeData, QPoint, Qt
+from gui_helpers import DEMO, drag_leave, drag_over, drop, window_handle
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt
 from PySide6.QtGui import QDragEnterEvent
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-from desktop.document_table import DATE, LENGTH, TITLE
+from desktop.document_table import COLUMNS, DATE, IMPORTED, LENGTH, TITLE
+from desktop.drop_target import DropTarget
 from rag.library import Library
 
 WAIT = 60_000
@@ -104,20 +105,70 @@ def test_a_dropped_folder_imports_its_documents_once(make_window, qtbot) -> None
     assert len(window.library_pane.import_panel.outcome_texts("duplicate")) == 6
 
 
-def test_a_drag_without_files_is_not_taken(make_window) -> None:
+def test_the_narrow_columns_show_their_whole_text(make_window, qtbot) -> None:
     window = make_window()
+    with qtbot.waitSignal(window.library.importFinished, timeout=WAIT):
+        window.import_demo()
+    table, proxy = window.library_pane.table, window.library.proxy
+    header, metrics = table.horizontalHeader(), table.fontMetrics()
+    for column in (DATE, LENGTH, IMPORTED):
+        shown = [proxy.index(r, column).data() for r in range(proxy.rowCount())]
+        widest = ["2026-12-31", "1234 pages", "12.3k words", "28 Sep", "today"]
+        for text in shown + widest:
+            assert metrics.horizontalAdvance(text) + 6 < header.sectionSize(column), text
+        title = header.fontMetrics().horizontalAdvance(COLUMNS[column])
+        assert title + 20 < header.sectionSize(column)  # room for the sort arrow
+
+
+def centre_of(window, widget) -> QPoint:
+    return widget.mapTo(window, widget.rect().center())
+
+
+def test_a_drag_without_files_goes_to_the_widget_under_it(make_window) -> None:
+    window = make_window()
+    topic = window.briefing_pane.topic_edit
     mime = QMimeData()
     mime.setText("just some text")
     event = QDragEnterEvent(
-        QPoint(10, 10),
+        centre_of(window, topic),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    QApplication.sendEvent(window, event)
-    assert not event.isAccepted()
+    QApplication.sendEvent(window_handle(window), event)
+    assert event.isAccepted()  # by the line edit, which takes dropped text as it always did
     assert not window.drop.overlay.isVisible()
+
+
+def test_files_dropped_on_a_text_box_are_imported_not_pasted(make_window, qtbot) -> None:
+    window = make_window()
+    search = window.library_pane.search_edit
+    with qtbot.waitSignal(window.library.importFinished, timeout=WAIT) as finished:
+        dropped = DEMO / "01_meridian_wire_china_blacklist.txt"
+        assert drop(window, [dropped], centre_of(window, search))
+    assert len(finished.args[0].imported) == 1
+    assert search.text() == ""
+
+
+def test_the_drop_target_sees_no_widget_events(make_window, qtbot, monkeypatch) -> None:
+    """Each event it filters is a call into Python that waits for the GIL while a worker runs
+    Python; an application-wide filter made the GUI thread stall during imports and drafts."""
+    seen: list[str] = []
+    original = DropTarget.eventFilter
+
+    def counting(self: DropTarget, obj: QObject, event: QEvent) -> bool:
+        seen.append(type(obj).__name__)
+        return original(self, obj, event)
+
+    monkeypatch.setattr(DropTarget, "eventFilter", counting)  # before the window binds it
+    window = make_window()
+    for widget in window.findChildren(QWidget):
+        widget.update()
+    qtbot.wait(100)
+    drag_leave(window)  # a drag event does reach it
+    assert seen and seen[-1] == "QWindow"
+    assert all(name == "QWindow" for name in seen), sorted(set(seen))
 
 
 def test_cancel_stops_an_import_between_files(make_window, qtbot, tmp_path: Path) -> None:

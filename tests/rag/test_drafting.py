@@ -325,3 +325,19 @@ def test_a_heading_lifted_from_a_source_is_not_a_supported_claim(lib: Library) -
     claim = next(e.claim for e in events if isinstance(e, ClaimAdded))
     assert claim.check.status == "unsupported"
     assert "not a full sentence" in claim.check.reasons
+
+
+def test_a_claim_repeated_in_a_section_is_shown_once_without_its_list_number(
+    lib: Library,
+) -> None:
+    def answer(messages, schema):
+        sources = sources_in(messages)
+        n = next(n for n, t in sources.items() if "export control list" in " ".join(t.split()))
+        said = "MOFCOM also used its export control list."
+        return {"claims": [{"text": f"1. {said}", "sources": [n]},
+                           {"text": "2. " + said.upper().rstrip("."), "sources": [n]},
+                           {"text": f"3.  {said}", "sources": [n]}]}  # fmt: skip
+
+    events = run(lib, ReplayModel([answer] + [{"claims": []}] * 5))
+    added = [e.claim.text for e in events if isinstance(e, ClaimAdded)]
+    assert [t for t in added if "MOFCOM" in t] == ["MOFCOM also used its export control list."]

