@@ -152,8 +152,8 @@ def test_files_dropped_on_a_text_box_are_imported_not_pasted(make_window, qtbot)
 
 
 def test_the_drop_target_sees_no_widget_events(make_window, qtbot, monkeypatch) -> None:
-    """Each event it filters is a call into Python that waits for the GIL while a worker runs
-    Python; an application-wide filter made the GUI thread stall during imports and drafts."""
+    """Each event it filters is a call into Python, which waits for the GIL while a worker runs
+    Python: an application-wide filter made the GUI thread wait so on every widget event."""
     seen: list[str] = []
     original = DropTarget.eventFilter
 
