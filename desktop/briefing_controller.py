@@ -154,10 +154,10 @@ class BriefingController(QObject):
         if self._settings().model.model != "small" and role_installed("small"):
             buttons.append(("Use the small model", self._use_small_model))
         buttons.append(("Settings…", self.settingsRequested.emit))
-        text = problem.message
+        text = problem.lead
         if problem.command:
-            text = f"{problem.lead} Install it from a terminal with the command below."
-            text = f"{text} {problem.note}".strip()
+            text = f"{text} Install it from a terminal with the command below. {problem.note}"
+            text = text.strip()
         self.pane.banner.show_message(
             text, key="model", tone="warn", command=problem.command, buttons=buttons
         )

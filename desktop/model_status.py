@@ -14,7 +14,6 @@ from rag.settings import Settings
 
 @dataclass(frozen=True)
 class ModelProblem:
-    message: str  # the whole message, as the command line prints it
     command: str  # the command that fixes it, if there is one
     lead: str  # what is wrong
     note: str  # said after the command (how to install without internet)
@@ -26,9 +25,9 @@ def model_problem(settings: Settings) -> ModelProblem | None:
     try:
         provision.gguf_path(settings.model.model)
     except ModelMissingError as exc:
-        return ModelProblem(str(exc), exc.command, exc.lead, exc.note)
+        return ModelProblem(exc.command, exc.lead, exc.note)
     except BriefDeskError as exc:
-        return ModelProblem(str(exc), "", str(exc), "")
+        return ModelProblem("", str(exc), "")
     return None
 
 

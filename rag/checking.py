@@ -79,7 +79,7 @@ class CheckResult:
     passage_ids: list[str]  # the citations to keep (changed when reattributed)
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
     """Lower case, one space, no thousands separators: PDF text breaks lines mid-name."""
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     # Source text reaches the model with straight double quotes made curly (sanitize), so a
@@ -144,7 +144,7 @@ def _found(term: str, haystack: str) -> bool:
         day_re = rf"0?{day}(?:st|nd|rd|th)?"
         pattern = rf"(?<!\w)(?:{day_re}\s+(?:of\s+)?{month_re}|{month_re}\s+{day_re})(?!\w)"
         return re.search(pattern, haystack) is not None
-    needle = _normalise(term)
+    needle = normalise(term)
     if not needle[0].isalnum():
         return needle in haystack
     if re.search(r"(?<!\w)(?<!\d[.,])" + re.escape(needle) + r"(?!\w)(?![.,]\d)", haystack):
@@ -189,13 +189,13 @@ def missing_terms(claim: str, cited_text: str) -> list[str]:
     never stated together: "Stratus Peak fell 5.1 percent" against a passage in which
     Corrigan fell 5.1 percent and Stratus Peak is named elsewhere."""
     cited_text = neutralise_instructions(cited_text)
-    haystack = _normalise(cited_text)
+    haystack = normalise(cited_text)
     terms = hard_terms(claim)
     missing = [term for term in terms if not _found(term, haystack)]
     figures = [t for t in terms if _is_figure(t) and t not in missing]
     names = [t for t in terms if _is_name(t) and t not in missing]
     if figures and names:
-        sentences = [_normalise(s) for s in split_sentences(" ".join(cited_text.split()))]
+        sentences = [normalise(s) for s in split_sentences(" ".join(cited_text.split()))]
         # Strictly within one sentence. A pronoun can carry the actor further ("MOFCOM
         # answered... it added 3 more"), so a true claim is sometimes flagged; allowing one
         # sentence more let through wrong-actor claims on the labelled set (0.849 -> 0.814).
@@ -319,7 +319,7 @@ def best_quote(claim: str, passage_text: str, limit: int = 300) -> str:
     terms = hard_terms(claim)
 
     def coverage(text: str) -> int:
-        norm = _normalise(text)
+        norm = normalise(text)
         return len(words & content_words(text)) + sum(_found(t, norm) for t in terms)
 
     windows = sentences + [

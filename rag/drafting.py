@@ -42,7 +42,7 @@ from rag.briefing import (
     SupportCheck,
     new_briefing,
 )
-from rag.checking import best_quote, check_claim, looks_like_heading
+from rag.checking import best_quote, check_claim, looks_like_heading, normalise
 from rag.disagreements import Disagreement, find_disagreements
 from rag.errors import BriefDeskError
 from rag.readers.dates import normalize_date
@@ -590,15 +590,15 @@ def split_source_markers(text: str) -> tuple[str, list[int]]:
 _LIST_MARK = re.compile(r"^(?:\d{1,2}[.)]|[-*\u2022])\s+")
 
 
-def _claim_key(text: str) -> str:
-    return " ".join(text.casefold().split()).rstrip(" .;")
-
-
 def _repeats(claim: Claim, earlier: Sequence[Claim]) -> bool:
-    """Whether the section already has this claim, word for word: small models, and larger ones
-    near the end of a list, write the same sentence again, and it adds nothing but length."""
-    key = _claim_key(claim.text)
-    return any(_claim_key(c.text) == key for c in earlier)
+    """Whether the section already has this claim, word for word (as the checker compares
+    words; a final full stop aside): small models, and larger ones near the end of a list,
+    write the same sentence again, and it adds nothing but length."""
+
+    def key(text: str) -> str:
+        return normalise(text).rstrip(" .;")
+
+    return any(key(c.text) == key(claim.text) for c in earlier)
 
 
 def _make_claim(
