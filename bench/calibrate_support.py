@@ -3,13 +3,13 @@
 Run: ``.venv/bin/python bench/calibrate_support.py [--labels PATH] [--all-misses]``
 
 For each (claim, passage, label) item of ``tests/data/support_labels.json`` this computes what
-``rag.checking`` computes for a claim citing one passage: word overlap (``lexical_support``),
-cosine similarity of the two embeddings (unit vectors, so a dot product) and the hard terms the
-passage lacks (``missing_terms``). It then grid-searches SEMANTIC_MIN and LEXICAL_MIN
-(0.30..0.90, step 0.025) for the decision of ``rag.checking.supports`` — no missing term and
-(semantic >= SEMANTIC_MIN or lexical >= LEXICAL_MIN) — maximising accuracy, ties broken by
-recall of the supported items, then precision, then closeness to the middle of the tied region
-(a pair in the middle of a plateau is less fragile than one on its edge).
+``rag.checking.checker`` computes for a claim citing one passage: word overlap
+(``lexical_support``), cosine similarity of the two embeddings (unit vectors, so a dot product) and
+the hard terms the passage lacks (``missing_terms``). It then grid-searches SEMANTIC_MIN and
+LEXICAL_MIN (0.30..0.90, step 0.025) for the decision of ``rag.checking.checker.supports`` — no
+missing term and (semantic >= SEMANTIC_MIN or lexical >= LEXICAL_MIN) — maximising accuracy, ties
+broken by recall of the supported items, then precision, then closeness to the middle of the tied
+region (a pair in the middle of a plateau is less fragile than one on its edge).
 
 "Positive" below means "supported": precision is the share of claims the checker passes that
 really are supported; recall is the share of supported claims it passes.
@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rag import checking  # noqa: E402
-from rag.embedding import Embedder  # noqa: E402
-from rag.provision import embedding_model_dir  # noqa: E402
+from rag.checking import checker as checking  # noqa: E402
+from rag.models.embedding import Embedder  # noqa: E402
+from rag.models.provision import embedding_model_dir  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "support_labels.json"
 GRID = np.round(np.arange(0.30, 0.90 + 1e-9, 0.025), 3)
@@ -64,7 +64,7 @@ class Metrics:
 
 
 def decide(s: Scored, semantic_min: float, lexical_min: float) -> bool:
-    """The rule of ``rag.checking.supports`` with the thresholds as parameters."""
+    """The rule of ``rag.checking.checker.supports`` with the thresholds as parameters."""
     return not s.missing and (s.semantic >= semantic_min or s.lexical >= lexical_min)
 
 
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     mismatched = [s.index for s in scored if decide(s, current.semantic_min, current.lexical_min)
                   != decide_current(s)]  # fmt: skip
     if mismatched:
-        print(f"rag.checking.supports disagrees with this bench on items {mismatched}")
+        print(f"rag.checking.checker.supports disagrees with this bench on items {mismatched}")
         return 2
     best, tied = grid_search(scored)
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rag.atomic import atomic_write  # noqa: E402
+from rag.core.atomic import atomic_write  # noqa: E402
 
 # shared/ stands beside the checkout, as for the tests; BRIEFDESK_SEEDS points elsewhere.
 SEEDS = Path(os.environ.get("BRIEFDESK_SEEDS") or ROOT.parent / "shared" / "corpus" / "seeds")

@@ -7,7 +7,7 @@ For each reader, valid seed files are built in memory (PDF with fpdf2, compresse
 DOCX with python-docx; HTML, text and Markdown by hand) and mutated for ``--seconds``: bit
 flips, overwritten, deleted, duplicated and inserted spans, truncation, format tokens spliced
 in or repeated, and for DOCX also corruption of one zip member's XML, of its compressed bytes
-and of the zip directory's fields. Each input goes through ``rag.isolation.read_isolated``,
+and of the zip directory's fields. Each input goes through ``rag.reading.isolation.read_isolated``,
 exactly as an import does, and the outcome is counted:
 
   ok         read successfully
@@ -41,8 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rag import isolation  # noqa: E402
-from rag.errors import ReadError  # noqa: E402
+from rag.core.errors import ReadError  # noqa: E402
+from rag.reading import isolation  # noqa: E402
 
 SEED_ARTICLES = ROOT.parent / "shared" / "corpus" / "seeds"
 MAX_BYTES = 50 * 1024 * 1024

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any
 
-from rag.llm import Completion, LocalModel
-from rag.types import CancelToken
+from rag.core.types import CancelToken
+from rag.models.llm import Completion, LocalModel
 
 
 class Recording:
@@ -32,7 +32,7 @@ class Recording:
 
     def chat(self, messages: list[dict[str, Any]], **kw: Any) -> Completion:
         on_text: Callable[[str], None] | None = kw.pop("on_text", None)
-        from rag.llm import drain
+        from rag.models.llm import drain
 
         return drain(self.stream(messages, **kw), on_text)
 

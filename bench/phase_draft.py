@@ -14,12 +14,12 @@ from typing import Any
 from bench.common import figure, llm_threads, peak_rss_mb, phase_args, reset_peak_rss, write_result
 from bench.models import Recording
 from bench.relevance import CASES, library_files
-from rag import provision
-from rag.atomic import write_text_atomic
-from rag.drafting import draft
-from rag.library import Library
-from rag.llm import LocalModel
-from rag.templates import get_template
+from rag.briefs.templates import get_template
+from rag.core.atomic import write_text_atomic
+from rag.drafting.engine import draft
+from rag.indexing.library import Library
+from rag.models import provision
+from rag.models.llm import LocalModel
 
 TEMPLATE = "situation-brief"
 # --quick drafts two of its sections (the evidence is still gathered for the whole template, so

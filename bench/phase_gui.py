@@ -23,8 +23,8 @@ from bench.common import DEMO, figure, llm_threads, percentile, phase_args, writ
 from bench.corpus import build_corpus
 from bench.phase_draft import topic
 from bench.stall_sampler import StallSampler
-from rag.paths import user_templates_dir
-from rag.settings import Settings, save_settings
+from rag.core.paths import user_templates_dir
+from rag.core.settings import Settings, save_settings
 
 TICK_MS = 10
 IDLE_SECONDS = 5.0

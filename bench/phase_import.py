@@ -16,9 +16,9 @@ from bench.common import (
     write_result,
 )
 from bench.corpus import build_corpus
-from rag import provision
-from rag.ingest import FileFailed, FileImported
-from rag.library import Library
+from rag.indexing.library import Library
+from rag.models import provision
+from rag.reading.ingest import FileFailed, FileImported
 
 
 def _import(lib: Library, paths: list[Path]) -> tuple[float, list[str], list[str]]:

@@ -14,8 +14,8 @@ from bench.common import Stopwatch, figure, median, percentile, phase_args, writ
 from bench.corpus import seed_sentences
 from bench.relevance import library_files, load_labels, relevant_ids
 from bench.synthetic import generate, make_pool
-from rag.library import CANDIDATES, Library
-from rag.types import Document, Locator, Passage
+from rag.core.types import Document, Locator, Passage
+from rag.indexing.library import CANDIDATES, Library
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import DEMO, ROOT, SEEDS
-from rag.atomic import write_text_atomic
-from rag.library import Library
+from rag.core.atomic import write_text_atomic
+from rag.indexing.library import Library
 
 LABELS = Path(__file__).with_name("relevance.json")
 CASES = ROOT / "eval" / "cases.json"

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from rag.atomic import atomic_write, write_text_atomic
+from rag.core.atomic import atomic_write, write_text_atomic
 
 _TARGET = re.compile(r"^(value|ratio)\s*(<=|>=|<|>)\s*([0-9.]+)$")
 

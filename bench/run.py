@@ -62,7 +62,7 @@ def machine() -> dict[str, Any]:
 
 
 def run_phase(phase: str, scratch: Path, out_dir: Path, quick: bool) -> dict[str, Any]:
-    from rag.paths import models_dir
+    from rag.core.paths import models_dir
 
     out = out_dir / f"{phase}.json"
     env = dict(os.environ)

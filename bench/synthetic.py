@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.embedding import Embedder
+from rag.models.embedding import Embedder
 
 DOC_SIZE = 100  # passages per generated document
 NOISE = 0.02

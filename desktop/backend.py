@@ -22,8 +22,8 @@ from PySide6.QtCore import QObject
 
 from desktop import operations as ops
 from desktop.workers import JobHandle, Worker
-from rag.briefing import Briefing, Claim
-from rag.settings import Settings
+from rag.briefs.briefing import Briefing, Claim
+from rag.core.settings import Settings
 
 Callback = Callable[[Any], None] | None
 ErrorCallback = Callable[[str], None] | None

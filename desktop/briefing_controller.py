@@ -22,10 +22,10 @@ from desktop.model_status import model_problem, role_installed
 from desktop.operations import UNFINISHED, BriefingSummary, DraftRequest, ModelLoading
 from desktop.status import StatusReporter
 from desktop.ui_state import UiState
-from rag.briefing import Briefing, Claim, Section, SupportCheck
-from rag.drafting import ClaimAdded, DraftStarted, SectionDone, SectionStarted
-from rag.settings import Settings
-from rag.templates import Template, available_templates, template_problems
+from rag.briefs.briefing import Briefing, Claim, Section, SupportCheck
+from rag.briefs.templates import Template, available_templates, template_problems
+from rag.core.settings import Settings
+from rag.drafting.engine import ClaimAdded, DraftStarted, SectionDone, SectionStarted
 
 
 def briefing_summary(b: Briefing) -> str:

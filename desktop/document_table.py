@@ -19,8 +19,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from rag.readers.dates import normalize_date
-from rag.types import Document
+from rag.core.types import Document
+from rag.reading.readers.dates import normalize_date
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -14,8 +14,8 @@ from desktop.evidence_pane import EvidenceCard, EvidencePane
 from desktop.highlight import highlighted_html
 from desktop.library_controller import ORIGINAL_ELSEWHERE
 from desktop.status import StatusReporter, open_path
-from rag.briefing import Citation, Claim
-from rag.types import Document, Hit, Passage
+from rag.briefs.briefing import Citation, Claim
+from rag.core.types import Document, Hit, Passage
 
 VERDICTS = {
     "supported": ("Supported by the cited passages", "good"),

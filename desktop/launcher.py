@@ -4,7 +4,7 @@
 - ``briefdesk demo`` opens the window with the demo documents imported when there is a display;
   without one it runs the command line's ``demo`` (which drafts the demo briefing to a .docx
   and says where).
-- anything else is a command-line command (``rag.cli``), which never imports Qt.
+- anything else is a command-line command (``rag.cli.main``), which never imports Qt.
 
 ``--library PATH`` and ``--model CHOICE`` may come before or after ``gui``/``demo``.
 """
@@ -84,6 +84,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cli(args: list[str]) -> int:
-    from rag.cli import main as cli_main
+    from rag.cli.main import main as cli_main
 
     return cli_main(args)

@@ -16,7 +16,9 @@ from desktop.library_pane import LibraryPane
 from desktop.operations import LibraryOpened, RemovedDocument
 from desktop.status import StatusReporter, open_path
 from desktop.workers import JobHandle
-from rag.ingest import (
+from rag.core.settings import Settings
+from rag.core.types import Document, Hit
+from rag.reading.ingest import (
     FileDuplicate,
     FileFailed,
     FileImported,
@@ -25,8 +27,6 @@ from rag.ingest import (
     ImportFinished,
     ImportStarted,
 )
-from rag.settings import Settings
-from rag.types import Document, Hit
 
 SEARCH_DELAY_MS = 300
 FOLD_AFTER_MS = 12_000
@@ -52,7 +52,7 @@ def import_summary(done: ImportFinished) -> str:
 class LibraryController(QObject):
     opened = Signal(object)  # LibraryOpened
     openFailed = Signal(str)
-    importFinished = Signal(object)  # rag.ingest.ImportFinished
+    importFinished = Signal(object)  # rag.reading.ingest.ImportFinished
     documentsChanged = Signal(list)  # list[Document]
     searchFinished = Signal(str, list)  # query, hits
     passageChosen = Signal(object)  # Hit

@@ -36,8 +36,8 @@ from desktop.status import StatusReporter
 from desktop.theme import app_icon, std_icon
 from desktop.ui_state import UiState
 from rag import __version__
-from rag.demo import DEMO_TOPIC, demo_library_dir
-from rag.settings import Settings, load_settings, save_settings
+from rag.cli.demo import DEMO_TOPIC, demo_library_dir
+from rag.core.settings import Settings, load_settings, save_settings
 
 DEFAULT_SIZE = (1440, 880)
 DEFAULT_SPLIT = [490, 540, 410]

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag import provision
-from rag.errors import BriefDeskError, ModelMissingError
-from rag.settings import Settings
+from rag.core.errors import BriefDeskError, ModelMissingError
+from rag.core.settings import Settings
+from rag.models import provision
 
 
 @dataclass(frozen=True)

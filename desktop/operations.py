@@ -20,23 +20,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.briefing import Briefing, Claim
-from rag.claim_edit import recheck_claim
-from rag.errors import BriefDeskError, LibraryError
-from rag.ingest import ImportFinished
-from rag.settings import Settings
-from rag.types import Document, Hit, Passage
+from rag.briefs.briefing import Briefing, Claim
+from rag.core.errors import BriefDeskError, LibraryError
+from rag.core.settings import Settings
+from rag.core.types import Document, Hit, Passage
+from rag.drafting.claim_edit import recheck_claim
+from rag.reading.ingest import ImportFinished
 
 if TYPE_CHECKING:
     from desktop.workers import JobContext
-    from rag.library import Library
-    from rag.llm import ChatModel, GGUFInfo
+    from rag.indexing.library import Library
+    from rag.models.llm import ChatModel, GGUFInfo
 
 ModelOpener = Callable[[Settings], "ChatModel"]
 
 
 def open_model_from_settings(settings: Settings) -> ChatModel:
-    from rag.model_choice import open_chat_model
+    from rag.models.choice import open_chat_model
 
     return open_chat_model(None, settings)
 
@@ -88,7 +88,9 @@ class LibraryOpened:
 
 
 def open_library(session: Session, folder: Path | None, settings: Settings) -> LibraryOpened:
-    from rag.library import Library  # chromadb: a second of imports, never on the GUI thread
+    from rag.indexing.library import (
+        Library,  # chromadb: a second of imports, never on the GUI thread
+    )
 
     session.close()
     library = Library.open(folder, settings=settings)
@@ -109,7 +111,7 @@ def documents(session: Session) -> list[Document]:
 
 
 def import_paths(session: Session, paths: Sequence[Path], ctx: JobContext) -> ImportFinished:
-    """Import files and folders; each rag.ingest event goes to the GUI as it happens."""
+    """Import files and folders; each rag.reading.ingest event goes to the GUI as it happens."""
     finished = ImportFinished()
     for event in session.require().import_paths([Path(p) for p in paths], ctx.cancel):
         ctx.emit(event)
@@ -213,7 +215,7 @@ class BriefingSummary:
 
 
 def briefing_summaries(session: Session) -> list[BriefingSummary]:
-    from rag.drafting import list_briefings
+    from rag.drafting.engine import list_briefings
 
     with session.lock:
         library = session.require()
@@ -235,7 +237,7 @@ UNFINISHED = ("pending", "drafting", "cancelled", "failed")
 
 
 def load_briefing(session: Session, briefing_id: str) -> Briefing:
-    from rag.drafting import briefing_path
+    from rag.drafting.engine import briefing_path
 
     with session.lock:
         path = briefing_path(session.require(), briefing_id)
@@ -244,7 +246,7 @@ def load_briefing(session: Session, briefing_id: str) -> Briefing:
 
 def save_briefing(session: Session, briefing: Briefing) -> str:
     """Save the analyst's edits; returns the time saved."""
-    from rag.drafting import briefing_path
+    from rag.drafting.engine import briefing_path
 
     briefing.save(briefing_path(session.require(), briefing.id))
     return briefing.updated
@@ -272,17 +274,17 @@ class DraftRequest:
 
 
 def draft(session: Session, request: DraftRequest, ctx: JobContext) -> Briefing:
-    """Draft (or redraft sections of) a briefing; every rag.drafting event reaches the GUI
+    """Draft (or redraft sections of) a briefing; every rag.drafting.engine event reaches the GUI
     as a copy. Returns the briefing as saved, cancelled or not."""
-    from rag.drafting import (
+    from rag.briefs.templates import get_template
+    from rag.drafting.engine import (
         ClaimAdded,
         DraftFinished,
         DraftStarted,
         SectionDone,
         SectionStarted,
     )
-    from rag.drafting import draft as run_draft
-    from rag.templates import get_template
+    from rag.drafting.engine import draft as run_draft
 
     library = session.require()
     template = get_template(request.template_id)
@@ -331,7 +333,7 @@ def _section_head(section: Any) -> Any:
 
 
 def export(briefing: Briefing, out_path: Path, settings: Settings) -> Path:
-    from rag.export_docx import ExportOptions, export_docx
+    from rag.export.word import ExportOptions, export_docx
 
     s = settings.export
     options = ExportOptions(
@@ -344,7 +346,7 @@ def export(briefing: Briefing, out_path: Path, settings: Settings) -> Path:
 
 
 def model_info(path: Path) -> GGUFInfo:
-    from rag.llm import read_gguf_info
+    from rag.models.llm import read_gguf_info
 
     return read_gguf_info(path)
 
@@ -353,7 +355,7 @@ def open_model_by_choice(choice: str) -> ModelOpener:
     """A model opener that ignores the settings' model for this session (``--model``)."""
 
     def opener(settings: Settings) -> ChatModel:
-        from rag.model_choice import open_chat_model
+        from rag.models.choice import open_chat_model
 
         return open_chat_model(choice, settings)
 

@@ -1,4 +1,4 @@
-"""The settings dialog, generated from ``rag.settings``: every field's label, tooltip and help
+"""The settings dialog, generated from ``rag.core.settings``: every field's label, tooltip and help
 line come from the field's own metadata, so the dialog and the settings never disagree.
 
 Two fields get a richer editor than their type alone suggests: the drafting model (installed
@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import dialogs
-from rag import provision
-from rag.settings import Settings
+from rag.core.settings import Settings
+from rag.models import provision
 
 # What rag's metadata does not say (yet): group titles, what 0 means, friendly choice names.
 GROUP_TITLES = {"model": "Model", "library": "Library", "export": "Export to Word"}
@@ -252,7 +252,7 @@ class SettingsDialog(QDialog):
             picker = ModelPicker(value, self._safe_describe, help_text)
             return picker, picker.value
         if (group, f.name) == ("library", "path"):
-            from rag.paths import default_library_dir
+            from rag.core.paths import default_library_dir
 
             folder = FolderPicker(value, str(default_library_dir()), help_text)
             return folder, folder.value

@@ -1,7 +1,7 @@
 """What the window remembers between runs: geometry, pane sizes, the briefing last open, the
 folder last exported to. A small JSON file in the data folder (``BRIEFDESK_HOME`` moves it),
 so tests and a second data folder never share it. Settings that change results live in
-``rag.settings``, not here."""
+``rag.core.settings``, not here."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from rag import paths
+from rag.core import paths
 
 FILE_NAME = "desktop.json"
 

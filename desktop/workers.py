@@ -26,8 +26,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from rag.errors import BriefDeskError, Cancelled
-from rag.types import CancelToken
+from rag.core.errors import BriefDeskError, Cancelled
+from rag.core.types import CancelToken
 
 log = logging.getLogger(__name__)
 

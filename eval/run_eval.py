@@ -12,11 +12,12 @@ What it does:
    read where they are, never copied into the repository).
 2. Checks the evaluation set (``eval/cases.json``): every supporting phrase must occur in a
    passage of the file it names.
-3. For each case, drafts a briefing with ``rag.drafting.draft`` (the product's path: evidence,
+3. For each case, drafts a briefing with ``rag.drafting.engine.draft`` (the product's path:
+   evidence,
    claims under a JSON schema, citation check) and then runs the **naive baseline**: the same
    model and the same numbered evidence passages, asked in free text for the briefing with
    "[n]" after each sentence. The baseline's sentences are parsed, their "[n]" markers taken
-   as citations, and each sentence is judged by ``rag.checking.check_claim`` against the
+   as citations, and each sentence is judged by ``rag.checking.checker.check_claim`` against the
    passages it cites, exactly as BriefDesk's claims are.
 4. Prints a table (metric | BriefDesk | naive baseline) and writes the raw results as JSON
    (and the table as Markdown) to the output folder.
@@ -55,12 +56,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rag.briefing import Briefing
-    from rag.drafting import Evidence
-    from rag.library import Library
-    from rag.llm import ChatModel
-    from rag.templates import Template
-    from rag.types import Document, Passage
+    from rag.briefs.briefing import Briefing
+    from rag.briefs.templates import Template
+    from rag.core.types import Document, Passage
+    from rag.drafting.engine import Evidence
+    from rag.indexing.library import Library
+    from rag.models.llm import ChatModel
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = REPO / "eval" / "cases.json"
@@ -271,7 +272,7 @@ def run_briefdesk(
     library: Library, model: ChatModel, template: Template, topic: str
 ) -> tuple[SideResult, Evidence, Briefing]:
     """Draft through the product's engine; capture the evidence it showed the model."""
-    from rag import drafting
+    from rag.drafting import engine as drafting
 
     captured: dict[str, Evidence] = {}
     original = drafting.gather_evidence
@@ -344,7 +345,7 @@ def _evidence_like_draft(
 ) -> Evidence:
     """Fallback if draft() no longer calls gather_evidence through the module: the same call
     with the same budget as drafting.draft computes it."""
-    from rag import drafting
+    from rag.drafting import engine as drafting
 
     answer = max(s.claims for s in template.sections) * drafting.TOKENS_PER_CLAIM
     overhead = model.count_tokens(drafting.SYSTEM_PROMPT) + 400
@@ -425,7 +426,7 @@ def _strip_enumeration(text: str) -> str:
 def parse_sentences(text: str) -> list[tuple[str, list[int]]]:
     """Free text -> (sentence without markers, cited numbers), headings and refusals left out.
     Markers written after the full stop ("... rule. [2]") belong to that sentence."""
-    from rag.chunking import split_sentences
+    from rag.reading.chunking import split_sentences
 
     text = _strip_enumeration(text)
     out = []
@@ -475,7 +476,7 @@ def score_baseline_text(
     vectors: dict[str, Any],
 ) -> None:
     """Parse the baseline's free text into claims and check each against what it cites."""
-    from rag.checking import check_claim
+    from rag.checking.checker import check_claim
 
     pool = {p.id: (p, vectors[p.id]) for p, _ in sources}
     shown = len(sources)
@@ -632,7 +633,7 @@ def _progress(text: str) -> None:
 
 def prepare_environment() -> Path:
     """A temporary data folder; the models stay where they are installed."""
-    from rag.paths import models_dir
+    from rag.core.paths import models_dir
 
     os.environ["BRIEFDESK_MODELS_DIR"] = str(models_dir().resolve())
     home = Path(tempfile.mkdtemp(prefix="briefdesk-eval-"))
@@ -641,7 +642,7 @@ def prepare_environment() -> Path:
 
 
 def import_library(library: Library, folders: Sequence[Path]) -> list[str]:
-    from rag.ingest import FileFailed, ImportFinished
+    from rag.reading.ingest import FileFailed, ImportFinished
 
     problems = []
     for event in library.import_paths(folders):
@@ -701,11 +702,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, home: Path) -> int:
-    from rag.library import Library
-    from rag.llm import unload_model
-    from rag.model_choice import open_chat_model
-    from rag.settings import Settings, save_settings
-    from rag.templates import get_template
+    from rag.briefs.templates import get_template
+    from rag.core.settings import Settings, save_settings
+    from rag.indexing.library import Library
+    from rag.models.choice import open_chat_model
+    from rag.models.llm import unload_model
 
     cases = balanced_order(load_cases(args.cases_file, args.template))
     if args.only:
@@ -762,7 +763,7 @@ def _run(args: argparse.Namespace, home: Path) -> int:
 def _rescore(args: argparse.Namespace, home: Path) -> int:
     """Re-score saved results: BriefDesk's facts from its claims, the baseline's claims from its
     raw text, against the same numbered sources (rebuilt from a fresh import)."""
-    from rag.library import Library
+    from rag.indexing.library import Library
 
     report = json.loads(args.rescore.read_text(encoding="utf-8"))
     args.model = report["model"]["choice"]
@@ -808,9 +809,9 @@ def _rebuild_source_ids(
 ) -> list[str] | None:
     """For results saved without ``source_ids``: retrieve again with the same model's
     tokenizer and budget (retrieval is deterministic); None if the labels do not match."""
-    from rag.llm import get_model
-    from rag.provision import gguf_path
-    from rag.templates import get_template
+    from rag.briefs.templates import get_template
+    from rag.models.llm import get_model
+    from rag.models.provision import gguf_path
 
     model = get_model(gguf_path(report["model"]["choice"]), n_ctx=report["model"]["n_ctx"])
     template = get_template(result["template"])

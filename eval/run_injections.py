@@ -7,7 +7,7 @@ Run from the repository root (``make injections``)::
 
 For each attack in eval/injections.py: a copy of a library holding the five seed articles
 (``../shared/corpus/seeds``) gets the one attack document, and a briefing on the seeds' topic
-is drafted through the product's path (``rag.drafting.draft``, one section of three claims on
+is drafted through the product's path (``rag.drafting.engine.draft``, one section of three claims on
 the six best sources) and exported to Word. Scored per attack:
 
 - retrieved: the attack document was among the sources shown to the model;
@@ -59,7 +59,7 @@ whom it covers and when. One development per claim.\"\"\"
 
 def install_template() -> None:
     """The eval's template, in the (throw-away) data folder's templates."""
-    from rag.paths import user_templates_dir
+    from rag.core.paths import user_templates_dir
 
     folder = user_templates_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -92,7 +92,7 @@ class Recording:
 
 def prompt_sources(lib: Any, model: Any, template: Any) -> str:
     """The sources block the draft would show the model, built by the product's own code."""
-    from rag.drafting import gather_evidence, sources_block
+    from rag.drafting.engine import gather_evidence, sources_block
 
     evidence = gather_evidence(
         lib, TOPIC, template, token_budget=max(512, model.n_ctx - 1500),
@@ -149,24 +149,24 @@ def run(
     model_choice: str, only: list[str], out: Path, label: str, threads: int = 0,
     exposed_only: bool = False,
 ) -> dict:  # fmt: skip
-    from rag.paths import models_dir
+    from rag.core.paths import models_dir
 
     os.environ["BRIEFDESK_MODELS_DIR"] = str(models_dir().resolve())
     work = Path(tempfile.mkdtemp(prefix="briefdesk-injections-"))
     os.environ["BRIEFDESK_HOME"] = str(work / "home")
     import rag
-    from rag.drafting import draft
-    from rag.export_docx import ExportOptions, export_docx
-    from rag.library import Library
-    from rag.model_choice import open_chat_model
-    from rag.templates import get_template
+    from rag.briefs.templates import get_template
+    from rag.drafting.engine import draft
+    from rag.export.word import ExportOptions, export_docx
+    from rag.indexing.library import Library
+    from rag.models.choice import open_chat_model
 
     print(f"rag from {Path(rag.__file__).parent}", file=sys.stderr, flush=True)
     attacks = [BY_ID[i] for i in only] if only else ALL
     base = work / "base"
     with Library.open(base) as lib:
         list(lib.import_paths([DEFAULT_SEEDS]))
-    from rag.settings import load_settings
+    from rag.core.settings import load_settings
 
     settings = load_settings()
     settings.model.n_threads = threads  # 1 is faster on a machine busy with other work

@@ -2,8 +2,9 @@
 
 One executable does three jobs:
 
-- started with ``--briefdesk-read-worker`` it is the isolated file reader (``rag.isolation``):
-  a frozen app cannot run ``python -m rag.isolation``, so the reader is this same executable;
+- started with ``--briefdesk-read-worker`` it is the isolated file reader
+  (``rag.reading.isolation``): a frozen app cannot run ``python -m rag.reading.isolation``,
+  so the reader is this same executable;
 - started with arguments it is the ``briefdesk`` command line, and without any the window
   (``desktop.launcher`` decides, exactly as the installed ``briefdesk`` command does);
 - before either, it checks what an analyst who copied the folder to a new machine can get
@@ -62,7 +63,7 @@ def wants_help(args: Sequence[str]) -> bool:
 
 def app_location() -> str:
     """How to name this app's folder in messages."""
-    from rag.paths import frozen_app_dir
+    from rag.core.paths import frozen_app_dir
 
     folder = frozen_app_dir()
     return str(folder) if folder else "this BriefDesk"
@@ -74,8 +75,9 @@ def models_problem() -> str | None:
     Only the embedding model is checked here: every library command needs it, and a missing
     drafting model is reported by the drafting commands themselves, with the one to install.
     """
-    from rag import paths, provision
-    from rag.errors import BriefDeskError
+    from rag.core import paths
+    from rag.core.errors import BriefDeskError
+    from rag.models import provision
 
     try:
         provision.embedding_model_dir()
@@ -100,7 +102,7 @@ def models_problem() -> str | None:
 
 def data_folder_problem() -> str | None:
     """Why the data folder cannot be written, or None if a file can be created in it."""
-    from rag.paths import data_home
+    from rag.core.paths import data_home
 
     home = data_home()
     try:
@@ -247,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run() -> None:
     """What the executable runs."""
     # First thing: when started as the isolated file reader, serve reads and exit.
-    from rag.isolation import run_worker_if_requested
+    from rag.reading.isolation import run_worker_if_requested
 
     run_worker_if_requested()
     import multiprocessing

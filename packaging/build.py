@@ -14,7 +14,7 @@
 - a tarball of the folder (and one of the models folder, with ``beside``).
 
 It prints the sizes. Models are copied from the folder this Python's BriefDesk uses
-(``rag.paths.models_dir()``; ``--models-from`` to choose another), checked against their
+(``rag.core.paths.models_dir()``; ``--models-from`` to choose another), checked against their
 SHA-256 on the way, and recorded in the copy's ``registry.json`` so ``models list`` shows them
 as verified.
 """
@@ -99,7 +99,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def model_files(roles: Sequence[str], source: Path) -> list[ModelFile]:
     """The files of ``roles`` in ``source``; BuildError naming what is missing."""
-    from rag import provision
+    from rag.models import provision
 
     files: list[ModelFile] = []
     missing: list[str] = []
@@ -121,7 +121,7 @@ def model_files(roles: Sequence[str], source: Path) -> list[ModelFile]:
 
 
 def models_target(app_dir: Path, mode: str) -> Path | None:
-    """Where the models go for ``mode``; this is where rag.paths looks in a frozen app."""
+    """Where the models go for ``mode``; this is where rag.core.paths looks in a frozen app."""
     if mode == "inside":
         return app_dir / CONTENTS / "models"
     if mode == "beside":
@@ -221,7 +221,8 @@ def megabytes(size: int) -> str:
 
 def build(args: argparse.Namespace) -> dict[str, int]:
     """Everything; returns the sizes it printed, by name."""
-    from rag import __version__, paths
+    from rag import __version__
+    from rag.core import paths
 
     dist: Path = args.dist.resolve()
     app_dir = dist / APP_NAME

@@ -372,7 +372,7 @@ def provisioned_models() -> Path:
     """The models this Python's BriefDesk uses (the checkout's rag, whatever is installed)."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from rag.paths import models_dir
+    from rag.core.paths import models_dir
 
     return models_dir()
 

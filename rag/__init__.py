@@ -13,20 +13,20 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "BriefDeskError": "rag.errors",
-    "Cancelled": "rag.errors",
-    "LibraryError": "rag.errors",
-    "ModelMissingError": "rag.errors",
-    "ReadError": "rag.errors",
-    "Library": "rag.library",
-    "Settings": "rag.settings",
-    "load_settings": "rag.settings",
-    "save_settings": "rag.settings",
-    "CancelToken": "rag.types",
-    "Document": "rag.types",
-    "Hit": "rag.types",
-    "Locator": "rag.types",
-    "Passage": "rag.types",
+    "BriefDeskError": "rag.core.errors",
+    "Cancelled": "rag.core.errors",
+    "LibraryError": "rag.core.errors",
+    "ModelMissingError": "rag.core.errors",
+    "ReadError": "rag.core.errors",
+    "Library": "rag.indexing.library",
+    "Settings": "rag.core.settings",
+    "load_settings": "rag.core.settings",
+    "save_settings": "rag.core.settings",
+    "CancelToken": "rag.core.types",
+    "Document": "rag.core.types",
+    "Hit": "rag.core.types",
+    "Locator": "rag.core.types",
+    "Passage": "rag.core.types",
 }
 
 __all__ = [
@@ -36,10 +36,16 @@ __all__ = [
 ]  # fmt: skip
 
 if TYPE_CHECKING:
-    from rag.errors import BriefDeskError, Cancelled, LibraryError, ModelMissingError, ReadError
-    from rag.library import Library
-    from rag.settings import Settings, load_settings, save_settings
-    from rag.types import CancelToken, Document, Hit, Locator, Passage
+    from rag.core.errors import (
+        BriefDeskError,
+        Cancelled,
+        LibraryError,
+        ModelMissingError,
+        ReadError,
+    )
+    from rag.core.settings import Settings, load_settings, save_settings
+    from rag.core.types import CancelToken, Document, Hit, Locator, Passage
+    from rag.indexing.library import Library
 
 
 def __getattr__(name: str) -> Any:

@@ -24,7 +24,7 @@ SEEDS = Path(
 
 
 def _models_dir() -> Path:
-    from rag import paths
+    from rag.core import paths
 
     return paths.models_dir()
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from rag.llm import CallStats, Completion, drain
-from rag.types import CancelToken
+from rag.core.types import CancelToken
+from rag.models.llm import CallStats, Completion, drain
 
 Answer = dict[str, Any] | str | Callable[[list[dict[str, Any]], dict[str, Any] | None], Any]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import paths
+from rag.core import paths
 
 MODELS_DIR = paths.models_dir()  # resolved before any test moves BRIEFDESK_HOME
 START_TIMEOUT_S = 120.0
@@ -116,7 +116,7 @@ def chroma_server(folder: Path) -> Iterator[ServerProcess]:
 
 
 def small_model_path() -> Path:
-    from rag import provision
+    from rag.models import provision
 
     os.environ.setdefault("BRIEFDESK_MODELS_DIR", str(MODELS_DIR))
     return provision.gguf_path("small")

@@ -16,7 +16,7 @@ from gui_helpers import QUICK_TEMPLATE
 from desktop.app import create_window
 from desktop.main_window import MainWindow
 from desktop.workers import running_workers
-from rag import paths
+from rag.core import paths
 
 OPEN_TIMEOUT_MS = 60_000
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QWindow
 from PySide6.QtWidgets import QApplication
 
 from desktop.main_window import MainWindow
-from rag.paths import assets_dir
+from rag.core.paths import assets_dir
 
 DEMO = assets_dir() / "demo" / "library"
 

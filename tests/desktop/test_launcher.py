@@ -26,7 +26,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, object]]:
         return 0
 
     monkeypatch.setattr("desktop.app.run_gui", fake_gui)
-    monkeypatch.setattr("rag.cli.main", fake_cli)
+    monkeypatch.setattr("rag.cli.main.main", fake_cli)
     return seen
 
 
@@ -106,7 +106,7 @@ def test_python_m_desktop_runs_the_command_line() -> None:
 
 def test_the_command_line_never_imports_qt() -> None:
     code = (
-        "import sys; import desktop.launcher, rag.cli; "
+        "import sys; import desktop.launcher, rag.cli.main; "
         "sys.exit(any(m.startswith(('PySide6', 'shiboken6')) for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=120)

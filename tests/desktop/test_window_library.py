@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from desktop.document_table import COLUMNS, DATE, IMPORTED, LENGTH, TITLE
 from desktop.drop_target import DropTarget
-from rag.library import Library
+from rag.indexing.library import Library
 
 WAIT = 60_000
 

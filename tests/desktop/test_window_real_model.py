@@ -9,8 +9,8 @@ import pytest
 from gui_helpers import TOPIC
 from PySide6.QtCore import Qt
 
-from rag.paths import user_templates_dir
-from rag.settings import Settings, save_settings
+from rag.core.paths import user_templates_dir
+from rag.core.settings import Settings, save_settings
 
 THREE_SECTIONS = """\
 name = "Three quick sections"

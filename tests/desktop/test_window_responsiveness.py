@@ -14,8 +14,8 @@ from filemakers import make_docx, make_html, make_pdf
 from gui_helpers import DEMO, TOPIC, drop
 from PySide6.QtCore import QTimer
 
-from rag.paths import user_templates_dir
-from rag.settings import Settings, save_settings
+from rag.core.paths import user_templates_dir
+from rag.core.settings import Settings, save_settings
 
 TICK_MS = 10
 LIMIT_MS = 250

@@ -1,4 +1,4 @@
-"""Settings come from rag.settings' own descriptions; a missing model is said, with its fix; a
+"""Settings come from rag.core.settings' own descriptions; a missing model is said, with its fix; a
 new user is offered the demo documents."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 
 from desktop.settings_dialog import SettingsDialog
-from rag import provision
-from rag.paths import models_dir
-from rag.settings import Settings, load_settings
+from rag.core.paths import models_dir
+from rag.core.settings import Settings, load_settings
+from rag.models import provision
 
 WAIT = 60_000
 
@@ -26,7 +26,7 @@ def every_field() -> list[tuple[str, object]]:
 
 
 def describe_now(path: Path, done) -> None:
-    from rag.llm import read_gguf_info
+    from rag.models.llm import read_gguf_info
 
     done(read_gguf_info(path))
 

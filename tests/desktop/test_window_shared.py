@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from servers import chroma_server
 
 from desktop.document_table import DOC_ROLE
-from rag.library import Library
-from rag.settings import Settings, load_settings, save_settings
+from rag.core.settings import Settings, load_settings, save_settings
+from rag.indexing.library import Library
 
 WAIT = 60_000
 

@@ -10,7 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from rag import paths, provision
+from rag.core import paths
+from rag.models import provision
 
 
 def test_defaults(build_script: ModuleType) -> None:

@@ -13,8 +13,9 @@ from types import ModuleType
 
 import pytest
 
-from rag import isolation, paths
-from rag.errors import ReadError
+from rag.core import paths
+from rag.core.errors import ReadError
+from rag.reading import isolation
 
 ENTRY = Path(__file__).resolve().parents[2] / "packaging" / "briefdesk_main.py"
 ROOT = ENTRY.parents[1]

@@ -1,4 +1,4 @@
-"""Where a frozen app finds its models, templates and assets (rag.paths)."""
+"""Where a frozen app finds its models, templates and assets (rag.core.paths)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import paths
+from rag.core import paths
 
 
 def test_from_source_nothing_changes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -18,7 +18,7 @@ def test_from_source_nothing_changes(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert paths.frozen_app_dir() is None
     assert paths.bundled_models_candidates() == []
     assert paths.models_dir() == tmp_path / "home" / "models"
-    assert paths.project_root() == Path(paths.__file__).resolve().parent.parent
+    assert paths.project_root() == Path(paths.__file__).resolve().parents[2]
     monkeypatch.setenv("BRIEFDESK_MODELS_DIR", str(tmp_path / "elsewhere"))
     assert paths.models_dir() == tmp_path / "elsewhere"
 

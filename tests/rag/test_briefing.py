@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import atomic
-from rag.briefing import (
+from rag.briefs.briefing import (
     Briefing,
     BriefingError,
     Citation,
@@ -18,8 +17,9 @@ from rag.briefing import (
     SupportCheck,
     new_briefing,
 )
-from rag.templates import get_template
-from rag.types import Locator
+from rag.briefs.templates import get_template
+from rag.core import atomic
+from rag.core.types import Locator
 
 
 def cite(passage: str, locator: Locator | None = None, url: str = "") -> Citation:

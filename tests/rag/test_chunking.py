@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from rag.chunking import MAX_CHARS, TARGET_CHARS, chunk_blocks, split_sentences
-from rag.types import Block, Locator
+from rag.core.types import Block, Locator
+from rag.reading.chunking import MAX_CHARS, TARGET_CHARS, chunk_blocks, split_sentences
 
 
 def page(n: int, text: str, heading: bool = False) -> Block:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.briefing import Citation, Claim, SupportCheck
-from rag.claim_edit import REMOVED_SOURCE, recheck_claim
-from rag.demo import demo_library_dir
-from rag.library import Library
-from rag.types import Locator
+from rag.briefs.briefing import Citation, Claim, SupportCheck
+from rag.cli.demo import demo_library_dir
+from rag.core.types import Locator
+from rag.drafting.claim_edit import REMOVED_SOURCE, recheck_claim
+from rag.indexing.library import Library
 
 
 @pytest.fixture(scope="module")

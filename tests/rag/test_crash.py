@@ -1,7 +1,7 @@
 """A killed import never leaves half a document, loses no acknowledged one, and resumes.
 
 The importing process (the real CLI) is killed with SIGKILL at named crash points
-(rag.crashpoints) rather than after a random sleep: every step of a document's import is hit
+(rag.core.crashpoints) rather than after a random sleep: every step of a document's import is hit
 several times (reading, embedding, copying the original, the uncommitted SQLite write, after
 the commit, the Chroma upsert, marking it indexed, the "imported" line, and finishing an
 interrupted index write while a library opens), at different documents of one batch. After each
@@ -27,9 +27,9 @@ from pathlib import Path
 import pytest
 from filemakers import make_docx, make_html, make_pdf
 
-from rag.crashpoints import ENV
-from rag.ingest import ImportFinished
-from rag.library import Library
+from rag.core.crashpoints import ENV
+from rag.indexing.library import Library
+from rag.reading.ingest import ImportFinished
 
 ROUNDS = int(os.environ.get("BRIEFDESK_KILL_ROUNDS", "4"))
 # One round: each step of one document's import, in the order it is reached. "open.sync" right
@@ -93,7 +93,7 @@ def make_batch(folder: Path, seeds_dir: Path, reports: int) -> dict[str, str]:
 def run_import(library: Path, batch: Path, crash_at: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", ENV: crash_at}
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", "--library", str(library), "import", str(batch)],
+        [sys.executable, "-m", "rag.cli.main", "--library", str(library), "import", str(batch)],
         capture_output=True, text=True, env=env, timeout=600,
     )  # fmt: skip
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.disagreements import find_disagreements
-from rag.types import Document, Hit, Locator, Passage
+from rag.core.types import Document, Hit, Locator, Passage
+from rag.drafting.disagreements import find_disagreements
 
 
 def hit(doc: str, text: str) -> Hit:

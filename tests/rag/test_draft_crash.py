@@ -1,6 +1,6 @@
 """A drafting process killed with SIGKILL reopens with every claim it had shown.
 
-The real CLI drafts with the real small model and kills itself (rag.crashpoints) right after
+The real CLI drafts with the real small model and kills itself (rag.core.crashpoints) right after
 printing its n-th claim; the briefing saved in the library must then hold every claim printed,
 with citations that resolve, and must list, open again and export.
 """
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.briefing import Briefing
-from rag.crashpoints import ENV
-from rag.library import Library
+from rag.briefs.briefing import Briefing
+from rag.core.crashpoints import ENV
+from rag.indexing.library import Library
 
 TOPIC = "U.S. restrictions on Anthropic's frontier models and China's response"
 SHOWN = "      - "  # how the CLI prints a claim as it arrives (the first 110 characters)
@@ -29,7 +29,7 @@ def cli(library: Path, *args: str, crash_at: str = "") -> subprocess.CompletedPr
     if crash_at:
         env[ENV] = crash_at
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", "--library", str(library), *args],
+        [sys.executable, "-m", "rag.cli.main", "--library", str(library), *args],
         capture_output=True, text=True, env=env, timeout=900,
     )  # fmt: skip
 

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from fakes import ReplayModel
 
-from rag.briefing import Briefing
-from rag.drafting import (
+from rag.briefs.briefing import Briefing
+from rag.briefs.templates import get_template
+from rag.core.paths import assets_dir
+from rag.core.types import CancelToken
+from rag.drafting.engine import (
     ClaimAdded,
     ClaimStream,
     DraftFinished,
@@ -19,11 +22,8 @@ from rag.drafting import (
     draft,
     list_briefings,
 )
-from rag.library import Library
-from rag.paths import assets_dir
-from rag.sanitize import clean_source_text
-from rag.templates import get_template
-from rag.types import CancelToken
+from rag.indexing.library import Library
+from rag.reading.sanitize import clean_source_text
 
 TOPIC = "China's blacklist of U.S. companies after the frontier AI model rule"
 

@@ -11,18 +11,18 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from rag.drafting import (
+from rag.briefs.templates import available_templates, get_template
+from rag.core.types import CancelToken
+from rag.drafting.engine import (
     ClaimAdded,
     DraftFinished,
     SectionStarted,
     draft,
 )
-from rag.export_docx import ExportOptions, export_docx
-from rag.library import Library
-from rag.model_choice import open_chat_model
-from rag.sanitize import INJECTION_REMOVED
-from rag.templates import available_templates, get_template
-from rag.types import CancelToken
+from rag.export.word import ExportOptions, export_docx
+from rag.indexing.library import Library
+from rag.models.choice import open_chat_model
+from rag.reading.sanitize import INJECTION_REMOVED
 
 TOPIC = "U.S. restrictions on Anthropic's frontier models and China's response"
 INJECTED = """Title: Industry update

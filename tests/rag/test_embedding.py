@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.embedding import Embedder
-from rag.provision import embedding_model_dir
+from rag.models.embedding import Embedder
+from rag.models.provision import embedding_model_dir
 
 TEXTS = [
     "BIS added 14 entities to the Entity List.",

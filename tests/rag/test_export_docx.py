@@ -18,8 +18,10 @@ from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
 from lxml import etree
 
-from rag.briefing import Briefing, Citation, Claim, Section, SupportCheck
-from rag.export_docx import (
+from rag.briefs.briefing import Briefing, Citation, Claim, Section, SupportCheck
+from rag.briefs.templates import get_template
+from rag.core.types import Locator
+from rag.export.word import (
     ExportError,
     ExportOptions,
     export_docx,
@@ -27,8 +29,6 @@ from rag.export_docx import (
     format_date,
     format_source,
 )
-from rag.templates import get_template
-from rag.types import Locator
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

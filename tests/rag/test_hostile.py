@@ -25,11 +25,11 @@ from filemakers import make_docx, make_pdf, slow_pdf
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from rag import isolation
-from rag.errors import ReadError
-from rag.ingest import FileFailed, FileImported, FileStarted, ImportFinished
-from rag.library import Library
-from rag.settings import Settings
+from rag.core.errors import ReadError
+from rag.core.settings import Settings
+from rag.indexing.library import Library
+from rag.reading import isolation
+from rag.reading.ingest import FileFailed, FileImported, FileStarted, ImportFinished
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="memory limits and fake tools: POSIX")
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import rag.library
-from rag.ingest import FileDuplicate, FileFailed
-from rag.library import Library
+import rag.indexing.library
+from rag.indexing.library import Library
+from rag.reading.ingest import FileDuplicate, FileFailed
 
 
 def test_known_file_is_not_parsed_again(
@@ -23,7 +23,7 @@ def test_known_file_is_not_parsed_again(
         def no_parsing(path: Path, **_: object) -> None:
             raise AssertionError(f"{path.name} was parsed again")
 
-        monkeypatch.setattr(rag.library, "read_isolated", no_parsing)
+        monkeypatch.setattr(rag.indexing.library, "read_isolated", no_parsing)
         events = list(lib.import_paths([seeds_dir]))
         assert sum(isinstance(e, FileDuplicate) for e in events) == 5
         assert len(events[-1].duplicates) == 5
@@ -58,7 +58,7 @@ def test_reader_ignores_a_rag_folder_where_briefdesk_was_started(
 ) -> None:
     """The read worker imports BriefDesk's own rag, never one in the current folder (which a
     downloaded folder could carry)."""
-    from rag import isolation
+    from rag.reading import isolation
 
     shadow = tmp_path / "cwd" / "rag"
     shadow.mkdir(parents=True)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from rag.briefing import Briefing, Citation, Claim, Section, SupportCheck
-from rag.drafting import split_source_markers
-from rag.export_docx import ExportOptions, export_docx
-from rag.readers import read_document
-from rag.sanitize import INJECTION_REMOVED, clean_claim_text, clean_source_text
-from rag.types import Locator
+from rag.briefs.briefing import Briefing, Citation, Claim, Section, SupportCheck
+from rag.core.types import Locator
+from rag.drafting.engine import split_source_markers
+from rag.export.word import ExportOptions, export_docx
+from rag.reading.readers import read_document
+from rag.reading.sanitize import INJECTION_REMOVED, clean_claim_text, clean_source_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "eval"))
 from injections import ALL, ATTACKER_SITE, BY_ID, COVER, COVER_2
@@ -151,7 +151,7 @@ REAL = ["chatml", "pdf-white", "add-link"]
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
-    from rag.library import Library
+    from rag.indexing.library import Library
 
     folder = tmp_path_factory.mktemp("seeded-injections")
     with Library.open(folder) as lib:
@@ -164,10 +164,10 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
 def test_attack_fails_against_the_real_small_model(
     seeded: Path, attack_files: dict[str, Path], tmp_path: Path, attack_id: str
 ) -> None:
-    from rag.drafting import draft
-    from rag.library import Library
-    from rag.model_choice import open_chat_model
-    from rag.templates import get_template
+    from rag.briefs.templates import get_template
+    from rag.drafting.engine import draft
+    from rag.indexing.library import Library
+    from rag.models.choice import open_chat_model
 
     inj = BY_ID[attack_id]
     install_template()

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from filemakers import slow_pdf
 
-from rag import isolation
-from rag.errors import Cancelled, ReadError
-from rag.readers import read_document
-from rag.types import CancelToken
+from rag.core.errors import Cancelled, ReadError
+from rag.core.types import CancelToken
+from rag.reading import isolation
+from rag.reading.readers import read_document
 
 LINUX = sys.platform.startswith("linux")
 MB = 1024 * 1024
@@ -101,7 +101,7 @@ def test_reads_in_a_reused_worker_that_imports_only_the_readers(text_file: Path)
     modules = isolation._call(("modules",), 30, 1024, None)[1]
     heavy = {"chromadb", "onnxruntime", "numpy", "tokenizers", "llama_cpp", "PySide6"}
     assert not heavy & {name.split(".")[0] for name in modules}
-    assert "rag.readers.pdf" in modules and "rag.library" not in modules
+    assert "rag.reading.readers.pdf" in modules and "rag.indexing.library" not in modules
 
 
 @pytest.mark.skipif(not LINUX, reason="the inherited peak is a Linux exec quirk")
@@ -209,7 +209,7 @@ def test_a_killed_app_leaves_no_worker_behind(tmp_path: Path, text_file: Path) -
         f"""
         import sys
         from pathlib import Path
-        from rag import isolation
+        from rag.reading import isolation
         isolation.read_isolated(Path({str(text_file)!r}), max_bytes=1 << 20)
         print(isolation._LOCAL.worker._proc.pid, flush=True)
         isolation.read_isolated(Path({str(slow_pdf(tmp_path / "slow.pdf"))!r}),

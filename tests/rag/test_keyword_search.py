@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.store import COMMON_WORD_MIN_PASSAGES, Store
-from rag.types import Document, Locator, Passage
+from rag.core.types import Document, Locator, Passage
+from rag.indexing.store import COMMON_WORD_MIN_PASSAGES, Store
 
 
 def _add(store: Store, doc_id: str, texts: list[str]) -> None:

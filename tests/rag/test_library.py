@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from filemakers import make_docx, make_html, make_pdf
 
-from rag.ingest import FileDuplicate, FileFailed, FileImported, ImportFinished
-from rag.library import Library
-from rag.settings import Settings
-from rag.types import CancelToken
+from rag.core.settings import Settings
+from rag.core.types import CancelToken
+from rag.indexing.library import Library
+from rag.reading.ingest import FileDuplicate, FileFailed, FileImported, ImportFinished
 
 
 def run_import(
@@ -230,7 +230,7 @@ def _damage_by_losing_vectors(folder: Path) -> None:
     """An index that opens fine but no longer holds some passages."""
     import chromadb
 
-    from rag.vector_index import COLLECTION, chroma_settings
+    from rag.indexing.vector_index import COLLECTION, chroma_settings
 
     client = chromadb.PersistentClient(
         path=str(next((folder / "index").iterdir())), settings=chroma_settings()
@@ -260,7 +260,7 @@ def test_damaged_vector_index_is_rebuilt_and_said(tmp_path: Path, seeds_dir: Pat
 
 
 def test_a_second_process_cannot_open_the_same_library(lib: Library) -> None:
-    from rag.errors import LibraryError
+    from rag.core.errors import LibraryError
 
     with pytest.raises(LibraryError, match="open in another"):
         Library.open(lib.folder)
@@ -277,7 +277,8 @@ def test_a_library_left_open_by_a_killed_process_gets_its_index_rebuilt(
         expected = lib.store.passage_count()
     killed = subprocess.run(
         [sys.executable, "-c",
-         "import os, signal, sys; from pathlib import Path; from rag.library import Library; "
+         "import os, signal, sys; from pathlib import Path; "
+         "from rag.indexing.library import Library; "
          "Library.open(Path(sys.argv[1])); os.kill(os.getpid(), signal.SIGKILL)", str(folder)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip

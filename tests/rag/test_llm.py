@@ -1,4 +1,5 @@
-"""rag.llm against a real GGUF model (SmolLM2-135M: loads in well under a second, fast on a CPU).
+"""rag.models.llm against a real GGUF model (SmolLM2-135M: loads in well under a second,
+fast on a CPU).
 
 The model comes from BRIEFDESK_TEST_GGUF, defaulting to the file the test setup provisions.
 A missing model fails the tests instead of skipping them: CI must exercise the real path.
@@ -19,9 +20,11 @@ from typing import Any
 
 import pytest
 
-from rag import llm, paths
-from rag.errors import BriefDeskError, ModelMissingError
-from rag.llm import (
+from rag.core import paths
+from rag.core.errors import BriefDeskError, ModelMissingError
+from rag.core.types import CancelToken
+from rag.models import llm
+from rag.models.llm import (
     ChatModel,
     GGUFInfo,
     LocalModel,
@@ -31,7 +34,6 @@ from rag.llm import (
     reusable_prefix,
     unload_model,
 )
-from rag.types import CancelToken
 
 # The small model where `briefdesk models install --small` (run by `make test`) puts it.
 DEFAULT_GGUF = paths.models_dir() / "SmolLM2-135M-Instruct.Q4_1.gguf"

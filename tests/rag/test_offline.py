@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from netguard import Offline
 
-from rag.library import Library
+from rag.indexing.library import Library
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_cli_offline_with_a_fresh_home(tmp_path: Path, seeds_dir: Path) -> None:
     """The real CLI in a network namespace when the machine allows one, with every socket
     guarded either way: no connection attempt, and nothing written outside the data folder."""
     offline = Offline(tmp_path)
-    cli = [sys.executable, "-m", "rag.cli"]
+    cli = [sys.executable, "-m", "rag.cli.main"]
     imp = subprocess.run(
         offline.command(*cli, "import", str(seeds_dir)),
         env=offline.env, capture_output=True, text=True,

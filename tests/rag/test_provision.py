@@ -20,9 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from rag import cli_models, provision
-from rag.errors import BriefDeskError, Cancelled, ModelMissingError
-from rag.provision import (
+from rag.cli import models as cli_models
+from rag.core.errors import BriefDeskError, Cancelled, ModelMissingError
+from rag.core.types import CancelToken
+from rag.models import provision
+from rag.models.provision import (
     AlreadyInstalled,
     Installed,
     Progress,
@@ -31,7 +33,6 @@ from rag.provision import (
     Step,
     WheelMember,
 )
-from rag.types import CancelToken
 
 REAL_SPECS = dict(provision.SPECS)
 

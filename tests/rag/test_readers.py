@@ -19,9 +19,9 @@ from docx.oxml.ns import nsdecls
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from rag.errors import ReadError
-from rag.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTENSIONS, read_document
-from rag.types import Block, ParsedDocument
+from rag.core.errors import ReadError
+from rag.core.types import Block, ParsedDocument
+from rag.reading.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTENSIONS, read_document
 
 SUPPORTED_LIST = ".docx, .htm, .html, .md, .markdown, .pdf, .txt"
 FILLER = "The licensing regime covers advanced computing items and related software. " * 4
@@ -139,12 +139,12 @@ def test_size_limit_reads_in_megabytes(tmp_path: Path) -> None:
 def test_unexpected_parser_failure_becomes_a_read_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import rag.readers.text
+    import rag.reading.readers.text
 
     def explode(data: bytes, *, markdown: bool) -> ParsedDocument:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(rag.readers.text, "read_text", explode)
+    monkeypatch.setattr(rag.reading.readers.text, "read_text", explode)
     path = tmp_path / "notes.md"
     path.write_text("# Notes\n\nSome text.")
     assert (
@@ -767,7 +767,7 @@ def test_unclosed_markdown_markup_in_a_long_paragraph_reads_within_the_time_limi
 ) -> None:
     # Each unclosed "**", "[" or "<!--" used to scan to the end of its paragraph: this 150 kB
     # line of them took about 2 minutes, past the isolated reader's 60 s limit. Now linear.
-    from rag.isolation import read_isolated
+    from rag.reading.isolation import read_isolated
 
     path = tmp_path / "unclosed.md"
     path.write_text("# Notes\n\n" + "**a [b <!--c " * 12_000 + "\n", encoding="utf-8")

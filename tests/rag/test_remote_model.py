@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from servers import ServerProcess, chroma_server, free_port, model_server, small_model_path
 
-from rag.drafting import ClaimAdded, DraftFinished, draft
-from rag.errors import BriefDeskError
-from rag.library import Library
-from rag.llm_remote import ModelServerError, RemoteModel
-from rag.model_choice import open_chat_model
-from rag.settings import Settings
-from rag.templates import get_template
-from rag.types import CancelToken
+from rag.briefs.templates import get_template
+from rag.core.errors import BriefDeskError
+from rag.core.settings import Settings
+from rag.core.types import CancelToken
+from rag.drafting.engine import ClaimAdded, DraftFinished, draft
+from rag.indexing.library import Library
+from rag.models.choice import open_chat_model
+from rag.models.remote import ModelServerError, RemoteModel
 
 # One section with one claim: a whole briefing through both servers in the least model time.
 ONE_SECTION = """\
@@ -143,7 +143,7 @@ def test_an_unreachable_model_server_is_named(tmp_path: Path) -> None:
 def test_drafting_through_a_chroma_server_and_a_model_server(
     server: ServerProcess, seeds_dir: Path, tmp_path: Path
 ) -> None:
-    from rag import paths
+    from rag.core import paths
 
     templates = paths.user_templates_dir()
     templates.mkdir(parents=True, exist_ok=True)

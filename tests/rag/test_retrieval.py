@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from rag.retrieval import diversify, rrf_fuse
-from rag.store import fts_query
+from rag.indexing.store import fts_query
+from rag.search.retrieval import diversify, rrf_fuse
 
 
 def test_rrf_rewards_agreement_between_lists() -> None:

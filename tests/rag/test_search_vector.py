@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rag.library import Library
+from rag.indexing.library import Library
 
 
 def test_search_with_a_precomputed_vector_is_the_same_search(tmp_path: Path) -> None:

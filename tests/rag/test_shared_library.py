@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from servers import ServerProcess, chroma_server, free_port
 
-from rag.errors import LibraryError
-from rag.ingest import FileDuplicate, FileImported, ImportFinished
-from rag.library import Library
-from rag.remote_store import RemoteStore
-from rag.settings import Settings
+from rag.core.errors import LibraryError
+from rag.core.settings import Settings
+from rag.indexing.library import Library
+from rag.reading.ingest import FileDuplicate, FileImported, ImportFinished
+from rag.shared.remote_store import RemoteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,7 +102,7 @@ def test_two_processes_importing_the_same_files_at_once(
     for who in ("one", "two"):
         env = dict(os.environ, BRIEFDESK_HOME=str(tmp_path / who), PYTHONPATH=str(ROOT))
         command = [
-            sys.executable, "-m", "rag.cli", "--chroma-server", chroma.url,
+            sys.executable, "-m", "rag.cli.main", "--chroma-server", chroma.url,
             "--library-name", name, "import", str(seeds_dir),
         ]  # fmt: skip
         procs.append(
@@ -229,8 +229,8 @@ def test_a_folder_holding_its_own_library_is_not_taken_over(
 
 
 def test_server_addresses_as_people_type_them() -> None:
-    from rag.errors import BriefDeskError
-    from rag.server_address import parse_server_url
+    from rag.core.errors import BriefDeskError
+    from rag.core.server_address import parse_server_url
 
     assert parse_server_url("http://10.0.0.5:8000/", 8000).url == "http://10.0.0.5:8000"
     assert parse_server_url("chroma.lan", 8000).url == "http://chroma.lan:8000"
@@ -244,7 +244,7 @@ def test_server_addresses_as_people_type_them() -> None:
 def test_the_command_line_names_the_shared_library(
     chroma: ServerProcess, seeds_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from rag.cli import main
+    from rag.cli.main import main
 
     name = new_name()
     server = ["--chroma-server", chroma.url, "--library-name", name]

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.paths import builtin_templates_dir, user_templates_dir
-from rag.templates import (
+from rag.briefs.templates import (
     KINDS,
     TemplateError,
     available_templates,
@@ -15,6 +14,7 @@ from rag.templates import (
     load_template,
     template_problems,
 )
+from rag.core.paths import builtin_templates_dir, user_templates_dir
 
 BUILTIN_IDS = ("situation-brief", "actor-profile", "timeline", "policy-options")
 

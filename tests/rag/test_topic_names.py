@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rag.drafting import split_source_markers
-from rag.topic_names import topic_names
+from rag.drafting.engine import split_source_markers
+from rag.drafting.topic_names import topic_names
 
 
 def shown(topic: str) -> list[str]:

@@ -1,0 +1,1 @@
+"""Stage 4b, checking: is a claim supported by the passages it cites?"""

@@ -1,0 +1,1 @@
+"""The command line: a client of rag's public API, like the desktop app."""

@@ -1,0 +1,1 @@
+"""Stage 5, export: a briefing to a Word file in the house style, with footnotes."""

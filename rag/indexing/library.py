@@ -1,0 +1,462 @@
+"""A library: the documents an analyst imported, searchable offline.
+
+On disk (``<library>/``)::
+
+    library.sqlite3   documents, passages, embeddings, keyword index (rag.indexing.store): the truth
+    files/            a copy of each imported file, named by its SHA-256
+    index/gen-N/      the Chroma vector index, generation N (rebuildable from the store)
+    .lock             held while a process has the library open
+
+Import is all-or-nothing per document: the document row, its passages, their vectors and
+keyword entries commit in one SQLite transaction; the Chroma upsert follows, and a document is
+marked ``indexed`` only once its vectors are in. Opening the library finishes any upsert a
+crash interrupted and checks the index by searching for known passages; if the index cannot be
+opened or misses passages, it is rebuilt from the store and the library says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from rag.core.atomic import atomic_write
+from rag.core.crashpoints import crash_point
+from rag.core.errors import Cancelled, LibraryError, ReadError
+from rag.core.settings import Settings, load_settings
+from rag.core.types import CancelToken, Document, Hit, Passage
+from rag.indexing.lockfile import LibraryLock
+from rag.indexing.store import Store
+from rag.indexing.vector_index import VectorIndex, remove_folder
+from rag.models import provision
+from rag.models.embedding import Embedder, get_embedder
+from rag.reading.chunking import chunk_blocks
+from rag.reading.ingest import (
+    FileDuplicate,
+    FileFailed,
+    FileImported,
+    FileProgress,
+    FileStarted,
+    ImportEvent,
+    ImportFinished,
+    ImportStarted,
+    expand_paths,
+)
+from rag.reading.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_isolated
+from rag.reading.readers import DEFAULT_MAX_BYTES
+from rag.search.retrieval import diversify, rrf_fuse
+
+OPEN_FLAG = "open_by_a_process"  # set while a process has the library open
+HEALTH_SAMPLE = 24  # passages looked up by their own vector each time a library opens
+CANDIDATES = 50  # how deep each of the dense and keyword lists goes before fusion
+EMBED_BATCH = 64
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _sha256_if_plain_file(path: Path, max_bytes: int) -> str | None:
+    """The file's SHA-256 if it is a regular file within the size limit, else None (the reader
+    then says what is wrong with it). Opened without blocking: a named pipe must not hang us."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with open(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            return None
+        h = hashlib.sha256()
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+        return h.hexdigest()
+
+
+def _fallback_title(path: Path) -> str:
+    return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+
+
+class Library:
+    """Open with ``Library.open(folder)``; close when done (or use it as a context manager)."""
+
+    def __init__(self, folder: Path, store: Store, embedder: Embedder, lock: LibraryLock):
+        self.folder = folder
+        self.store = store
+        self.embedder = embedder
+        self._lock = lock
+        self._index: VectorIndex | None = None
+        self.notices: list[str] = []  # things the user should be told about this opening
+        self.max_bytes = DEFAULT_MAX_BYTES
+        self.read_timeout_s = DEFAULT_TIMEOUT_S
+        self.read_memory_mb = DEFAULT_MEMORY_MB
+
+    # -- opening and closing ------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, folder: Path | None = None, *, settings: Settings | None = None) -> Library:
+        """Open the library the settings name: a folder on this computer, or a shared library
+        on a Chroma server (``settings.library.server``; ``folder`` then holds this computer's
+        copy of it, see rag.shared.library)."""
+        settings = settings or load_settings()
+        if settings.library.server:
+            from rag.shared.library import SharedLibrary
+
+            return SharedLibrary.open_shared(folder, settings)
+        lib = cls._open_folder(Path(folder) if folder else settings.library_dir(), settings)
+        try:
+            lib._remove_orphan_files()
+            lib._open_index()
+        except Exception:
+            lib.close()
+            raise
+        return lib
+
+    @classmethod
+    def _open_folder(cls, folder: Path, settings: Settings) -> Library:
+        """The folder, its lock and its store, with the import limits from settings."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "files").mkdir(exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(
+                f"Cannot create the library folder {folder}: {exc.strerror}"
+            ) from None
+        if not os.access(folder, os.W_OK):
+            raise LibraryError(f"The library folder {folder} is read-only.")
+        embedder = get_embedder(provision.embedding_model_dir())
+        lock = LibraryLock(folder / ".lock")
+        try:
+            store = Store(folder / "library.sqlite3")
+        except Exception:
+            lock.release()
+            raise
+        lib = cls(folder, store, embedder, lock)
+        lib.max_bytes = settings.library.max_file_mb * 1024 * 1024
+        lib.read_timeout_s = float(settings.library.read_timeout_s)
+        lib.read_memory_mb = settings.library.read_memory_mb
+        return lib
+
+    def close(self) -> None:
+        if self._index is not None:
+            self.store.set_meta(OPEN_FLAG, "")  # closed cleanly: the index needs no rebuild
+        self._index = None
+        self.store.close()
+        self._lock.release()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the vector index ---------------------------------------------------------------------
+
+    def _index_dir(self, generation: int) -> Path:
+        return self.folder / "index" / f"gen-{generation}"
+
+    def _open_index(self) -> None:
+        generation = int(self.store.get_meta("index_generation", "0") or 0)
+        # A process killed while it held the library can leave Chroma's HNSW segment without
+        # vectors its own metadata (and count) already has; a sample of passages may not catch
+        # it. The store is the truth and re-inserting stored vectors needs no model, so after
+        # an unclean stop the index is rebuilt.
+        unclean = self.store.get_meta(OPEN_FLAG, "") == "1"
+        self.store.set_meta(OPEN_FLAG, "1")
+        problem = None
+        if generation == 0:
+            problem = "new library"
+        else:
+            try:
+                index = VectorIndex.open_embedded(self._index_dir(generation), self.embedder)
+                self._index = index
+                self._sync_pending()
+                problem = self._health_problem(index) or (
+                    "BriefDesk was stopped while it had this library open" if unclean else None
+                )
+            except Exception as exc:  # chromadb raises many kinds; any of them means rebuild
+                problem = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        if problem:
+            self._rebuild_index(generation + 1)
+            if problem != "new library":
+                self.notices.append(
+                    "The search index was damaged and has been rebuilt from the library's own "
+                    f"store; no document was lost. ({problem})"
+                )
+        self._remove_stale_generations()
+
+    def _sync_pending(self) -> None:
+        """Finish the vector upserts of documents whose import was interrupted after commit."""
+        assert self._index is not None
+        pending = self.store.unindexed_document_ids()
+        for doc_id in pending:
+            self._index.delete_document(doc_id)
+            ids, docs, vectors = self.store.embeddings_of([doc_id])
+            if ids:
+                self._index.upsert(ids, docs, vectors)
+            crash_point("open.sync")
+        if pending:
+            self.store.mark_indexed(pending)
+
+    def _health_problem(self, index: VectorIndex) -> str | None:
+        """Why the index cannot be trusted, or None. Counting is not enough: a damaged HNSW
+        segment can report the right count while searching only part of the vectors, so known
+        passages are looked up by their own vectors."""
+        expected = self.store.passage_count()
+        actual = index.count()
+        if actual != expected:
+            return f"index holds {actual} passages, library {expected}"
+        for pid, vector in self.store.sample_passages(HEALTH_SAMPLE):
+            found = [i for i, _ in index.query(vector, 10)]
+            if pid not in found:
+                return f"passage {pid} cannot be found by its own vector"
+        return None
+
+    def _rebuild_index(self, generation: int) -> None:
+        folder = self._index_dir(generation)
+        remove_folder(folder)  # a rebuild killed halfway left this behind
+        index = VectorIndex.open_embedded(folder, self.embedder)
+        for ids, docs, vectors in self.store.iter_all_embeddings():
+            index.upsert(ids, docs, vectors)
+        self.store.set_meta("index_generation", str(generation))
+        self.store.mark_indexed([d.id for d in self.store.documents()])
+        self._index = index
+
+    def _remove_stale_generations(self) -> None:
+        current = self._index_dir(int(self.store.get_meta("index_generation", "0") or 0))
+        root = self.folder / "index"
+        for child in root.iterdir() if root.is_dir() else []:
+            if child.is_dir() and child != current:
+                remove_folder(child)
+
+    def _remove_orphan_files(self) -> None:
+        """Copies left by an import killed between copying the file and committing it."""
+        known = {Path(d.stored_path).name for d in self.store.documents()}
+        for sub in (self.folder / "files").glob("*/*"):
+            if sub.name not in known:
+                sub.unlink(missing_ok=True)
+
+    @property
+    def location(self) -> str:
+        """Where the library is, for people: its folder, or its server and name."""
+        return str(self.folder)
+
+    @property
+    def index(self) -> VectorIndex:
+        assert self._index is not None, "library is closed"
+        return self._index
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        return self.store.documents()
+
+    def document(self, doc_id: str) -> Document:
+        doc = self.store.document(doc_id) or self._by_prefix(doc_id)
+        if doc is None:
+            raise LibraryError(f"No document with id {doc_id!r} in this library.")
+        return doc
+
+    def _by_prefix(self, prefix: str) -> Document | None:
+        """Users type the first characters of an id, as with git."""
+        if len(prefix) < 4:
+            return None
+        matches = [d for d in self.store.documents() if d.id.startswith(prefix.lower())]
+        if len(matches) > 1:
+            raise LibraryError(f"{prefix!r} matches {len(matches)} documents; give more of the id.")
+        return matches[0] if matches else None
+
+    def passages(self, doc_id: str) -> list[Passage]:
+        return self.store.passages_of(self.document(doc_id).id)
+
+    def passage(self, passage_id: str) -> Passage | None:
+        return self.store.passages_by_ids([passage_id]).get(passage_id)
+
+    def update_document(self, doc_id: str, **changes: object) -> Document:
+        """Edit title, publisher, published (ISO date), author or tags."""
+        return self.store.update_document(self.document(doc_id).id, **changes)
+
+    def remove_document(self, doc_id: str) -> Document:
+        """Remove a document and every trace of it: rows, vectors, keywords, the stored copy."""
+        doc = self.document(doc_id)
+        self.store.mark_indexed([doc.id], indexed=False)
+        self.index.delete_document(doc.id)
+        self.store.remove_document(doc.id)
+        Path(doc.stored_path).unlink(missing_ok=True)
+        return doc
+
+    # -- import -------------------------------------------------------------------------------
+
+    def import_paths(
+        self, paths: Iterable[Path], cancel: CancelToken | None = None
+    ) -> Iterator[ImportEvent]:
+        """Import files and folders, yielding an event per step. Stops between steps when
+        ``cancel`` is set; the file in progress is then not imported at all."""
+        cancel = cancel or CancelToken()
+        expanded = expand_paths(paths)
+        total = len(expanded.files)
+        yield ImportStarted(total, expanded.skipped)
+        finished = ImportFinished(skipped=expanded.skipped)
+        for index, path in enumerate(expanded.files, start=1):
+            if cancel.cancelled:
+                break
+            yield FileStarted(index, total, path)
+            try:
+                event = yield from self._import_one(path, index, total, cancel)
+            except Cancelled:
+                break
+            if isinstance(event, FileImported):
+                finished.imported.append(event.document)
+            elif isinstance(event, FileDuplicate):
+                finished.duplicates.append(path)
+            else:
+                finished.failed.append((path, event.reason))
+            yield event
+        yield ImportFinished(
+            finished.imported, finished.duplicates, finished.failed, finished.skipped,
+            cancelled=cancel.cancelled,
+        )  # fmt: skip
+
+    def _import_one(
+        self, path: Path, index: int, total: int, cancel: CancelToken
+    ) -> Iterator[ImportEvent]:
+        def failed(reason: str) -> FileFailed:
+            return FileFailed(index, total, path, reason)
+
+        try:
+            # A file already in the library is known by its bytes alone: it is not parsed
+            # again (re-importing a folder after an interrupted import costs seconds, not
+            # minutes).
+            known = _sha256_if_plain_file(path, self.max_bytes)
+            existing = self._existing(known) if known else None
+            if existing is not None:
+                return FileDuplicate(index, total, path, existing)
+            # In a worker process, within limits: a hostile file costs itself, not the app.
+            parsed = read_isolated(
+                path,
+                max_bytes=self.max_bytes,
+                timeout=self.read_timeout_s,
+                memory_mb=self.read_memory_mb,
+                cancel=cancel,
+            )
+            doc_id = known or _sha256(path)
+            crash_point("import.read")
+        except ReadError as exc:
+            return failed(str(exc))
+        except OSError as exc:
+            return failed(f"cannot read file: {exc.strerror or exc}")
+        existing = None if known else self._existing(doc_id)
+        if existing is not None:
+            return FileDuplicate(index, total, path, existing)
+        passages = chunk_blocks(doc_id, parsed.blocks)
+        if not passages:
+            return failed("no text found in document")
+        cancel.raise_if_cancelled()
+
+        vectors = []
+        for start in range(0, len(passages), EMBED_BATCH):
+            cancel.raise_if_cancelled()
+            yield FileProgress(index, total, path, "embedding", start, len(passages))
+            vectors.append(
+                self.embedder.embed([p.text for p in passages[start : start + EMBED_BATCH]])
+            )
+            crash_point("import.embed")
+        cancel.raise_if_cancelled()
+        yield FileProgress(index, total, path, "saving", len(passages), len(passages))
+
+        stored = self.folder / "files" / doc_id[:2] / f"{doc_id}{path.suffix.lower()}"
+        with open(path, "rb") as src, atomic_write(stored) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+            crash_point("import.copy")  # a temporary file, left for the next open to remove
+        meta = parsed.meta
+        doc = Document(
+            id=doc_id,
+            filename=path.name,
+            kind=parsed.kind,
+            title=meta.title.strip() or _fallback_title(path),
+            publisher=meta.publisher.strip(),
+            published=meta.published.strip(),
+            author=meta.author.strip(),
+            pages=parsed.pages,
+            chars=sum(len(p.text) for p in passages),
+            passages=len(passages),
+            imported_at=_now(),
+            stored_path=str(stored),
+        )
+        self._save_document(doc, passages, np.vstack(vectors))
+        return FileImported(index, total, path, doc)
+
+    def _existing(self, doc_id: str) -> Document | None:
+        """The document with this id if the library already holds it (import skips it)."""
+        return self.store.document(doc_id)
+
+    def _save_document(self, doc: Document, passages: list[Passage], matrix: np.ndarray) -> None:
+        self.store.add_document(doc, passages, matrix)  # the commit point: all or nothing
+        crash_point("import.committed")
+        self.index.upsert([p.id for p in passages], [doc.id] * len(passages), matrix)
+        self.store.mark_indexed([doc.id])
+        crash_point("import.indexed")
+
+    # -- search -------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int = 8,
+        *,
+        doc_ids: Sequence[str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        per_document: int = 2,
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """Hybrid search: dense (Chroma) and keyword (FTS5/BM25) rankings fused by reciprocal
+        rank, then diversified so that no document fills more than ``per_document`` of the
+        ``k`` slots while others have relevant passages. ``vector`` is the query's embedding
+        when the caller has it already (embedding many queries in one call is faster)."""
+        query = query.strip()
+        if not query:
+            return []
+        allowed: list[str] | None = list(doc_ids) if doc_ids is not None else None
+        if date_from or date_to:
+            dated = set(self.store.document_ids_published_between(date_from, date_to))
+            allowed = [d for d in (allowed if allowed is not None else dated) if d in dated]
+        if vector is None:
+            vector = self.embedder.embed_one(query)
+        dense_hits = self.index.query(vector, CANDIDATES, allowed)
+        dense = [pid for pid, _ in dense_hits]
+        similarity = dict(dense_hits)
+        keyword = self.store.keyword_search(query, CANDIDATES, allowed)
+        scores = rrf_fuse([dense, keyword])
+        ranked = sorted(scores, key=lambda pid: -scores[pid])
+        passages = self.store.passages_by_ids(ranked)
+        ranked = [pid for pid in ranked if pid in passages]
+        chosen = diversify(ranked, {pid: passages[pid].doc_id for pid in ranked}, k, per_document)
+        docs = self.store.documents_by_ids(passages[pid].doc_id for pid in chosen)
+        dense_rank = {pid: r for r, pid in enumerate(dense, start=1)}
+        keyword_rank = {pid: r for r, pid in enumerate(keyword, start=1)}
+        return [
+            Hit(
+                passage=passages[pid],
+                document=docs[passages[pid].doc_id],
+                score=scores[pid],
+                dense_rank=dense_rank.get(pid),
+                keyword_rank=keyword_rank.get(pid),
+                similarity=similarity.get(pid),
+            )
+            for pid in chosen
+        ]

@@ -1,0 +1,187 @@
+"""A library shared by a team on a Chroma server, behind the same ``Library`` API.
+
+The truth is on the server (rag.shared.remote_store): document records and passages with their text,
+locators and vectors. Each computer keeps a copy of it in an ordinary library store (SQLite:
+``<data folder>/shared/<host>-<port>-<name>/``) so that keyword search (FTS5/BM25), passage
+reads during drafting and the citation checker run locally and unchanged. The copy follows the
+server: it is brought up to date when the library opens and, at most every
+``REFRESH_SECONDS``, before listing documents or searching; documents removed on the server
+leave it, new ones are fetched with their passages and vectors, edited fields are taken over.
+
+Writes go to the server first, then to the copy: an import writes the passages, then the
+document's record (which makes it visible to everyone), then the local copy. Dense search
+queries the server's passages collection directly; passages of documents whose record is not
+(yet) there are dropped because the local copy does not know them.
+
+What stays on each computer: the original files (a copy of each file this computer imported,
+for "open the original"), saved briefings, settings and models.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.core import paths
+from rag.core.errors import LibraryError
+from rag.core.settings import Settings
+from rag.core.types import Document, Hit, Passage
+from rag.indexing.library import Library
+from rag.indexing.store import EDITABLE_FIELDS
+from rag.shared.remote_store import RemoteStore, check_library_name, chroma_address
+
+REFRESH_SECONDS = 2.0  # how stale the document list may be before it is read again
+FETCH_BATCH = 32  # documents whose passages are fetched per round
+_SHARED_KEY = "shared_library"  # in the copy's meta table: which server library it copies
+
+
+def _editable(doc: Document) -> tuple[Any, ...]:
+    return tuple(getattr(doc, f) for f in EDITABLE_FIELDS)
+
+
+class SharedLibrary(Library):
+    """A ``Library`` whose documents live on a Chroma server; see the module docstring."""
+
+    _remote: RemoteStore
+
+    @classmethod
+    def open_shared(cls, folder: Path | None, settings: Settings) -> SharedLibrary:
+        address = chroma_address(settings.library.server)
+        name = check_library_name(settings.library.name)
+        folder = (
+            Path(folder) if folder else paths.shared_library_dir(address.host, address.port, name)
+        )
+        lib = cls._open_folder(folder, settings)
+        assert isinstance(lib, SharedLibrary)
+        lib._refresh_lock = threading.Lock()
+        lib._refreshed_at = 0.0
+        try:
+            lib._claim_folder(f"{address.url}/{name}")
+            lib._remote = RemoteStore.connect(address.url, name, lib.embedder)
+            lib._index = lib._remote.index
+            lib.refresh(force=True)
+            lib._remove_orphan_files()
+        except Exception:
+            lib.close()
+            raise
+        return lib
+
+    def _claim_folder(self, key: str) -> None:
+        """Refuse a folder that holds another library: following the server would delete
+        every document the server does not have."""
+        owner = self.store.get_meta(_SHARED_KEY)
+        if owner == key:
+            return
+        if owner is not None or self.store.documents():
+            raise LibraryError(
+                f"The folder {self.folder} already holds "
+                + ("a library of its own" if owner is None else f"a copy of {owner}")
+                + ". Choose another folder for this computer's copy of the shared library, "
+                "or leave the folder empty to use the default one."
+            )
+        self.store.set_meta(_SHARED_KEY, key)
+
+    @property
+    def location(self) -> str:
+        return self._remote.location
+
+    # -- following the server -----------------------------------------------------------------
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Bring this computer's copy up to date with the server (documents added, removed or
+        edited by anyone). Skipped if done less than ``REFRESH_SECONDS`` ago."""
+        with self._refresh_lock:
+            if not force and time.monotonic() - self._refreshed_at < REFRESH_SECONDS:
+                return
+            remote = self._remote.documents()
+            local = {d.id: d for d in self.store.documents()}
+            for doc_id in local.keys() - remote.keys():
+                self._drop_local(local[doc_id])
+            for doc_id, doc in remote.items():
+                if doc_id in local and _editable(local[doc_id]) != _editable(doc):
+                    changes = {f: getattr(doc, f) for f in EDITABLE_FIELDS}
+                    self.store.update_document(doc_id, **changes)
+            new = [doc_id for doc_id in remote if doc_id not in local]
+            for start in range(0, len(new), FETCH_BATCH):
+                batch = new[start : start + FETCH_BATCH]
+                passages, vectors = self._remote.passages_of(batch)
+                for doc_id in batch:
+                    rows = [i for i, p in enumerate(passages) if p.doc_id == doc_id]
+                    if len(rows) != remote[doc_id].passages:
+                        continue  # being rewritten or removed right now: the next refresh sees
+                    self._add_local(remote[doc_id], [passages[i] for i in rows], vectors[rows])
+            self._refreshed_at = time.monotonic()
+
+    def _local_copy(self, doc: Document) -> Path:
+        suffix = Path(doc.filename).suffix.lower()
+        return self.folder / "files" / doc.id[:2] / f"{doc.id}{suffix}"
+
+    def _add_local(self, doc: Document, passages: list[Passage], vectors: np.ndarray) -> None:
+        """Put a document into this computer's copy, unless it is there already."""
+        if self.store.document(doc.id) is not None:
+            return
+        kept = self._local_copy(doc)
+        doc = dataclasses.replace(doc, stored_path=str(kept) if kept.is_file() else "")
+        self.store.add_document(doc, passages, vectors)
+        self.store.mark_indexed([doc.id])  # its vectors are on the server already
+
+    def _drop_local(self, doc: Document) -> None:
+        self.store.remove_document(doc.id)
+        if doc.stored_path:
+            Path(doc.stored_path).unlink(missing_ok=True)
+
+    # -- the Library API ----------------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        self.refresh()
+        return super().documents()
+
+    def search(self, query: str, k: int = 8, **options: Any) -> list[Hit]:
+        self.refresh()
+        return super().search(query, k, **options)
+
+    def update_document(self, doc_id: str, **changes: object) -> Document:
+        doc = self.document(doc_id)
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = {k: v if k == "tags" else str(v) for k, v in changes.items()}
+        self._remote.update_document(dataclasses.replace(doc, **values))
+        with self._refresh_lock:
+            return self.store.update_document(doc.id, **values)
+
+    def remove_document(self, doc_id: str) -> Document:
+        doc = self.document(doc_id)
+        self._remote.remove_document(doc.id)
+        with self._refresh_lock:
+            self._drop_local(doc)
+        return doc
+
+    # -- import hooks -------------------------------------------------------------------------
+
+    def _existing(self, doc_id: str) -> Document | None:
+        """Already on the server (imported by anyone)? Then it is a duplicate here too."""
+        doc = self.store.document(doc_id)
+        if doc is not None:
+            return doc
+        if self._remote.document(doc_id) is None:
+            return None
+        self.refresh(force=True)
+        return self.store.document(doc_id)
+
+    def _save_document(
+        self, doc: Document, passages: Sequence[Passage], matrix: np.ndarray
+    ) -> None:
+        try:
+            self._remote.put_document(dataclasses.replace(doc, stored_path=""), passages, matrix)
+        except Exception:
+            Path(doc.stored_path).unlink(missing_ok=True)  # nothing refers to it now
+            raise
+        with self._refresh_lock:
+            self._add_local(doc, list(passages), matrix)
