@@ -6,7 +6,8 @@ atomically, so a crash leaves either the previous save or the new one.
 
 Glossary: a Claim is one sentence of the briefing; a Citation points from a claim to one
 Passage of one Document (with the locator, e.g. the page, and the quoted text); a
-SupportCheck records whether the cited passages say what the claim says.
+SupportCheck (the checker's verdict, rag.checking.verdict) records whether the cited passages
+say what the claim says.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.checking.verdict import SupportCheck
 from rag.core.atomic import write_text_atomic
 from rag.core.errors import BriefDeskError
 from rag.core.types import Locator
@@ -28,7 +30,6 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 
-CHECK_STATUSES = ("supported", "reattributed", "unsupported", "unchecked")
 SECTION_STATUSES = ("pending", "drafting", "done", "insufficient", "cancelled", "failed")
 INSUFFICIENT_NOTE = "Not enough evidence in the library for this section."
 
@@ -70,25 +71,6 @@ _CITATION_TEXT_FIELDS = (
     "published",
     "url",
 )
-
-
-@dataclass
-class SupportCheck:
-    """Whether a claim's citations support it, and why the checker thinks so."""
-
-    status: str  # one of CHECK_STATUSES
-    reasons: list[str] = field(default_factory=list)
-    lexical: float = 0.0
-    semantic: float = 0.0
-    missing_terms: list[str] = field(default_factory=list)
-
-    @classmethod
-    def unchecked(cls) -> SupportCheck:
-        return cls(status="unchecked")
-
-    @property
-    def unsupported(self) -> bool:
-        return self.status == "unsupported"
 
 
 @dataclass

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.briefs.briefing import SupportCheck
+from rag.checking.verdict import SupportCheck
 from rag.core.types import Passage
 from rag.reading.chunking import split_sentences
 from rag.reading.readers.dates import MONTH_NAMES

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.briefs.briefing import Citation, Claim, SupportCheck
+from rag.briefs.briefing import Citation, Claim
+from rag.checking.verdict import SupportCheck
 from rag.cli.demo import demo_library_dir
 from rag.core.types import Locator
 from rag.drafting.claim_edit import REMOVED_SOURCE, recheck_claim

@@ -18,8 +18,9 @@ from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
 from lxml import etree
 
-from rag.briefs.briefing import Briefing, Citation, Claim, Section, SupportCheck
+from rag.briefs.briefing import Briefing, Citation, Claim, Section
 from rag.briefs.templates import get_template
+from rag.checking.verdict import SupportCheck
 from rag.core.types import Locator
 from rag.export.word import (
     ExportError,

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.briefs.briefing import Briefing, Citation, Claim, Section, SupportCheck
+from rag.briefs.briefing import Briefing, Citation, Claim, Section
+from rag.checking.verdict import SupportCheck
 from rag.core.types import Locator
 from rag.drafting.engine import split_source_markers
 from rag.export.word import ExportOptions, export_docx
