@@ -13,8 +13,7 @@ from desktop import theme
 from desktop.backend import Backend
 from desktop.main_window import MainWindow
 from desktop.operations import ModelOpener
-from rag.core.paths import APP_NAME
-from rag.models.llm import preload_runtime
+from rag.api import APP_NAME, preload_runtime
 
 
 def application(argv: list[str] | None = None) -> QApplication:

@@ -22,8 +22,7 @@ from PySide6.QtCore import QObject
 
 from desktop import operations as ops
 from desktop.workers import JobHandle, Worker
-from rag.briefs.briefing import Briefing, Claim
-from rag.core.settings import Settings
+from rag.api import Briefing, Claim, Settings
 
 Callback = Callable[[Any], None] | None
 ErrorCallback = Callable[[str], None] | None

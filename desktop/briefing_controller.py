@@ -22,10 +22,22 @@ from desktop.model_status import model_problem, role_installed
 from desktop.operations import UNFINISHED, BriefingSummary, DraftRequest, ModelLoading
 from desktop.status import StatusReporter
 from desktop.ui_state import UiState
-from rag.briefs.briefing import Briefing, Claim, Section, SupportCheck
-from rag.briefs.templates import Template, available_templates, template_problems
-from rag.core.settings import Settings
-from rag.drafting.engine import ClaimAdded, DraftStarted, SectionDone, SectionStarted
+from rag.api import (
+    Briefing,
+    Claim,
+    ClaimAdded,
+    DraftStarted,
+    Section,
+    SectionDone,
+    SectionStarted,
+    Settings,
+    Template,
+    available_templates,
+    restore_edit,
+    show_edit,
+    take_recheck,
+    template_problems,
+)
 
 
 def briefing_summary(b: Briefing) -> str:
@@ -543,7 +555,7 @@ class BriefingController(QObject):
         if found is None:
             return
         _, claim = found
-        claim.text, claim.edited, claim.check = text, True, SupportCheck.unchecked()
+        show_edit(claim, text)
         self._claim_changed(claim)
         self.backend.recheck_claim(
             claim,
@@ -554,10 +566,9 @@ class BriefingController(QObject):
 
     def _rechecked(self, briefing_id: str, checked: Claim) -> None:
         found = self._find(checked.id) if self._is_current(briefing_id) else None
-        if found is None or found[1].text != checked.text:
+        if found is None or not take_recheck(found[1], checked):
             return  # undone or edited again meanwhile: a newer check is on its way
         claim = found[1]
-        claim.check, claim.citations = checked.check, checked.citations
         self._claim_changed(claim)
         self.claimRechecked.emit(claim.id)
 
@@ -567,9 +578,7 @@ class BriefingController(QObject):
         if found is None:
             return
         claim = found[1]
-        restored = copy.deepcopy(old)
-        claim.text, claim.edited = restored.text, restored.edited
-        claim.check, claim.citations = restored.check, restored.citations
+        restore_edit(claim, old)
         self._claim_changed(claim)
 
     def _claim_changed(self, claim: Claim) -> None:

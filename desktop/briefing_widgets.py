@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.theme import set_state, std_icon
-from rag.briefs.briefing import Citation, Claim, Section
+from rag.api import Citation, Claim, Section
 
 STATUS_CHIPS = {
     "pending": ("Waiting", ""),

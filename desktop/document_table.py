@@ -19,8 +19,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from rag.core.types import Document
-from rag.reading.readers.dates import normalize_date
+from rag.api import Document, normalize_date
 
 Index = QModelIndex | QPersistentModelIndex
 

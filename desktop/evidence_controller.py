@@ -14,8 +14,7 @@ from desktop.evidence_pane import EvidenceCard, EvidencePane
 from desktop.highlight import highlighted_html
 from desktop.library_controller import ORIGINAL_ELSEWHERE
 from desktop.status import StatusReporter, open_path
-from rag.briefs.briefing import Citation, Claim
-from rag.core.types import Document, Hit, Passage
+from rag.api import Citation, Claim, Document, Hit, Passage
 
 VERDICTS = {
     "supported": ("Supported by the cited passages", "good"),

@@ -16,8 +16,7 @@ from desktop import dialogs
 from desktop.backend import Backend
 from desktop.status import StatusReporter
 from desktop.ui_state import UiState
-from rag.briefs.briefing import Briefing
-from rag.core.settings import Settings
+from rag.api import Briefing, Settings
 
 MAX_NAME = 80
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

@@ -16,16 +16,17 @@ from desktop.library_pane import LibraryPane
 from desktop.operations import LibraryOpened, RemovedDocument
 from desktop.status import StatusReporter, open_path
 from desktop.workers import JobHandle
-from rag.core.settings import Settings
-from rag.core.types import Document, Hit
-from rag.reading.ingest import (
+from rag.api import (
+    Document,
     FileDuplicate,
     FileFailed,
     FileImported,
     FileProgress,
     FileStarted,
+    Hit,
     ImportFinished,
     ImportStarted,
+    Settings,
 )
 
 SEARCH_DELAY_MS = 300

@@ -35,9 +35,14 @@ from desktop.settings_dialog import SettingsDialog
 from desktop.status import StatusReporter
 from desktop.theme import app_icon, std_icon
 from desktop.ui_state import UiState
-from rag import __version__
-from rag.cli.demo import DEMO_TOPIC, demo_library_dir
-from rag.core.settings import Settings, load_settings, save_settings
+from rag.api import (
+    DEMO_TOPIC,
+    Settings,
+    __version__,
+    demo_library_dir,
+    load_settings,
+    save_settings,
+)
 
 DEFAULT_SIZE = (1440, 880)
 DEFAULT_SPLIT = [490, 540, 410]

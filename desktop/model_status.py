@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.core.errors import BriefDeskError, ModelMissingError
-from rag.core.settings import Settings
-from rag.models import provision
+from rag.api import BriefDeskError, ModelMissingError, Settings, provision
 
 
 @dataclass(frozen=True)

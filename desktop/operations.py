@@ -20,23 +20,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.briefs.briefing import Briefing, Claim
-from rag.core.errors import BriefDeskError, LibraryError
-from rag.core.settings import Settings
-from rag.core.types import Document, Hit, Passage
-from rag.drafting.claim_edit import recheck_claim
-from rag.reading.ingest import ImportFinished
+from rag.api import (
+    BriefDeskError,
+    Briefing,
+    Claim,
+    Document,
+    Hit,
+    ImportFinished,
+    LibraryError,
+    Passage,
+    Settings,
+    recheck_claim,
+)
 
 if TYPE_CHECKING:
     from desktop.workers import JobContext
-    from rag.indexing.library import Library
-    from rag.models.llm import ChatModel, GGUFInfo
+    from rag.api import ChatModel, GGUFInfo, Library
 
 ModelOpener = Callable[[Settings], "ChatModel"]
 
 
 def open_model_from_settings(settings: Settings) -> ChatModel:
-    from rag.models.choice import open_chat_model
+    from rag.api import open_chat_model
 
     return open_chat_model(None, settings)
 
@@ -88,12 +93,10 @@ class LibraryOpened:
 
 
 def open_library(session: Session, folder: Path | None, settings: Settings) -> LibraryOpened:
-    from rag.indexing.library import (
-        Library,  # chromadb: a second of imports, never on the GUI thread
-    )
+    from rag.api import open_library as open_rag_library  # chromadb: never on the GUI thread
 
     session.close()
-    library = Library.open(folder, settings=settings)
+    library = open_rag_library(folder, settings)
     with session.lock:
         session.library = library
     return LibraryOpened(
@@ -215,7 +218,7 @@ class BriefingSummary:
 
 
 def briefing_summaries(session: Session) -> list[BriefingSummary]:
-    from rag.drafting.engine import list_briefings
+    from rag.api import list_briefings
 
     with session.lock:
         library = session.require()
@@ -237,7 +240,7 @@ UNFINISHED = ("pending", "drafting", "cancelled", "failed")
 
 
 def load_briefing(session: Session, briefing_id: str) -> Briefing:
-    from rag.drafting.engine import briefing_path
+    from rag.api import briefing_path
 
     with session.lock:
         path = briefing_path(session.require(), briefing_id)
@@ -246,7 +249,7 @@ def load_briefing(session: Session, briefing_id: str) -> Briefing:
 
 def save_briefing(session: Session, briefing: Briefing) -> str:
     """Save the analyst's edits; returns the time saved."""
-    from rag.drafting.engine import briefing_path
+    from rag.api import briefing_path
 
     briefing.save(briefing_path(session.require(), briefing.id))
     return briefing.updated
@@ -276,15 +279,15 @@ class DraftRequest:
 def draft(session: Session, request: DraftRequest, ctx: JobContext) -> Briefing:
     """Draft (or redraft sections of) a briefing; every rag.drafting.engine event reaches the GUI
     as a copy. Returns the briefing as saved, cancelled or not."""
-    from rag.briefs.templates import get_template
-    from rag.drafting.engine import (
+    from rag.api import (
         ClaimAdded,
         DraftFinished,
         DraftStarted,
         SectionDone,
         SectionStarted,
+        get_template,
     )
-    from rag.drafting.engine import draft as run_draft
+    from rag.api import draft as run_draft
 
     library = session.require()
     template = get_template(request.template_id)
@@ -333,7 +336,7 @@ def _section_head(section: Any) -> Any:
 
 
 def export(briefing: Briefing, out_path: Path, settings: Settings) -> Path:
-    from rag.export.word import ExportOptions, export_docx
+    from rag.api import ExportOptions, export_docx
 
     s = settings.export
     options = ExportOptions(
@@ -346,7 +349,7 @@ def export(briefing: Briefing, out_path: Path, settings: Settings) -> Path:
 
 
 def model_info(path: Path) -> GGUFInfo:
-    from rag.models.llm import read_gguf_info
+    from rag.api import read_gguf_info
 
     return read_gguf_info(path)
 
@@ -355,7 +358,7 @@ def open_model_by_choice(choice: str) -> ModelOpener:
     """A model opener that ignores the settings' model for this session (``--model``)."""
 
     def opener(settings: Settings) -> ChatModel:
-        from rag.models.choice import open_chat_model
+        from rag.api import open_chat_model
 
         return open_chat_model(choice, settings)
 

@@ -55,9 +55,9 @@ def scanned_pdf() -> bytes:
 
 def _prepare_environment() -> Path:
     """A throwaway data folder that still sees the installed models; offscreen if headless."""
-    from rag.core import paths
+    from rag.api import models_dir
 
-    os.environ.setdefault("BRIEFDESK_MODELS_DIR", str(paths.models_dir()))
+    os.environ.setdefault("BRIEFDESK_MODELS_DIR", str(models_dir()))
     home = Path(tempfile.mkdtemp(prefix="briefdesk-screens-"))
     os.environ["BRIEFDESK_HOME"] = str(home)
     from desktop.launcher import has_display
@@ -96,7 +96,7 @@ def _shoot(outdir: Path, model: str, draft_minutes: float) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop.app import application, create_window
-    from rag.core.settings import load_settings, save_settings
+    from rag.api import load_settings, save_settings
 
     outdir.mkdir(parents=True, exist_ok=True)
     settings = load_settings()
@@ -121,7 +121,7 @@ def _take(app: QApplication, window: MainWindow, outdir: Path, draft_minutes: fl
     from PySide6.QtWidgets import QWidget
 
     from desktop.settings_dialog import SettingsDialog
-    from rag.cli.demo import DEMO_TOPIC, demo_library_dir
+    from rag.api import DEMO_TOPIC, demo_library_dir
 
     def wait(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
         deadline = time.monotonic() + seconds

@@ -34,8 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import dialogs
-from rag.core.settings import Settings
-from rag.models import provision
+from rag.api import Settings, provision
 
 # What rag's metadata does not say (yet): group titles, what 0 means, friendly choice names.
 GROUP_TITLES = {"model": "Model", "library": "Library", "export": "Export to Word"}
@@ -252,7 +251,7 @@ class SettingsDialog(QDialog):
             picker = ModelPicker(value, self._safe_describe, help_text)
             return picker, picker.value
         if (group, f.name) == ("library", "path"):
-            from rag.core.paths import default_library_dir
+            from rag.api import default_library_dir
 
             folder = FolderPicker(value, str(default_library_dir()), help_text)
             return folder, folder.value

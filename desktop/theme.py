@@ -11,7 +11,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
-from rag.core.paths import assets_dir
+from rag.api import assets_dir
 
 UNSUPPORTED = "#b3261e"
 REATTRIBUTED = "#b7791f"

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from rag.core import paths
+from rag.api import data_home
 
 FILE_NAME = "desktop.json"
 
@@ -28,7 +28,7 @@ class UiState:
 
     @classmethod
     def path(cls) -> Path:
-        return paths.data_home() / FILE_NAME
+        return data_home() / FILE_NAME
 
     @classmethod
     def load(cls) -> UiState:

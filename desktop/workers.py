@@ -26,8 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from rag.core.errors import BriefDeskError, Cancelled
-from rag.core.types import CancelToken
+from rag.api import BriefDeskError, Cancelled, CancelToken
 
 log = logging.getLogger(__name__)
 

@@ -9,28 +9,37 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag import __version__
-from rag.briefs.briefing import Briefing
-from rag.briefs.templates import available_templates, get_template, template_problems
-from rag.cli.demo import DEMO_QUERIES, DEMO_TEMPLATE, DEMO_TOPIC, demo_library_dir
-from rag.core.crashpoints import crash_point
-from rag.core.errors import BriefDeskError
-from rag.core.paths import data_home
-from rag.core.settings import Settings, load_settings
-from rag.core.types import CancelToken, Document, Hit
-from rag.export.word import ExportOptions, export_docx
-from rag.reading.ingest import (
+from rag.api import (
+    DEMO_QUERIES,
+    DEMO_TEMPLATE,
+    DEMO_TOPIC,
+    BriefDeskError,
+    Briefing,
+    CancelToken,
+    Document,
+    ExportOptions,
     FileDuplicate,
     FileFailed,
     FileImported,
     FileProgress,
     FileStarted,
+    Hit,
     ImportFinished,
     ImportStarted,
+    Settings,
+    __version__,
+    available_templates,
+    crash_point,
+    data_home,
+    demo_library_dir,
+    export_docx,
+    get_template,
+    load_settings,
+    template_problems,
 )
 
 if TYPE_CHECKING:
-    from rag.indexing.library import Library
+    from rag.api import Library
 
 
 class Progress:
@@ -80,9 +89,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _open(args: argparse.Namespace) -> Library:
-    from rag.indexing.library import Library  # chromadb and onnxruntime load only when needed
+    from rag.api import open_library  # chromadb and onnxruntime load only when needed
 
-    lib = Library.open(args.library, settings=_settings(args))
+    lib = open_library(args.library, _settings(args))
     if lib.location != str(lib.folder):
         print(f"Shared library: {lib.location}", file=sys.stderr)
     for notice in lib.notices:
@@ -232,15 +241,15 @@ def _run_draft(
     only: list[str] | None,
     briefing: Briefing | None = None,
 ) -> Briefing:
-    from rag.drafting.engine import (
+    from rag.api import (
         ClaimAdded,
         DraftFinished,
         DraftStarted,
         SectionDone,
         SectionStarted,
+        open_chat_model,
     )
-    from rag.drafting.engine import draft as run_draft
-    from rag.models.choice import open_chat_model
+    from rag.api import draft as run_draft
 
     template = get_template(template_id)
     settings = _settings(args)
@@ -299,7 +308,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_redraft(args: argparse.Namespace) -> int:
-    from rag.drafting.engine import briefing_path
+    from rag.api import briefing_path
 
     with _open(args) as lib:
         briefing = Briefing.load(briefing_path(lib, _briefing_id(lib, args.id)))
@@ -311,7 +320,7 @@ def cmd_redraft(args: argparse.Namespace) -> int:
 
 
 def _briefing_id(lib: Library, prefix: str) -> str:
-    from rag.drafting.engine import list_briefings
+    from rag.api import list_briefings
 
     matches = [b.id for b in list_briefings(lib) if b.id.startswith(prefix)]
     if len(matches) != 1:
@@ -322,7 +331,7 @@ def _briefing_id(lib: Library, prefix: str) -> str:
 
 
 def cmd_briefings(args: argparse.Namespace) -> int:
-    from rag.drafting.engine import list_briefings
+    from rag.api import list_briefings
 
     with _open(args) as lib:
         found = list_briefings(lib)
@@ -334,7 +343,7 @@ def cmd_briefings(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from rag.drafting.engine import briefing_path
+    from rag.api import briefing_path
 
     with _open(args) as lib:
         briefing = Briefing.load(briefing_path(lib, _briefing_id(lib, args.id)))

@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from rag.core.errors import BriefDeskError, Cancelled
-from rag.models import provision
+from rag.api import BriefDeskError, Cancelled, provision
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -3,7 +3,7 @@
 Layout of the data folder::
 
     <home>/library/        the default library (see rag.indexing.library)
-    <home>/shared/         this computer's copies of shared libraries (see rag.shared.library)
+    <home>/shared/         this computer's copies of shared libraries (see rag.shared.backend)
     <home>/models/         provisioned and registered models (see rag.models.provision)
     <home>/templates/      the user's own briefing templates
     <home>/settings.json   settings (see rag.core.settings)
@@ -86,7 +86,7 @@ def default_library_dir() -> Path:
 
 
 def shared_library_dir(host: str, port: int, name: str) -> Path:
-    """This computer's copy of a shared library on a Chroma server (see rag.shared.library)."""
+    """This computer's copy of a shared library on a Chroma server (see rag.shared.backend)."""
     safe_host = "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
     return data_home() / "shared" / f"{safe_host}-{port}-{name}"
 

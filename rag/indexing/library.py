@@ -2,27 +2,27 @@
 
 On disk (``<library>/``)::
 
-    library.sqlite3   documents, passages, embeddings, keyword index (rag.indexing.store): the truth
+    library.sqlite3   documents, passages, embeddings, keyword index (rag.indexing.store)
     files/            a copy of each imported file, named by its SHA-256
-    index/gen-N/      the Chroma vector index, generation N (rebuildable from the store)
+    index/gen-N/      the Chroma vector index of a folder library (rag.indexing.folder_backend)
     .lock             held while a process has the library open
 
-Import is all-or-nothing per document: the document row, its passages, their vectors and
-keyword entries commit in one SQLite transaction; the Chroma upsert follows, and a document is
-marked ``indexed`` only once its vectors are in. Opening the library finishes any upsert a
-crash interrupted and checks the index by searching for known passages; if the index cannot be
-opened or misses passages, it is rebuilt from the store and the library says so.
+``Library`` reads, chunks and embeds files, searches, and hands every write to its storage
+backend (rag.indexing.backend): the folder itself, or a shared library on a Chroma server whose
+local copy the store then is. Import is all-or-nothing per document either way.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -31,9 +31,11 @@ from rag.core.crashpoints import crash_point
 from rag.core.errors import Cancelled, LibraryError, ReadError
 from rag.core.settings import Settings, load_settings
 from rag.core.types import CancelToken, Document, Hit, Passage
+from rag.indexing.backend import BackendFactory, StorageBackend
+from rag.indexing.folder_backend import FolderBackend
 from rag.indexing.lockfile import LibraryLock
 from rag.indexing.store import Store
-from rag.indexing.vector_index import VectorIndex, remove_folder
+from rag.indexing.vector_index import VectorIndex
 from rag.models import provision
 from rag.models.embedding import Embedder, get_embedder
 from rag.reading.chunking import chunk_blocks
@@ -52,8 +54,6 @@ from rag.reading.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_iso
 from rag.reading.readers import DEFAULT_MAX_BYTES
 from rag.search.retrieval import diversify, rrf_fuse
 
-OPEN_FLAG = "open_by_a_process"  # set while a process has the library open
-HEALTH_SAMPLE = 24  # passages looked up by their own vector each time a library opens
 CANDIDATES = 50  # how deep each of the dense and keyword lists goes before fusion
 EMBED_BATCH = 64
 
@@ -91,15 +91,31 @@ def _fallback_title(path: Path) -> str:
     return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
 
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _fresh(method: _Method) -> _Method:
+    """Reads that answer from the local store bring it up to date first (a shared library's
+    copy follows its server; a folder library has nothing to follow)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Library, *args: Any, **kwargs: Any) -> Any:
+        self.backend.refresh()
+        return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 class Library:
-    """Open with ``Library.open(folder)``; close when done (or use it as a context manager)."""
+    """Open with ``rag.api.open_library`` (a folder or a shared library, as the settings say)
+    or ``Library.open(folder)`` (a folder); close when done (or use it as a context manager)."""
 
     def __init__(self, folder: Path, store: Store, embedder: Embedder, lock: LibraryLock):
         self.folder = folder
         self.store = store
         self.embedder = embedder
         self._lock = lock
-        self._index: VectorIndex | None = None
+        self._backend: StorageBackend | None = None
         self.notices: list[str] = []  # things the user should be told about this opening
         self.max_bytes = DEFAULT_MAX_BYTES
         self.read_timeout_s = DEFAULT_TIMEOUT_S
@@ -108,19 +124,27 @@ class Library:
     # -- opening and closing ------------------------------------------------------------------
 
     @classmethod
-    def open(cls, folder: Path | None = None, *, settings: Settings | None = None) -> Library:
-        """Open the library the settings name: a folder on this computer, or a shared library
-        on a Chroma server (``settings.library.server``; ``folder`` then holds this computer's
-        copy of it, see rag.shared.library)."""
+    def open(
+        cls,
+        folder: Path | None = None,
+        *,
+        settings: Settings | None = None,
+        backend: BackendFactory | None = None,
+    ) -> Library:
+        """Open the library in ``folder`` (default: the settings' library folder), kept by
+        ``backend`` (default: the folder itself). ``rag.opening.open_library`` passes the
+        shared-library backend when the settings name a Chroma server; asked to open such
+        settings without it, this refuses rather than open a different, local library."""
         settings = settings or load_settings()
-        if settings.library.server:
-            from rag.shared.library import SharedLibrary
-
-            return SharedLibrary.open_shared(folder, settings)
+        if backend is None and settings.library.server:
+            raise LibraryError(
+                "The settings name a shared library on a Chroma server: open it with "
+                "rag.api.open_library, which connects to the server."
+            )
         lib = cls._open_folder(Path(folder) if folder else settings.library_dir(), settings)
+        lib._backend = (backend or FolderBackend)(lib.folder, lib.store, lib.embedder)
         try:
-            lib._remove_orphan_files()
-            lib._open_index()
+            lib.notices.extend(lib._backend.open())
         except Exception:
             lib.close()
             raise
@@ -152,9 +176,9 @@ class Library:
         return lib
 
     def close(self) -> None:
-        if self._index is not None:
-            self.store.set_meta(OPEN_FLAG, "")  # closed cleanly: the index needs no rebuild
-        self._index = None
+        if self._backend is not None:
+            self._backend.close()
+        self._backend = None
         self.store.close()
         self._lock.release()
 
@@ -164,104 +188,28 @@ class Library:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- the vector index ---------------------------------------------------------------------
-
-    def _index_dir(self, generation: int) -> Path:
-        return self.folder / "index" / f"gen-{generation}"
-
-    def _open_index(self) -> None:
-        generation = int(self.store.get_meta("index_generation", "0") or 0)
-        # A process killed while it held the library can leave Chroma's HNSW segment without
-        # vectors its own metadata (and count) already has; a sample of passages may not catch
-        # it. The store is the truth and re-inserting stored vectors needs no model, so after
-        # an unclean stop the index is rebuilt.
-        unclean = self.store.get_meta(OPEN_FLAG, "") == "1"
-        self.store.set_meta(OPEN_FLAG, "1")
-        problem = None
-        if generation == 0:
-            problem = "new library"
-        else:
-            try:
-                index = VectorIndex.open_embedded(self._index_dir(generation), self.embedder)
-                self._index = index
-                self._sync_pending()
-                problem = self._health_problem(index) or (
-                    "BriefDesk was stopped while it had this library open" if unclean else None
-                )
-            except Exception as exc:  # chromadb raises many kinds; any of them means rebuild
-                problem = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-        if problem:
-            self._rebuild_index(generation + 1)
-            if problem != "new library":
-                self.notices.append(
-                    "The search index was damaged and has been rebuilt from the library's own "
-                    f"store; no document was lost. ({problem})"
-                )
-        self._remove_stale_generations()
-
-    def _sync_pending(self) -> None:
-        """Finish the vector upserts of documents whose import was interrupted after commit."""
-        assert self._index is not None
-        pending = self.store.unindexed_document_ids()
-        for doc_id in pending:
-            self._index.delete_document(doc_id)
-            ids, docs, vectors = self.store.embeddings_of([doc_id])
-            if ids:
-                self._index.upsert(ids, docs, vectors)
-            crash_point("open.sync")
-        if pending:
-            self.store.mark_indexed(pending)
-
-    def _health_problem(self, index: VectorIndex) -> str | None:
-        """Why the index cannot be trusted, or None. Counting is not enough: a damaged HNSW
-        segment can report the right count while searching only part of the vectors, so known
-        passages are looked up by their own vectors."""
-        expected = self.store.passage_count()
-        actual = index.count()
-        if actual != expected:
-            return f"index holds {actual} passages, library {expected}"
-        for pid, vector in self.store.sample_passages(HEALTH_SAMPLE):
-            found = [i for i, _ in index.query(vector, 10)]
-            if pid not in found:
-                return f"passage {pid} cannot be found by its own vector"
-        return None
-
-    def _rebuild_index(self, generation: int) -> None:
-        folder = self._index_dir(generation)
-        remove_folder(folder)  # a rebuild killed halfway left this behind
-        index = VectorIndex.open_embedded(folder, self.embedder)
-        for ids, docs, vectors in self.store.iter_all_embeddings():
-            index.upsert(ids, docs, vectors)
-        self.store.set_meta("index_generation", str(generation))
-        self.store.mark_indexed([d.id for d in self.store.documents()])
-        self._index = index
-
-    def _remove_stale_generations(self) -> None:
-        current = self._index_dir(int(self.store.get_meta("index_generation", "0") or 0))
-        root = self.folder / "index"
-        for child in root.iterdir() if root.is_dir() else []:
-            if child.is_dir() and child != current:
-                remove_folder(child)
-
-    def _remove_orphan_files(self) -> None:
-        """Copies left by an import killed between copying the file and committing it."""
-        known = {Path(d.stored_path).name for d in self.store.documents()}
-        for sub in (self.folder / "files").glob("*/*"):
-            if sub.name not in known:
-                sub.unlink(missing_ok=True)
+    @property
+    def backend(self) -> StorageBackend:
+        assert self._backend is not None, "library is closed"
+        return self._backend
 
     @property
     def location(self) -> str:
         """Where the library is, for people: its folder, or its server and name."""
-        return str(self.folder)
+        return self.backend.location
 
     @property
     def index(self) -> VectorIndex:
-        assert self._index is not None, "library is closed"
-        return self._index
+        return self.backend.index
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Bring the local store up to date with the library's truth (documents others added,
+        edited or removed in a shared library); listing and search do it every few seconds."""
+        self.backend.refresh(force=force)
 
     # -- documents ----------------------------------------------------------------------------
 
+    @_fresh
     def documents(self) -> list[Document]:
         return self.store.documents()
 
@@ -288,15 +236,12 @@ class Library:
 
     def update_document(self, doc_id: str, **changes: object) -> Document:
         """Edit title, publisher, published (ISO date), author or tags."""
-        return self.store.update_document(self.document(doc_id).id, **changes)
+        return self.backend.update_document(self.document(doc_id), changes)
 
     def remove_document(self, doc_id: str) -> Document:
         """Remove a document and every trace of it: rows, vectors, keywords, the stored copy."""
         doc = self.document(doc_id)
-        self.store.mark_indexed([doc.id], indexed=False)
-        self.index.delete_document(doc.id)
-        self.store.remove_document(doc.id)
-        Path(doc.stored_path).unlink(missing_ok=True)
+        self.backend.remove_document(doc)
         return doc
 
     # -- import -------------------------------------------------------------------------------
@@ -342,7 +287,7 @@ class Library:
             # again (re-importing a folder after an interrupted import costs seconds, not
             # minutes).
             known = _sha256_if_plain_file(path, self.max_bytes)
-            existing = self._existing(known) if known else None
+            existing = self.backend.existing(known) if known else None
             if existing is not None:
                 return FileDuplicate(index, total, path, existing)
             # In a worker process, within limits: a hostile file costs itself, not the app.
@@ -359,7 +304,7 @@ class Library:
             return failed(str(exc))
         except OSError as exc:
             return failed(f"cannot read file: {exc.strerror or exc}")
-        existing = None if known else self._existing(doc_id)
+        existing = None if known else self.backend.existing(doc_id)
         if existing is not None:
             return FileDuplicate(index, total, path, existing)
         passages = chunk_blocks(doc_id, parsed.blocks)
@@ -397,22 +342,12 @@ class Library:
             imported_at=_now(),
             stored_path=str(stored),
         )
-        self._save_document(doc, passages, np.vstack(vectors))
+        self.backend.save_document(doc, passages, np.vstack(vectors))
         return FileImported(index, total, path, doc)
-
-    def _existing(self, doc_id: str) -> Document | None:
-        """The document with this id if the library already holds it (import skips it)."""
-        return self.store.document(doc_id)
-
-    def _save_document(self, doc: Document, passages: list[Passage], matrix: np.ndarray) -> None:
-        self.store.add_document(doc, passages, matrix)  # the commit point: all or nothing
-        crash_point("import.committed")
-        self.index.upsert([p.id for p in passages], [doc.id] * len(passages), matrix)
-        self.store.mark_indexed([doc.id])
-        crash_point("import.indexed")
 
     # -- search -------------------------------------------------------------------------------
 
+    @_fresh
     def search(
         self,
         query: str,

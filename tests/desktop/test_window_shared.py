@@ -11,7 +11,7 @@ from servers import chroma_server
 
 from desktop.document_table import DOC_ROLE
 from rag.core.settings import Settings, load_settings, save_settings
-from rag.indexing.library import Library
+from rag.opening import open_library
 
 WAIT = 60_000
 
@@ -23,7 +23,7 @@ def test_the_window_opens_a_shared_library_and_follows_settings(
     with chroma_server(tmp_path / "chroma") as chroma:
         other = Settings()
         other.library.server, other.library.name = chroma.url, "team"
-        with Library.open(tmp_path / "colleague", settings=other) as lib:
+        with open_library(tmp_path / "colleague", settings=other) as lib:
             list(lib.import_paths(seeds[:2]))  # a colleague's import, from their computer
 
         settings = load_settings()
@@ -54,7 +54,7 @@ def test_the_window_opens_a_shared_library_and_follows_settings(
         pane.table.setFocus()
         qtbot.keyClick(pane.table, Qt.Key.Key_Delete)
         qtbot.waitUntil(lambda: not window.backend.writer.busy, timeout=WAIT)
-        with Library.open(tmp_path / "colleague", settings=other) as lib:
+        with open_library(tmp_path / "colleague", settings=other) as lib:
             assert doc.id not in {d.id for d in lib.documents()}  # removed for everyone
         window.undo_action.trigger()
         qtbot.waitUntil(lambda: "cannot be restored here" in window.status.message(), timeout=WAIT)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
 
 from rag.briefs.briefing import Citation, Claim
 from rag.checking.verdict import SupportCheck
-from rag.cli.demo import demo_library_dir
+from rag.core.demo import demo_library_dir
 from rag.core.types import Locator
-from rag.drafting.claim_edit import REMOVED_SOURCE, recheck_claim
+from rag.drafting.claim_edit import (
+    REMOVED_SOURCE,
+    recheck_claim,
+    restore_edit,
+    show_edit,
+    take_recheck,
+)
 from rag.indexing.library import Library
 
 
@@ -68,3 +75,47 @@ def test_a_claim_whose_source_was_removed_is_unsupported(lib: Library) -> None:
     checked = recheck_claim(lib, claim, "Lin Haoran called it a first for the entity list.")
     assert checked.check.status == "unsupported"
     assert checked.check.reasons[0] == REMOVED_SOURCE
+
+
+def test_an_edit_is_shown_unchecked_then_takes_the_checkers_verdict(lib: Library) -> None:
+    """The three steps a client takes (show, re-check, take): the verdict on screen is never
+    one that was computed for other words."""
+    claim = claim_citing(lib, "the first time the unreliable entity list")
+    claim.check = SupportCheck("supported", lexical=0.9)  # the draft's verdict, for old words
+    text = "Lin Haoran said it was the first time the unreliable entity list had been used."
+    show_edit(claim, f"  {text.replace(' ', '   ')}\n")
+    assert claim.text == text and claim.edited
+    assert claim.check.status == "unchecked"  # the old verdict described other words
+
+    checked = recheck_claim(lib, claim, claim.text)
+    assert take_recheck(claim, checked)
+    assert claim.check.status == "supported" and "first time" in claim.citations[0].quote
+
+
+def test_a_stale_verdict_is_refused(lib: Library) -> None:
+    """The analyst typed again (or undid) while the check ran: its answer is for other words."""
+    claim = claim_citing(lib, "the first time the unreliable entity list")
+    show_edit(claim, "Lin Haoran said it was the first time the unreliable entity list was used.")
+    checked = recheck_claim(lib, claim, claim.text)
+    show_edit(claim, "Wang Jianguo said it was the first time the entity list was used.")
+    assert not take_recheck(claim, checked)
+    assert claim.check.status == "unchecked" and claim.text.startswith("Wang Jianguo")
+
+
+def test_undo_puts_back_words_verdict_and_quotes_together(lib: Library) -> None:
+    claim = claim_citing(lib, "the first time the unreliable entity list")
+    drafted = recheck_claim(
+        lib, claim, "Lin Haoran said it was the first time the unreliable entity list was used."
+    )
+    drafted.edited = False
+    live = copy.deepcopy(drafted)
+    show_edit(live, "Wang Jianguo said it was the first time the entity list was used.")
+    assert take_recheck(live, recheck_claim(lib, live, live.text))
+    assert live.check.unsupported
+
+    restore_edit(live, drafted)
+    assert (live.text, live.edited, live.check, live.citations) == (
+        drafted.text, False, drafted.check, drafted.citations,
+    )  # fmt: skip
+    live.citations[0].quote = "changed later"
+    assert drafted.citations[0].quote != "changed later"  # the undo stack's copy is its own

@@ -19,9 +19,9 @@ from rag.core.errors import BriefDeskError
 from rag.core.settings import Settings
 from rag.core.types import CancelToken
 from rag.drafting.engine import ClaimAdded, DraftFinished, draft
-from rag.indexing.library import Library
 from rag.models.choice import open_chat_model
 from rag.models.remote import ModelServerError, RemoteModel
+from rag.opening import open_library
 
 # One section with one claim: a whole briefing through both servers in the least model time.
 ONE_SECTION = """\
@@ -153,7 +153,7 @@ def test_drafting_through_a_chroma_server_and_a_model_server(
     with chroma_server(tmp_path / "chroma") as chroma:
         settings.library.server = chroma.url
         settings.library.name = "drafting"
-        with Library.open(settings=settings) as lib:
+        with open_library(settings=settings) as lib:
             list(lib.import_paths([seeds_dir]))
             model = open_chat_model(None, settings)
             assert isinstance(model, RemoteModel)

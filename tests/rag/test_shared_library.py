@@ -18,6 +18,7 @@ from servers import ServerProcess, chroma_server, free_port
 from rag.core.errors import LibraryError
 from rag.core.settings import Settings
 from rag.indexing.library import Library
+from rag.opening import open_library
 from rag.reading.ingest import FileDuplicate, FileImported, ImportFinished
 from rag.shared.remote_store import RemoteStore
 
@@ -46,21 +47,21 @@ def imported(events) -> ImportFinished:
 
 
 def server_counts(lib: Library) -> tuple[int, int]:
-    return lib._remote.counts()  # type: ignore[attr-defined]
+    return lib.backend.remote.counts()  # type: ignore[attr-defined]
 
 
 def test_a_second_client_sees_imports_edits_and_removals(
     chroma: ServerProcess, seeds_dir: Path, tmp_path: Path
 ) -> None:
     settings = shared(chroma.url, new_name())
-    with Library.open(tmp_path / "a", settings=settings) as a:
+    with open_library(tmp_path / "a", settings=settings) as a:
         done = imported(list(a.import_paths([seeds_dir])))
         assert len(done.imported) == 5 and not done.failed
         assert a.location.startswith(chroma.url)
         passages = sum(d.passages for d in a.documents())
         assert server_counts(a) == (5, passages)
 
-        with Library.open(tmp_path / "b", settings=settings) as b:
+        with open_library(tmp_path / "b", settings=settings) as b:
             assert {d.id for d in b.documents()} == {d.id for d in done.imported}
             # Everything search needs is here: keyword and dense hits, passages and titles.
             hits = b.search("entity list additions", k=5)
@@ -78,7 +79,7 @@ def test_a_second_client_sees_imports_edits_and_removals(
             b.remove_document(second.id)
             assert server_counts(b) == (4, passages - second.passages)
 
-        a.refresh(force=True)  # type: ignore[attr-defined]
+        a.refresh(force=True)
         docs = {d.id: d for d in a.documents()}
         assert second.id not in docs and not Path(second.stored_path).exists()
         assert docs[first.id].title == "Renamed by B"
@@ -122,7 +123,7 @@ def test_two_processes_importing_the_same_files_at_once(
         summary = re.search(r"(\d+) imported, (\d+) duplicate, 0 failed", out)
         assert summary and int(summary[1]) + int(summary[2]) == 5, out + err
 
-    with Library.open(tmp_path / "check", settings=shared(chroma.url, name)) as lib:
+    with open_library(tmp_path / "check", settings=shared(chroma.url, name)) as lib:
         docs = lib.documents()
         assert len(docs) == 5 and len({d.id for d in docs}) == 5
         passages = sum(d.passages for d in docs)
@@ -157,7 +158,7 @@ def test_a_document_appears_only_once_all_its_passages_are_in(
         finally:
             self._documents = real
 
-    with Library.open(tmp_path / "a", settings=settings) as a:
+    with open_library(tmp_path / "a", settings=settings) as a:
         monkeypatch.setattr(RemoteStore, "put_document", dies_before_the_record)
         with pytest.raises(LibraryError, match=chroma.url.replace(".", r"\.")):
             list(a.import_paths([seed]))
@@ -167,12 +168,12 @@ def test_a_document_appears_only_once_all_its_passages_are_in(
         assert a.documents() == [] and a.search("export controls", k=5) == []
         assert not list((tmp_path / "a" / "files").glob("*/*"))  # no orphan copy kept
 
-        with Library.open(tmp_path / "b", settings=settings) as b:
+        with open_library(tmp_path / "b", settings=settings) as b:
             assert b.documents() == []
             done = imported(list(b.import_paths([seed])))
             assert len(done.imported) == 1
         assert server_counts(a) == (1, passages)  # the same passages, not a second set
-        a.refresh(force=True)  # type: ignore[attr-defined]
+        a.refresh(force=True)
         assert [d.id for d in a.documents()] == [done.imported[0].id]
         dup = list(a.import_paths([seed]))
         assert any(isinstance(e, FileDuplicate) for e in dup)
@@ -185,7 +186,7 @@ def test_a_server_that_goes_away_is_named_and_nothing_is_lost(
     seeds = sorted(seeds_dir.iterdir())
     with chroma_server(tmp_path / "server") as server:
         settings = shared(server.url, "team")
-        with Library.open(tmp_path / "a", settings=settings) as lib:
+        with open_library(tmp_path / "a", settings=settings) as lib:
             assert len(imported(list(lib.import_paths(seeds[:3]))).imported) == 3
             before = [d.id for d in lib.documents()]
             server.stop()
@@ -197,11 +198,11 @@ def test_a_server_that_goes_away_is_named_and_nothing_is_lost(
             assert [d.id for d in lib.store.documents()] == before  # the local copy is intact
 
         with pytest.raises(LibraryError) as refused:
-            Library.open(tmp_path / "a", settings=settings)
+            open_library(tmp_path / "a", settings=settings)
         assert f"Cannot reach the Chroma server at {server.url}" in str(refused.value)
 
         server.start()  # the same data folder, the same port
-        with Library.open(tmp_path / "a", settings=settings) as lib:
+        with open_library(tmp_path / "a", settings=settings) as lib:
             assert [d.id for d in lib.documents()] == before
             assert server_counts(lib)[0] == 3
             assert lib.search("export controls", k=3)
@@ -211,20 +212,20 @@ def test_a_server_that_goes_away_is_named_and_nothing_is_lost(
 def test_no_server_there(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(LibraryError, match=f"Cannot reach the Chroma server at {url}"):
-        Library.open(tmp_path / "x", settings=shared(url, "team"))
+        open_library(tmp_path / "x", settings=shared(url, "team"))
     with pytest.raises(LibraryError, match="cannot name a shared library"):
-        Library.open(tmp_path / "x", settings=shared(url, "no spaces allowed"))
+        open_library(tmp_path / "x", settings=shared(url, "no spaces allowed"))
 
 
 def test_a_folder_holding_its_own_library_is_not_taken_over(
     chroma: ServerProcess, seeds_dir: Path, tmp_path: Path
 ) -> None:
     own = tmp_path / "own"
-    with Library.open(own) as lib:
+    with open_library(own) as lib:
         list(lib.import_paths(sorted(seeds_dir.iterdir())[:1]))
     with pytest.raises(LibraryError, match="already holds a library of its own"):
-        Library.open(own, settings=shared(chroma.url, new_name()))
-    with Library.open(own) as lib:
+        open_library(own, settings=shared(chroma.url, new_name()))
+    with open_library(own) as lib:
         assert len(lib.documents()) == 1  # untouched
 
 

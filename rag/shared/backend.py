@@ -1,4 +1,4 @@
-"""A library shared by a team on a Chroma server, behind the same ``Library`` API.
+"""A library shared by a team on a Chroma server: the storage backend behind its ``Library``.
 
 The truth is on the server (rag.shared.remote_store): document records and passages with their text,
 locators and vectors. Each computer keeps a copy of it in an ordinary library store (SQLite:
@@ -30,10 +30,14 @@ import numpy as np
 
 from rag.core import paths
 from rag.core.errors import LibraryError
+from rag.core.server_address import ServerAddress
 from rag.core.settings import Settings
-from rag.core.types import Document, Hit, Passage
+from rag.core.types import Document, Passage
+from rag.indexing.folder_backend import remove_orphan_copies
 from rag.indexing.library import Library
-from rag.indexing.store import EDITABLE_FIELDS
+from rag.indexing.store import EDITABLE_FIELDS, Store
+from rag.indexing.vector_index import VectorIndex
+from rag.models.embedding import Embedder
 from rag.shared.remote_store import RemoteStore, check_library_name, chroma_address
 
 REFRESH_SECONDS = 2.0  # how stale the document list may be before it is read again
@@ -45,32 +49,44 @@ def _editable(doc: Document) -> tuple[Any, ...]:
     return tuple(getattr(doc, f) for f in EDITABLE_FIELDS)
 
 
-class SharedLibrary(Library):
-    """A ``Library`` whose documents live on a Chroma server; see the module docstring."""
+def open_shared_library(folder: Path | None, settings: Settings) -> Library:
+    """The shared library the settings name (``library.server`` and ``library.name``), with
+    this computer's copy in ``folder`` (default: one folder per server and library name)."""
+    address = chroma_address(settings.library.server)
+    name = check_library_name(settings.library.name)
+    folder = Path(folder) if folder else paths.shared_library_dir(address.host, address.port, name)
 
-    _remote: RemoteStore
+    def backend(folder: Path, store: Store, embedder: Embedder) -> SharedBackend:
+        return SharedBackend(folder, store, embedder, address, name)
 
-    @classmethod
-    def open_shared(cls, folder: Path | None, settings: Settings) -> SharedLibrary:
-        address = chroma_address(settings.library.server)
-        name = check_library_name(settings.library.name)
-        folder = (
-            Path(folder) if folder else paths.shared_library_dir(address.host, address.port, name)
-        )
-        lib = cls._open_folder(folder, settings)
-        assert isinstance(lib, SharedLibrary)
-        lib._refresh_lock = threading.Lock()
-        lib._refreshed_at = 0.0
-        try:
-            lib._claim_folder(f"{address.url}/{name}")
-            lib._remote = RemoteStore.connect(address.url, name, lib.embedder)
-            lib._index = lib._remote.index
-            lib.refresh(force=True)
-            lib._remove_orphan_files()
-        except Exception:
-            lib.close()
-            raise
-        return lib
+    return Library.open(folder, settings=settings, backend=backend)
+
+
+class SharedBackend:
+    """The ``StorageBackend`` of a library whose documents live on a Chroma server; see the
+    module docstring."""
+
+    def __init__(
+        self, folder: Path, store: Store, embedder: Embedder, address: ServerAddress, name: str
+    ) -> None:
+        self.folder = folder
+        self.store = store
+        self.embedder = embedder
+        self._address = address
+        self._name = name
+        self._remote: RemoteStore | None = None
+        self._refresh_lock = threading.Lock()
+        self._refreshed_at = 0.0
+
+    def open(self) -> list[str]:
+        self._claim_folder(f"{self._address.url}/{self._name}")
+        self._remote = RemoteStore.connect(self._address.url, self._name, self.embedder)
+        self.refresh(force=True)
+        remove_orphan_copies(self.folder, self.store)
+        return []
+
+    def close(self) -> None:
+        self._remote = None
 
     def _claim_folder(self, key: str) -> None:
         """Refuse a folder that holds another library: following the server would delete
@@ -88,8 +104,18 @@ class SharedLibrary(Library):
         self.store.set_meta(_SHARED_KEY, key)
 
     @property
+    def remote(self) -> RemoteStore:
+        """The library's records on the server."""
+        assert self._remote is not None, "library is closed"
+        return self._remote
+
+    @property
     def location(self) -> str:
-        return self._remote.location
+        return self.remote.location
+
+    @property
+    def index(self) -> VectorIndex:
+        return self.remote.index
 
     # -- following the server -----------------------------------------------------------------
 
@@ -99,7 +125,7 @@ class SharedLibrary(Library):
         with self._refresh_lock:
             if not force and time.monotonic() - self._refreshed_at < REFRESH_SECONDS:
                 return
-            remote = self._remote.documents()
+            remote = self.remote.documents()
             local = {d.id: d for d in self.store.documents()}
             for doc_id in local.keys() - remote.keys():
                 self._drop_local(local[doc_id])
@@ -110,7 +136,7 @@ class SharedLibrary(Library):
             new = [doc_id for doc_id in remote if doc_id not in local]
             for start in range(0, len(new), FETCH_BATCH):
                 batch = new[start : start + FETCH_BATCH]
-                passages, vectors = self._remote.passages_of(batch)
+                passages, vectors = self.remote.passages_of(batch)
                 for doc_id in batch:
                     rows = [i for i, p in enumerate(passages) if p.doc_id == doc_id]
                     if len(rows) != remote[doc_id].passages:
@@ -136,50 +162,35 @@ class SharedLibrary(Library):
         if doc.stored_path:
             Path(doc.stored_path).unlink(missing_ok=True)
 
-    # -- the Library API ----------------------------------------------------------------------
+    # -- writes: the server first, then this computer's copy ---------------------------------
 
-    def documents(self) -> list[Document]:
-        self.refresh()
-        return super().documents()
-
-    def search(self, query: str, k: int = 8, **options: Any) -> list[Hit]:
-        self.refresh()
-        return super().search(query, k, **options)
-
-    def update_document(self, doc_id: str, **changes: object) -> Document:
-        doc = self.document(doc_id)
+    def update_document(self, doc: Document, changes: dict[str, object]) -> Document:
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
         values: dict[str, Any] = {k: v if k == "tags" else str(v) for k, v in changes.items()}
-        self._remote.update_document(dataclasses.replace(doc, **values))
+        self.remote.update_document(dataclasses.replace(doc, **values))
         with self._refresh_lock:
             return self.store.update_document(doc.id, **values)
 
-    def remove_document(self, doc_id: str) -> Document:
-        doc = self.document(doc_id)
-        self._remote.remove_document(doc.id)
+    def remove_document(self, doc: Document) -> None:
+        self.remote.remove_document(doc.id)  # the record first: no one sees it half removed
         with self._refresh_lock:
             self._drop_local(doc)
-        return doc
 
-    # -- import hooks -------------------------------------------------------------------------
-
-    def _existing(self, doc_id: str) -> Document | None:
+    def existing(self, doc_id: str) -> Document | None:
         """Already on the server (imported by anyone)? Then it is a duplicate here too."""
         doc = self.store.document(doc_id)
         if doc is not None:
             return doc
-        if self._remote.document(doc_id) is None:
+        if self.remote.document(doc_id) is None:
             return None
         self.refresh(force=True)
         return self.store.document(doc_id)
 
-    def _save_document(
-        self, doc: Document, passages: Sequence[Passage], matrix: np.ndarray
-    ) -> None:
+    def save_document(self, doc: Document, passages: Sequence[Passage], matrix: np.ndarray) -> None:
         try:
-            self._remote.put_document(dataclasses.replace(doc, stored_path=""), passages, matrix)
+            self.remote.put_document(dataclasses.replace(doc, stored_path=""), passages, matrix)
         except Exception:
             Path(doc.stored_path).unlink(missing_ok=True)  # nothing refers to it now
             raise
