@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from rag import __version__
 
 # name -> the module that defines it. Keep in step with the TYPE_CHECKING imports below, which
-# are what type checkers and the import-linter contracts see (tests/rag/test_api.py checks).
+# are what type checkers, the import-linter contracts and PyInstaller's analysis of the frozen
+# app see (tests/rag/test_api.py checks that the two agree).
 _EXPORTS: dict[str, str] = {
     # errors
     "BriefDeskError": "rag.core.errors",

@@ -177,8 +177,7 @@ class Library:
 
     def close(self) -> None:
         if self._backend is not None:
-            self._backend.close()
-        self._backend = None
+            self._backend.close()  # kept: a closed library still says where it was
         self.store.close()
         self._lock.release()
 
@@ -190,7 +189,7 @@ class Library:
 
     @property
     def backend(self) -> StorageBackend:
-        assert self._backend is not None, "library is closed"
+        assert self._backend is not None, "library is not open"
         return self._backend
 
     @property

@@ -75,18 +75,20 @@ class SharedBackend:
         self._address = address
         self._name = name
         self._remote: RemoteStore | None = None
+        self._connected = False
         self._refresh_lock = threading.Lock()
         self._refreshed_at = 0.0
 
     def open(self) -> list[str]:
         self._claim_folder(f"{self._address.url}/{self._name}")
         self._remote = RemoteStore.connect(self._address.url, self._name, self.embedder)
+        self._connected = True
         self.refresh(force=True)
         remove_orphan_copies(self.folder, self.store)
         return []
 
     def close(self) -> None:
-        self._remote = None
+        self._connected = False  # the HTTP client holds nothing on the server to release
 
     def _claim_folder(self, key: str) -> None:
         """Refuse a folder that holds another library: following the server would delete
@@ -106,7 +108,7 @@ class SharedBackend:
     @property
     def remote(self) -> RemoteStore:
         """The library's records on the server."""
-        assert self._remote is not None, "library is closed"
+        assert self._remote is not None, "not connected yet"
         return self._remote
 
     @property
@@ -115,6 +117,7 @@ class SharedBackend:
 
     @property
     def index(self) -> VectorIndex:
+        assert self._connected, "library is closed"
         return self.remote.index
 
     # -- following the server -----------------------------------------------------------------
