@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import build_corpus  # noqa: E402  (a sibling script, not a package)
+import build_corpus  # a sibling script, not a package
 
 EVAL = Path(__file__).resolve().parent
 RETRIEVAL = EVAL / "retrieval.json"
