@@ -32,6 +32,8 @@ _HEADER_FIELDS = {
     "published": "published",
     "author": "author",
     "by": "author",
+    "url": "url",
+    "link": "url",
 }
 _FRONT_MATTER_FIELDS = {
     "title": "title",
@@ -43,6 +45,8 @@ _FRONT_MATTER_FIELDS = {
     "publisher": "publisher",
     "source": "publisher",
     "site": "publisher",
+    "url": "url",
+    "link": "url",
 }
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 
@@ -150,8 +154,8 @@ def _read_header_lines(lines: list[str], start: int, meta: DocumentMeta) -> int:
     while i < len(lines) and (m := _HEADER.match(lines[i])):
         found.append((m[1].lower(), m[2]))
         i += 1
-    # A lone "URL:" line is not a header block; it needs at least one field we understand.
-    if not any(key in _HEADER_FIELDS for key, _ in found):
+    # A lone "URL:" line is not a header block; it needs at least one other field we know.
+    if not any(_HEADER_FIELDS.get(key) not in (None, "url") for key, _ in found):
         return first
     for key, value in found:
         if key in _HEADER_FIELDS:
