@@ -87,6 +87,8 @@ class DocumentMeta:
     publisher: str = ""
     published: str = ""  # ISO date (YYYY-MM-DD, or YYYY-MM / YYYY when that is all we know)
     author: str = ""
+    url: str = ""  # where the document was published, when the file says so
+    date_source: str = ""  # "metadata" (a field of the file) or "text" (its first lines)
 
 
 @dataclass(slots=True)
@@ -127,6 +129,8 @@ class Document:
     imported_at: str  # ISO timestamp, UTC
     stored_path: str  # the library's own copy of the file
     tags: list[str] = field(default_factory=list)
+    url: str = ""  # where the document was published, when the file says so
+    date_source: str = ""  # "metadata", "text" (found in its first lines) or "edited"
 
 
 @dataclass(frozen=True, slots=True)

@@ -676,6 +676,7 @@ def _citation(hit: Hit, claim_text: str) -> Citation:
         doc_title=doc.title,
         publisher=doc.publisher,
         published=doc.published,
+        url=doc.url,
     )
 
 

@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS documents (
     imported_at TEXT NOT NULL,
     stored_path TEXT NOT NULL,
     tags TEXT NOT NULL DEFAULT '[]',
+    url TEXT NOT NULL DEFAULT '',
+    date_source TEXT NOT NULL DEFAULT '',
     -- 0 until the document's vectors are confirmed in the vector index; see Library.open.
     indexed INTEGER NOT NULL DEFAULT 0
 );
@@ -61,9 +63,15 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages_fts, 
 
 _DOC_COLUMNS = (
     "id, filename, kind, title, publisher, published, author, pages, chars, passages, "
-    "imported_at, stored_path, tags"
+    "imported_at, stored_path, tags, url, date_source"
 )
-EDITABLE_FIELDS = ("title", "publisher", "published", "author", "tags")
+# Columns added after the first release, with their definitions: a library made before them
+# gets them on open (ALTER TABLE ... ADD COLUMN keeps every row, with the default).
+_ADDED_DOCUMENT_COLUMNS = {
+    "url": "TEXT NOT NULL DEFAULT ''",
+    "date_source": "TEXT NOT NULL DEFAULT ''",
+}
+EDITABLE_FIELDS = ("title", "publisher", "published", "author", "tags", "url")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -93,6 +101,8 @@ def _doc(row: sqlite3.Row) -> Document:
         imported_at=row["imported_at"],
         stored_path=row["stored_path"],
         tags=json.loads(row["tags"]),
+        url=row["url"],
+        date_source=row["date_source"],
     )
 
 
@@ -146,11 +156,19 @@ class Store:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._add_missing_columns()
         with self.transaction():
             self._db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
                 (str(SCHEMA_VERSION),),
             )
+
+    def _add_missing_columns(self) -> None:
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        with self.transaction() as db:
+            for name, definition in _ADDED_DOCUMENT_COLUMNS.items():
+                if name not in have:
+                    db.execute(f"ALTER TABLE documents ADD COLUMN {name} {definition}")
 
     def close(self) -> None:
         with self._lock:
@@ -202,11 +220,11 @@ class Store:
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
         with self._lock, self._counts_change(), self.transaction() as db:
             db.execute(
-                f"INSERT INTO documents({_DOC_COLUMNS}) VALUES ({','.join('?' * 13)})",
+                f"INSERT INTO documents({_DOC_COLUMNS}) VALUES ({','.join('?' * 15)})",
                 (
                     doc.id, doc.filename, doc.kind, doc.title, doc.publisher, doc.published,
                     doc.author, doc.pages, doc.chars, doc.passages, doc.imported_at,
-                    doc.stored_path, json.dumps(doc.tags),
+                    doc.stored_path, json.dumps(doc.tags), doc.url, doc.date_source,
                 ),
             )  # fmt: skip
             db.executemany(
@@ -247,7 +265,11 @@ class Store:
         )
         return {r["id"]: _doc(r) for r in rows}
 
-    def update_document(self, doc_id: str, **changes: object) -> Document:
+    def update_document(
+        self, doc_id: str, *, date_source: str | None = None, **changes: object
+    ) -> Document:
+        """Edit the fields of EDITABLE_FIELDS. A new date is the analyst's ("edited") unless
+        ``date_source`` says where it came from (a copy taking a shared library's edits)."""
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
@@ -256,6 +278,10 @@ class Store:
             if doc is None:
                 raise KeyError(doc_id)
             return doc
+        if "published" in changes:
+            if date_source is None:
+                date_source = "edited" if changes["published"] else ""
+            changes = {**changes, "date_source": date_source}
         values = [json.dumps(v) if k == "tags" else str(v) for k, v in changes.items()]
         with self.transaction() as db:
             cur = db.execute(

@@ -106,7 +106,7 @@ class SharedLibrary(Library):
             for doc_id, doc in remote.items():
                 if doc_id in local and _editable(local[doc_id]) != _editable(doc):
                     changes = {f: getattr(doc, f) for f in EDITABLE_FIELDS}
-                    self.store.update_document(doc_id, **changes)
+                    self.store.update_document(doc_id, date_source=doc.date_source, **changes)
             new = [doc_id for doc_id in remote if doc_id not in local]
             for start in range(0, len(new), FETCH_BATCH):
                 batch = new[start : start + FETCH_BATCH]
@@ -152,7 +152,10 @@ class SharedLibrary(Library):
         if unknown:
             raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
         values: dict[str, Any] = {k: v if k == "tags" else str(v) for k, v in changes.items()}
-        self._remote.update_document(dataclasses.replace(doc, **values))
+        remote_values = dict(values)
+        if "published" in values:
+            remote_values["date_source"] = "edited" if values["published"] else ""
+        self._remote.update_document(dataclasses.replace(doc, **remote_values))
         with self._refresh_lock:
             return self.store.update_document(doc.id, **values)
 
