@@ -271,10 +271,6 @@ class Store:
                 [(int(indexed), d) for d in doc_ids],
             )
 
-    def mark_all_unindexed(self) -> None:
-        with self.transaction() as db:
-            db.execute("UPDATE documents SET indexed = 0")
-
     def document_ids_published_between(
         self, date_from: str | None, date_to: str | None
     ) -> list[str]:
