@@ -86,10 +86,10 @@ _EXPORTS: dict[str, str] = {
     "ExportOptions": "rag.export.word",
     "export_docx": "rag.export.word",
     # models: which one, its file, the runtime; provisioning model files
-    "ChatModel": "rag.models.llm",
-    "GGUFInfo": "rag.models.llm",
-    "preload_runtime": "rag.models.llm",
-    "read_gguf_info": "rag.models.llm",
+    "ChatModel": "rag.models.protocol",
+    "GGUFInfo": "rag.models.gguf",
+    "read_gguf_info": "rag.models.gguf",
+    "preload_runtime": "rag.models.local",
     "open_chat_model": "rag.models.choice",
 }
 # Modules exported whole: provisioning is a vocabulary of its own (install events, roles,
@@ -194,7 +194,9 @@ if TYPE_CHECKING:
     from rag.indexing.library import Library
     from rag.models import provision
     from rag.models.choice import open_chat_model
-    from rag.models.llm import ChatModel, GGUFInfo, preload_runtime, read_gguf_info
+    from rag.models.gguf import GGUFInfo, read_gguf_info
+    from rag.models.local import preload_runtime
+    from rag.models.protocol import ChatModel
     from rag.opening import open_library
     from rag.reading.ingest import (
         FileDuplicate,

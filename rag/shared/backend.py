@@ -32,10 +32,10 @@ from rag.core import paths
 from rag.core.errors import LibraryError
 from rag.core.server_address import ServerAddress
 from rag.core.settings import Settings
-from rag.core.types import Document, Passage
+from rag.core.types import EDITABLE_FIELDS, Document, Passage, editable_changes
 from rag.indexing.folder_backend import remove_orphan_copies
 from rag.indexing.library import Library
-from rag.indexing.store import EDITABLE_FIELDS, Store
+from rag.indexing.store import Store
 from rag.indexing.vector_index import VectorIndex
 from rag.models.embedding import Embedder
 from rag.shared.remote_store import RemoteStore, check_library_name, chroma_address
@@ -135,7 +135,7 @@ class SharedBackend:
             for doc_id, doc in remote.items():
                 if doc_id in local and _editable(local[doc_id]) != _editable(doc):
                     changes = {f: getattr(doc, f) for f in EDITABLE_FIELDS}
-                    self.store.update_document(doc_id, **changes)
+                    self.store.update_document(doc_id, date_source=doc.date_source, **changes)
             new = [doc_id for doc_id in remote if doc_id not in local]
             for start in range(0, len(new), FETCH_BATCH):
                 batch = new[start : start + FETCH_BATCH]
@@ -168,11 +168,11 @@ class SharedBackend:
     # -- writes: the server first, then this computer's copy ---------------------------------
 
     def update_document(self, doc: Document, changes: dict[str, object]) -> Document:
-        unknown = set(changes) - set(EDITABLE_FIELDS)
-        if unknown:
-            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-        values: dict[str, Any] = {k: v if k == "tags" else str(v) for k, v in changes.items()}
-        self.remote.update_document(dataclasses.replace(doc, **values))
+        values = editable_changes(changes)
+        remote_values = dict(values)
+        if "published" in values:
+            remote_values["date_source"] = "edited" if values["published"] else ""
+        self.remote.update_document(dataclasses.replace(doc, **remote_values))
         with self._refresh_lock:
             return self.store.update_document(doc.id, **values)
 
