@@ -78,7 +78,9 @@ def _governed(words: list[str], start: int) -> str | None:
     return None
 
 
-_BEFORE_MONTH = frozenset("in on by since until from of early late mid through before after".split())
+_BEFORE_MONTH = frozenset(
+    "in on by since until from of early late mid through before after".split()
+)
 
 
 def _is_month(words: list[str], i: int) -> bool:
@@ -97,7 +99,7 @@ def marked_words(text: str) -> tuple[list[str], list[str]]:
     hedged: list[str] = []
     for i, word in enumerate(words):
         following = words[i + 1] if i + 1 < len(words) else ""
-        if word in _NEGATORS or word.endswith("n't"):
+        if word in _NEGATORS or word.endswith("n't") or (word == "no" and not following.isdigit()):
             target = _governed(words, i + 1)
             negated.extend([target] if target else [])
         elif (word, following) in _NEGATION_PAIRS:

@@ -12,7 +12,7 @@ facts, and that sentence must name the clause's actor and say the same thing abo
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from rag.checking.actors import countries_in
@@ -193,6 +193,7 @@ def _problems_with(
     text_roots: set[str],
     text_countries: set[str],
     stop: Collection[str],
+    mentions: Callable[[str, str], bool],
     *,
     strict_actor: bool,
 ) -> list[str]:
@@ -202,11 +203,9 @@ def _problems_with(
     context_roots = _roots(reading.context, stop)
     subject_countries = countries_in(subject)
     context_countries = countries_in(reading.context)
-    names = _subject_roots(clause.names(), stop)
-    if (
-        (subject_countries
-        and not subject_countries & context_countries)
-        or (names and not subject_countries and not names & context_roots)
+    names = clause.names()
+    if (subject_countries and not subject_countries & context_countries) or (
+        names and not subject_countries and not any(mentions(n, reading.context) for n in names)
     ):
         problems.append(f"{subject} is not the actor of: {reading.sentence}")
     elif strict_actor and not names and not subject_countries:
@@ -231,7 +230,9 @@ def _problems_with(
             break
         if sentence_words.count(word) > neg_s.count(word) and word not in neg_s:
             problems.append(f"negation: the claim denies what the source states ({word}…)")
-    for word in dict.fromkeys(neg_s):
+    # "gave no date" against "did not give a date": a negated claim is not held to the
+    # source's choice of negated word.
+    for word in dict.fromkeys([] if neg_c else neg_s):
         if (
             word in claim_words
             and word not in neg_c
@@ -276,8 +277,15 @@ def _best(
     return top, [r for score, r in scored if score == top and top > 0]
 
 
-def statement_problems(claim: str, cited_text: str, stop: Collection[str]) -> list[str]:
-    """Why the cited sentences do not state the claim as it is written (empty if they do)."""
+def statement_problems(
+    claim: str,
+    cited_text: str,
+    stop: Collection[str],
+    mentions: Callable[[str, str], bool],
+) -> list[str]:
+    """Why the cited sentences do not state the claim as it is written (empty if they do).
+    ``stop`` are the words that carry no fact; ``mentions(name, text)`` says whether a text
+    names an actor (acronyms spelled out, possessives, a country by its adjective)."""
     readings = _readings(cited_text)
     if not readings:
         return []
@@ -300,7 +308,9 @@ def statement_problems(claim: str, cited_text: str, stop: Collection[str]) -> li
             problems.append(f"no one cited sentence states: {clause.text}")
             continue
         found = [
-            _problems_with(clause, r, text_roots, text_countries, stop, strict_actor=len(parts) > 1)
+            _problems_with(
+                clause, r, text_roots, text_countries, stop, mentions, strict_actor=len(parts) > 1
+            )
             for r in best
         ]
         if found and all(found):
