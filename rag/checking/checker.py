@@ -9,6 +9,9 @@ merging two sources). Every claim is checked against the text it cites:
 2. Support: lexical overlap of content words, and cosine similarity of the claim's and the
    passage's embeddings; either above its threshold (calibrated on a labelled set, see
    ``bench/calibrate_support.py`` and ``tests/data/support_labels.json``).
+3. Statement: each clause of the claim against the one cited sentence that states it, which
+   must name the same actor and countries and negate, hedge and oppose nothing the clause
+   does not (``rag.checking.statements``). Its findings are reported with the missing terms.
 
 A claim that fails is moved to the passage among the section's evidence that does support it
 (status ``reattributed``), or flagged ``unsupported`` with the reasons.

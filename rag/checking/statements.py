@@ -32,7 +32,7 @@ _VERBS = frozenset(
 _OPENERS = frozenset(
     "on in at after before under by since following according during from with amid".split()
 )
-_CLAUSE_BREAK = re.compile(r";\s+|,?\s+(?:and|but|while|whereas)\s+", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"(;\s+|,?\s+(?:and|but|while|whereas)\s+)", re.IGNORECASE)
 # A claim about what the sources do not say, and the words with which a sentence says that
 # something is not known, not decided or not published.
 _GAP_FRAME = re.compile(
@@ -110,8 +110,8 @@ def _verb_like(word: str, before: str) -> bool:
 
 
 def _subject(words: list[str]) -> tuple[str, ...] | None:
-    """The words before the first verb (None if the piece opens with a verb: it continues the
-    previous clause's actor). A leading "On 16 March," or "According to X," is skipped."""
+    """The words before the first verb; None if the piece opens with a verb or a pronoun (it
+    continues the previous clause's actor), empty if no verb comes soon enough to tell."""
     if not words:
         return None
     if words[0].lower() in _PRONOUNS:
@@ -134,14 +134,15 @@ def clauses(claim: str) -> list[Clause]:
     """The claim cut where a new verb starts ("X ordered A and the company withdrew B"),
     each with its actor; a clause without one ("... and withdrew B") keeps the one before."""
     text = re.sub(r"^\W*\d{1,2} \w+ \d{4}\s*[—–:-]\s*", "", claim)  # a timeline's date
-    pieces: list[str] = []
-    for piece in _CLAUSE_BREAK.split(text):
+    split = _CLAUSE_BREAK.split(text)  # pieces, with the words between them at odd places
+    pieces = [split[0]]
+    for joint, piece in zip(split[1::2], split[2::2], strict=True):
         # "Rivals in Tokyo and Hangzhou are...": a list inside a subject or an object is
         # not a clause; only a piece with its own verb after one that has a verb is.
-        if pieces and not (_has_verb(piece) and _has_verb(pieces[-1])):
-            pieces[-1] += " and " + piece
-        else:
+        if _has_verb(piece) and _has_verb(pieces[-1]):
             pieces.append(piece)
+        else:
+            pieces[-1] += joint + piece
     result: list[Clause] = []
     for n, piece in enumerate(pieces):
         head = piece
@@ -150,9 +151,10 @@ def clauses(claim: str) -> list[Clause]:
         # An apposition after the actor ("Qingluan-Coder, a model published by...") is not it.
         words = _WORD.findall(head.split(",", 1)[0]) or _WORD.findall(head)
         subject = _subject(words)
-        if not subject:
-            subject = result[-1].subject if result and subject is None else ()
-        result.append(Clause(piece, subject, n == 0))
+        if subject is None and result:  # "... and withdrew B": the actor before
+            result.append(Clause(piece, result[-1].subject, result[-1].opens_claim))
+        else:
+            result.append(Clause(piece, subject or (), n == 0))
     return result
 
 
