@@ -9,7 +9,7 @@ written as its name, its adjective or its capital ("China", "Chinese", "Beijing"
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 # key: the forms that name it (lower case; dots removed before matching, so "u.s." is "us").
 _COUNTRIES: dict[str, tuple[str, ...]] = {
@@ -94,8 +94,10 @@ def _plain(text: str) -> str:
     return re.sub(r"\b([A-Za-z])\.(?=[A-Za-z]\.)|(?<=\b[A-Za-z])\.", r"\1", text).replace("’", "'")
 
 
-def countries_in(text: str) -> set[str]:
-    """The countries and blocs ``text`` names, by their key ("china", "united states")."""
+@lru_cache(maxsize=4096)
+def countries_in(text: str) -> frozenset[str]:
+    """The countries and blocs ``text`` names, by their key ("china", "united states").
+    Cached: the checker asks about the same sentences for every claim of a section."""
     found = set()
     lookup = dict(_FORMS)
     for m in _pattern().finditer(_plain(text)):
@@ -103,7 +105,7 @@ def countries_in(text: str) -> set[str]:
         if word.lower() in _ALSO_WORDS and not word[0].isupper():
             continue
         found.add(lookup[word.lower()])
-    return found
+    return frozenset(found)
 
 
 def is_country_word(word: str) -> bool:

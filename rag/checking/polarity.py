@@ -90,10 +90,13 @@ def _is_month(words: list[str], i: int) -> bool:
     return following.isdigit() or before.isdigit() or before in _BEFORE_MONTH
 
 
-def marked_words(text: str) -> tuple[list[str], list[str]]:
+def marked_words(text: str, *, can_hedges: bool = False) -> tuple[list[str], list[str]]:
     """The roots of the words ``text`` negates and of those it only hedges, once per
     occurrence: in "X did not ban Y" the negated word is "ban"; in "X plans to impose a fee"
-    the hedged one is "impos"."""
+    the hedged one is "impos". With ``can_hedges``, "can" hedges too: a claim's "can be
+    designated" may render a source's "may be designated", though "it can keep serving" in a
+    source is no hedge."""
+    hedges = _HEDGES | {"can"} if can_hedges else _HEDGES
     words = tokens(text)
     negated: list[str] = []
     hedged: list[str] = []
@@ -107,7 +110,7 @@ def marked_words(text: str) -> tuple[list[str], list[str]]:
             negated.extend([target] if target else [])
         elif word == "may" and _is_month(words, i):
             continue
-        elif word in _HEDGES and following != "not" and not following.endswith("n't"):
+        elif word in hedges and following != "not" and not following.endswith("n't"):
             target = _governed(words, i + 1)
             hedged.extend([target] if target else [])
         elif word in _HEDGE_BEFORE_TO and following == "to":

@@ -12,8 +12,9 @@ facts, and that sentence must name the clause's actor and say the same thing abo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.checking.actors import countries_in
 from rag.checking.polarity import marked_words, opposite_words, root, tokens
@@ -48,12 +49,21 @@ _ABSENCE = frozenset(
     """not no never nor yet unclear unknown undisclosed unconfirmed unspecified undecided
     without silent declined refused pending""".split()
 )
-# A sentence that reports something in order to reject it ("Claims that X withdrew are
-# wrong") negates what it reports.
-_REFUTED = re.compile(
+# A sentence that negates without a "not": it reports something in order to reject it
+# ("Claims that X withdrew are wrong"), or says that none did.
+_NEGATIVE_SENTENCE = re.compile(
     r"\b(?:wrong|false|untrue|incorrect|inaccurate|mistaken|unfounded|baseless|no\s+such"
-    r"|denied\s+that|not\s+true)\b",
+    r"|denied|none|nothing|neither|without)\b",
     re.IGNORECASE,
+)
+_REFUTATION = re.compile(
+    r"\b(?:wrong|false|untrue|incorrect|inaccurate|mistaken|unfounded|baseless|no\s+such)\b",
+    re.IGNORECASE,
+)
+# Words that state a negative fact positively: a claim using one may paraphrase "may not".
+_NEGATIVE_WORDS = frozenset(
+    """barred banned prohibited forbidden refused declined failed denied rejected halted
+    stopped suspended blocked restricted without unable lacks lacked""".split()
 )
 # A clause whose best sentence holds less than this share of its facts is not stated there.
 CLAUSE_MIN_SHARE = 0.5
@@ -158,11 +168,12 @@ def clauses(claim: str) -> list[Clause]:
     return result
 
 
-def _roots(text: str, stop: Collection[str]) -> set[str]:
-    return {root(w) for w in tokens(text) if w not in stop and (len(w) > 2 or w.isdigit())}
+@lru_cache(maxsize=4096)
+def _roots(text: str, stop: frozenset[str]) -> frozenset[str]:
+    return frozenset(root(w) for w in tokens(text) if w not in stop and (len(w) > 2 or w.isdigit()))
 
 
-def _subject_roots(subject: tuple[str, ...], stop: Collection[str]) -> set[str]:
+def _subject_roots(subject: tuple[str, ...], stop: frozenset[str]) -> set[str]:
     return {
         root(t)
         for w in subject
@@ -194,7 +205,7 @@ def _problems_with(
     reading: _Reading,
     text_roots: set[str],
     text_countries: set[str],
-    stop: Collection[str],
+    stop: frozenset[str],
     mentions: Callable[[str, str], bool],
     *,
     strict_actor: bool,
@@ -226,26 +237,31 @@ def _problems_with(
     claim_words = [root(w) for w in tokens(said)]
     neg_c, hedge_c = marked_words(said)
     neg_s, hedge_s = marked_words(reading.sentence)
-    refuted = bool(_REFUTED.search(reading.sentence))
+    # A sentence with any negation ("none has been so far", "Claims that X withdrew are
+    # wrong") may be what a negated claim paraphrases; one without any cannot be.
+    sentence_negates = bool(neg_s) or bool(_NEGATIVE_SENTENCE.search(reading.sentence))
     for word in dict.fromkeys(neg_c):
-        if refuted:
-            break
-        if sentence_words.count(word) > neg_s.count(word) and word not in neg_s:
+        if word in sentence_words and not sentence_negates:
             problems.append(f"negation: the claim denies what the source states ({word}…)")
-    # "gave no date" against "did not give a date": a negated claim is not held to the
-    # source's choice of negated word.
-    for word in dict.fromkeys([] if neg_c else neg_s):
-        if (
-            word in claim_words
-            and word not in neg_c
-            and (sentence_words.count(word) <= neg_s.count(word))
-        ):
+    # The other way, a claim stating what its sentence negates, unless the claim says it with
+    # a negative word of its own ("barred from importing" for "may not import").
+    claim_negates = bool(neg_c) or bool(_NEGATIVE_WORDS & set(tokens(said)))
+    # "Claims that X withdrew are wrong: the company has said...": the rejection holds for
+    # its own part of the sentence only.
+    part = max(
+        re.split(r"[:;]\s+", reading.sentence),
+        key=lambda p: len(set(claim_words) & {root(w) for w in tokens(p)}),
+    )
+    if not claim_negates and _REFUTATION.search(part) and not _REFUTATION.search(said):
+        problems.append("negation: the source rejects what the claim states")
+    for word in dict.fromkeys([] if claim_negates else neg_s):
+        if word in claim_words and sentence_words.count(word) <= neg_s.count(word):
             problems.append(f"negation: the source says not ({word}…)")
-    for word in dict.fromkeys(hedge_s):
+    loose_hedges = marked_words(said, can_hedges=True)[1]
+    for word in dict.fromkeys([] if claim_negates else hedge_s):
         if (
             word in claim_words
-            and word not in hedge_c
-            and word not in neg_c
+            and word not in loose_hedges
             and sentence_words.count(word) <= hedge_s.count(word)
         ):
             problems.append(f"modality: the source says only that it may or is planned ({word}…)")
@@ -272,7 +288,7 @@ def _readings(text: str) -> list[_Reading]:
 
 
 def _best(
-    clause_roots: set[str], readings: list[_Reading], stop: Collection[str]
+    clause_roots: set[str], readings: list[_Reading], stop: frozenset[str]
 ) -> tuple[int, list[_Reading]]:
     scored = [(len(clause_roots & _roots(r.sentence, stop)), r) for r in readings]
     top = max((score for score, _ in scored), default=0)
@@ -282,7 +298,7 @@ def _best(
 def statement_problems(
     claim: str,
     cited_text: str,
-    stop: Collection[str],
+    stop: frozenset[str],
     mentions: Callable[[str, str], bool],
 ) -> list[str]:
     """Why the cited sentences do not state the claim as it is written (empty if they do).

@@ -379,7 +379,7 @@ def test_labelled_set_is_balanced_and_quotes_the_demo_documents(
 def test_checker_accuracy_on_the_labelled_set(embedder: Embedder) -> None:
     """With the constants in rag/checking/checker.py (see bench/calibrate_support.py).
 
-    Measured 0.899 (107 of 119) when this bound was set (0.731 before the clause checks of
+    Measured 0.908 (108 of 119) when this bound was set (0.731 before the clause checks of
     rag/checking/statements.py). What is left: an opinion stated as fact, or a contradiction
     in other words than the source's, repeats the passage's words (docs/evaluation.md);
     catching those needs an entailment judgement, not a looser threshold."""
@@ -392,7 +392,7 @@ def test_checker_accuracy_on_the_labelled_set(embedder: Embedder) -> None:
         if verdict != (item["label"] == "supported"):
             wrong.append(f"[{item['label']}] {claim}")
     accuracy = 1 - len(wrong) / len(items)
-    assert accuracy >= 0.88, f"accuracy {accuracy:.3f}; misclassified:\n" + "\n".join(wrong)
+    assert accuracy >= 0.89, f"accuracy {accuracy:.3f}; misclassified:\n" + "\n".join(wrong)
 
 
 def test_a_heading_is_not_a_claim_but_a_name_heavy_sentence_is() -> None:
@@ -431,6 +431,27 @@ def test_a_dropped_or_added_negation_is_not_supported() -> None:
     assert any(
         "negation" in m
         for m in missing_terms("The ministry did not ban sales of Vireo chips.", banned)
+    )
+
+
+def test_a_negation_paraphrased_stays_supported() -> None:
+    """Negative facts said another way are not taken for a dropped negation."""
+    may_not = "The ministry said listed companies may not import goods from China."
+    assert (
+        missing_terms("Listed companies are barred from importing goods from China.", may_not) == []
+    )
+    assert missing_terms("Listed companies may import goods from China.", may_not)
+    none_yet = "BIS says other models may be designated later; none has been so far."
+    assert missing_terms("No other models have been designated so far.", none_yet) == []
+    assert missing_terms("BIS says other models can be designated later.", none_yet) == []
+    rejected = (
+        "Claims that Larkspur withdrew its models voluntarily are wrong: the company has said "
+        "it will apply for licences."
+    )
+    assert missing_terms("Larkspur did not withdraw its models voluntarily.", rejected) == []
+    assert missing_terms("Larkspur has said it will apply for licences.", rejected) == []
+    assert any(
+        "rejects" in m for m in missing_terms("Larkspur withdrew its models voluntarily.", rejected)
     )
 
 
