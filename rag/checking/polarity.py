@@ -66,8 +66,12 @@ _GLUE = frozenset(
     """to be been being have has had do does did is are was were will would shall should can
     could may might must yet also still so far formally officially publicly immediately
     directly explicitly fully currently already ever even now the a an any its their his her
-    this that these those""".split()
+    this that these those it they he she""".split()
 )
+# "denied that it had granted", "rejected reports that it had suspended": the verb after is
+# negated as by "not".
+_DENIALS = frozenset("denied denies deny rejected rejects dismissed refuted".split())
+_REPORTED = frozenset("reports claims suggestions allegations rumours rumors".split())
 _SCOPE = 4
 
 
@@ -108,6 +112,11 @@ def marked_words(text: str, *, can_hedges: bool = False) -> tuple[list[str], lis
         elif (word, following) in _NEGATION_PAIRS:
             target = _governed(words, i + 2)
             negated.extend([target] if target else [])
+        elif word in _DENIALS:
+            j = i + 1 + (following in _REPORTED)
+            if j < len(words) and words[j] == "that":
+                target = _governed(words, j + 1)
+                negated.extend([target] if target else [])
         elif word == "may" and _is_month(words, i):
             continue
         elif word in hedges and following != "not" and not following.endswith("n't"):

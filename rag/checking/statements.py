@@ -30,8 +30,11 @@ _VERBS = frozenset(
     came knew found brought kept left lost sent spent wrote chose struck sought froze met paid
     plans planned intends wants hopes expects remains became become""".split()
 )
-_OPENERS = frozenset(
-    "on in at after before under by since following according during from with amid".split()
+# "On March 23, 2026, it published...": the phrase before the actor.
+_OPENING_PHRASE = re.compile(
+    r"^\W*(?:on|in|at|after|before|under|by|since|following|according|during|from|with|amid)"
+    r"\b[^,]{0,80},(?:\s*\d{4},)?\s*",
+    re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"(;\s+|,?\s+(?:and|but|while|whereas)\s+)", re.IGNORECASE)
 # A claim about what the sources do not say, and the words with which a sentence says that
@@ -155,12 +158,7 @@ def clauses(claim: str) -> list[Clause]:
             pieces[-1] += joint + piece
     result: list[Clause] = []
     for n, piece in enumerate(pieces):
-        head = piece
-        if n == 0 and head.split()[:1] and head.split()[0].lower() in _OPENERS and "," in head:
-            head = head.split(",", 1)[1]
-        # An apposition after the actor ("Qingluan-Coder, a model published by...") is not it.
-        words = _WORD.findall(head.split(",", 1)[0]) or _WORD.findall(head)
-        subject = _subject(words)
+        subject = _actor_words(piece, first=n == 0)
         if subject is None and result:  # "... and withdrew B": the actor before
             result.append(Clause(piece, result[-1].subject, result[-1].opens_claim))
         else:
@@ -182,11 +180,26 @@ def _subject_roots(subject: tuple[str, ...], stop: frozenset[str]) -> set[str]:
     }
 
 
+def _actor_words(piece: str, *, first: bool) -> tuple[str, ...] | None:
+    """The words of a piece's actor, as ``_subject`` finds them, after a leading "On 16
+    March," or "In it," and before an apposition ("Qingluan-Coder, a model published...")."""
+    head = _OPENING_PHRASE.sub("", piece) if first else piece
+    return _subject(_WORD.findall(head.split(",", 1)[0]) or _WORD.findall(head))
+
+
 def _carries_actor(sentence: str) -> bool:
     """A sentence whose actor is a pronoun or a description ("It added...", "In it, the
-    company reported...", "The ministry said...") names it in the sentence before."""
-    words = tokens(sentence)
-    return bool(words) and (words[0] == "the" or bool(_PRONOUNS & set(words[:6])))
+    company reported...", "The Ministry of Trade said...") names it in the sentence before;
+    one whose actor is a name ("The Netherlands, meanwhile, confirmed that it...") does not."""
+    actor = _actor_words(sentence, first=True)
+    if actor is None:
+        return True  # opens with a pronoun
+    if not actor:
+        actor = tuple(_WORD.findall(sentence.split(",", 1)[0])[:4])
+    lowered = [w.lower() for w in actor]
+    if _PRONOUNS & set(lowered):
+        return True
+    return bool(lowered) and lowered[0] == "the" and not countries_in(" ".join(actor))
 
 
 def sentence_contexts(text: str) -> list[str]:

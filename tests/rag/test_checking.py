@@ -373,16 +373,17 @@ def test_labelled_set_is_balanced_and_quotes_the_demo_documents(
         assert 300 <= len(item["passage"]) <= 1000
         if item["source"] != "invented":
             assert " ".join(item["passage"].split()) in texts[item["source"]], item["claim"]
-    assert sum(item["source"] == "invented" for item in items) <= len(items) // 3
+    assert sum(item["source"] == "invented" for item in items) <= 0.4 * len(items)
 
 
 def test_checker_accuracy_on_the_labelled_set(embedder: Embedder) -> None:
     """With the constants in rag/checking/checker.py (see bench/calibrate_support.py).
 
-    Measured 0.908 (108 of 119) when this bound was set (0.731 before the clause checks of
-    rag/checking/statements.py). What is left: an opinion stated as fact, or a contradiction
-    in other words than the source's, repeats the passage's words (docs/evaluation.md);
-    catching those needs an entailment judgement, not a looser threshold."""
+    Measured 0.917 (122 of 133) when this bound was set; 0.692 before the clause checks of
+    rag/checking/statements.py (the original 86 demo items: 0.849 -> 0.884). What is left:
+    an opinion stated as fact, or a contradiction in other words than the source's, repeats
+    the passage's words (docs/evaluation.md); catching those needs an entailment judgement,
+    not a looser threshold."""
     items = _labels()
     wrong = []
     for item in items:
@@ -392,7 +393,7 @@ def test_checker_accuracy_on_the_labelled_set(embedder: Embedder) -> None:
         if verdict != (item["label"] == "supported"):
             wrong.append(f"[{item['label']}] {claim}")
     accuracy = 1 - len(wrong) / len(items)
-    assert accuracy >= 0.89, f"accuracy {accuracy:.3f}; misclassified:\n" + "\n".join(wrong)
+    assert accuracy >= 0.90, f"accuracy {accuracy:.3f}; misclassified:\n" + "\n".join(wrong)
 
 
 def test_a_heading_is_not_a_claim_but_a_name_heavy_sentence_is() -> None:
@@ -511,6 +512,32 @@ def test_the_actor_opening_a_claim_must_be_the_actor_of_its_sentence() -> None:
         "On 23 March it published guidance on License Exception LVC."
     )
     assert missing_terms("BIS published guidance on License Exception LVC.", carried) == []
+
+
+def test_a_denial_negates_what_it_denies() -> None:
+    denial = (
+        "Britain's trade department denied that it had granted a licence to Orrin Analytics "
+        "for the export of model weights."
+    )
+    assert any(
+        "negation" in m
+        for m in missing_terms(
+            "Britain's trade department granted Orrin Analytics a licence.", denial
+        )
+    )
+    assert missing_terms("Britain denied granting a licence to Orrin Analytics.", denial) == []
+
+
+def test_a_sentence_opening_with_a_country_does_not_borrow_the_actor_before() -> None:
+    text = (
+        "Britain denied that it had granted a licence to Orrin Analytics. "
+        "The Netherlands, meanwhile, confirmed that it had revoked two licences for lithography "
+        "tools. The ministry said both licences had been issued in 2025."
+    )
+    assert missing_terms("The Netherlands revoked two licences for lithography tools.", text) == []
+    assert missing_terms("Britain revoked two licences for lithography tools.", text)
+    # "The ministry..." is a description: its actor is named in the sentence before.
+    assert missing_terms("The Netherlands had issued both licences in 2025.", text) == []
 
 
 def test_a_country_the_sentence_does_not_name_is_a_swap() -> None:
