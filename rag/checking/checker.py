@@ -212,7 +212,14 @@ def _is_figure(term: str) -> bool:
 def missing_terms(claim: str, cited_text: str) -> list[str]:
     """Hard terms of the claim absent from the cited text, and pairs that are present but
     never stated together: "Stratus Peak fell 5.1 percent" against a passage in which
-    Corrigan fell 5.1 percent and Stratus Peak is named elsewhere."""
+    Corrigan fell 5.1 percent and Stratus Peak is named elsewhere. Then what the sentence
+    that states each clause says otherwise (``rag.checking.statements``)."""
+    terms, problems = _missing(claim, cited_text)
+    return terms + problems
+
+
+def _missing(claim: str, cited_text: str) -> tuple[list[str], list[str]]:
+    """The claim's missing terms, and the problems of its clauses with their sentences."""
     cited_text = numerals(neutralise_instructions(cited_text))
     haystack = normalise(cited_text)
     terms = hard_terms(claim)
@@ -236,7 +243,7 @@ def missing_terms(claim: str, cited_text: str) -> list[str]:
                 _mentions(name, s) and any(_found(f, normalise(s)) for f in figures) for s in spans
             ):
                 missing.append(f"{name} with {'/'.join(figures)}")
-    return missing + statement_problems(numerals(claim), cited_text, _STOP, _mentions)
+    return missing, statement_problems(numerals(claim), cited_text, _STOP, _mentions)
 
 
 def _mentions(name: str, text: str) -> bool:
@@ -261,11 +268,12 @@ def supports(lexical: float, semantic: float, missing: Sequence[str]) -> bool:
 
 def _assess(
     claim: str, claim_vec: np.ndarray, passages: Sequence[Passage], vectors: Sequence[np.ndarray]
-) -> tuple[float, float, list[str]]:
+) -> tuple[float, float, list[str], list[str]]:
+    """Word overlap, similarity, missing terms and the clauses' problems with their sentences."""
     text = "\n".join(p.text for p in passages)
     lexical = lexical_support(claim, text)
     semantic = max((float(np.dot(claim_vec, v)) for v in vectors), default=0.0)
-    return lexical, semantic, missing_terms(claim, text)
+    return lexical, semantic, *_missing(claim, text)
 
 
 def check_claim(
@@ -278,10 +286,10 @@ def check_claim(
     (passage id -> (passage, vector)). Reattributes to the best supporting passage if the
     cited ones fail and another passage passes."""
     cited = [pid for pid in dict.fromkeys(cited) if pid in evidence]
-    lexical, semantic, missing = _assess(
+    lexical, semantic, missing, problems = _assess(
         claim, claim_vec, [evidence[p][0] for p in cited], [evidence[p][1] for p in cited]
     )
-    if cited and supports(lexical, semantic, missing):
+    if cited and supports(lexical, semantic, missing + problems):
         # Drop a co-cited passage that adds nothing, so the footnote points where it should.
         kept = [
             pid
@@ -301,7 +309,8 @@ def check_claim(
         reasons.append("cites no passage")
     if missing:
         reasons.append("not in the cited text: " + ", ".join(missing))
-    if not missing and cited:
+    reasons += problems
+    if not missing and not problems and cited:
         reasons.append(
             f"cited text is not close enough (similarity {semantic:.2f}, "
             f"word overlap {lexical:.0%})"
@@ -311,8 +320,8 @@ def check_claim(
     for pid, (passage, vector) in evidence.items():
         if pid in cited:
             continue
-        lex, sem, miss = _assess(claim, claim_vec, [passage], [vector])
-        if supports(lex, sem, miss) and (best is None or sem + lex > best[0]):
+        lex, sem, miss, wrong = _assess(claim, claim_vec, [passage], [vector])
+        if supports(lex, sem, miss + wrong) and (best is None or sem + lex > best[0]):
             best = (sem + lex, pid, lex, sem)
     if best is not None:
         _, pid, lex, sem = best

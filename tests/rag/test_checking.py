@@ -630,6 +630,9 @@ def test_the_new_checks_through_check_claim_with_single_sentences(embedder: Embe
     swapped = "Vietnam imposed a permit requirement on exports of advanced AI accelerators."
     assert check(swapped, ["s:0", "s:1"])[0] == "unsupported"
     assert check("Vietnam has announced a rule of its own.", ["s:1"])[0] == "unsupported"
+    dropped = "Vietnam has announced a rule of its own."
+    result = check_claim(dropped, embedder.embed_one(dropped), ["s:1"], evidence)
+    assert any(r.startswith("negation") for r in result.check.reasons), result.check.reasons
     assert check("Vietnam has not announced a rule of its own.", ["s:1"])[0] == "supported"
     final = (
         "Japan's trade ministry published a final rule requiring cloud providers to verify the "
