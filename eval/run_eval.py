@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from rag.core.types import Document, Passage
     from rag.drafting.engine import Evidence
     from rag.indexing.library import Library
-    from rag.models.llm import ChatModel
+    from rag.models.protocol import ChatModel
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = REPO / "eval" / "cases.json"
@@ -706,7 +706,7 @@ def _run(args: argparse.Namespace, home: Path) -> int:
     from rag.core.settings import Settings, save_settings
     from rag.indexing.library import Library
     from rag.models.choice import open_chat_model
-    from rag.models.llm import unload_model
+    from rag.models.loaded_model import unload_model
 
     cases = balanced_order(load_cases(args.cases_file, args.template))
     if args.only:
@@ -810,7 +810,7 @@ def _rebuild_source_ids(
     """For results saved without ``source_ids``: retrieve again with the same model's
     tokenizer and budget (retrieval is deterministic); None if the labels do not match."""
     from rag.briefs.templates import get_template
-    from rag.models.llm import get_model
+    from rag.models.loaded_model import get_model
     from rag.models.provision import gguf_path
 
     model = get_model(gguf_path(report["model"]["choice"]), n_ctx=report["model"]["n_ctx"])

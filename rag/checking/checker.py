@@ -31,8 +31,8 @@ from rag.checking.actors import countries_in, is_country_word
 from rag.checking.numerals import numerals
 from rag.checking.statements import gap_core, sentence_contexts, statement_problems
 from rag.core.types import Passage
+from rag.core.vocabulary import CAPITALISED_WORD, CLAIM_STOPWORDS, MONTH_NAMES, WEEKDAYS
 from rag.reading.chunking import split_sentences
-from rag.reading.readers.dates import MONTH_NAMES
 from rag.reading.sanitize import neutralise_instructions
 
 # Calibrated on tests/data/support_labels.json (bench/calibrate_support.py): the pair that
@@ -40,33 +40,24 @@ from rag.reading.sanitize import neutralise_instructions
 SEMANTIC_MIN = 0.60
 LEXICAL_MIN = 0.65
 
-_MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
-).split()
 # Capitalised words that are not names: sentence openers, months, days, titles.
 _NOT_NAMES = frozenset(
-    _MONTHS
+    [form for forms in MONTH_NAMES for form in forms]
+    + [day.lower() for day in WEEKDAYS]
     + """a an the this that these those it its in on at by for from of to and or but as if
     with without after before during while when where which who whom whose what why how
-    monday tuesday wednesday thursday friday saturday sunday however meanwhile also both
+    however meanwhile also both
     according under over about into than then there their they he she we i
     mr mrs ms dr prof president minister ministry secretary department chief executive
     ceo official officials government""".split()
 )
-_STOP = frozenset(
-    """a an the and or but if of to in on at by for from with without as is are was were be
-    been being has have had do does did it its this that these those their they them he she we
-    you i not no nor so than then there which who whom whose what when where why how will would
-    can could may might must should shall also into over under about after before during while
-    all any each both more most other some such only own same very just said says say""".split()
-)
+_STOP = CLAIM_STOPWORDS
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
 _CODE = re.compile(
     r"\b(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\b"
 )
-_CAPWORD = re.compile(r"\b[A-Z][\w'’&.-]*[\w]")
+_CAPWORD = re.compile(CAPITALISED_WORD)
 _WORD = re.compile(r"[a-z0-9]+")
 # "16th" is the number 16; "72-hour" and "72-billion-parameter" are 72 with a unit, not codes.
 _ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b")

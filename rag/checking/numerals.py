@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rag.reading.readers.dates import MONTH_NAMES
+from rag.core.vocabulary import MONTH_NAMES
 
 # "one" alone is left as a word: "one of the firms" is rarely a count a source states as "1".
 _UNITS = {
