@@ -25,6 +25,7 @@ _MODULES = {
     "llm": ("rag.models.llm", "rag.llm"),
     "ingest": ("rag.reading.ingest", "rag.ingest"),
     "paths": ("rag.core.paths", "rag.paths"),
+    "types": ("rag.core.types", "rag.types"),
 }
 
 
@@ -53,6 +54,7 @@ class Engine:
     llm: ModuleType
     ingest: ModuleType
     paths: ModuleType
+    types: ModuleType
     rag_dir: Path
 
     def template(self, name: str) -> Any:

@@ -58,6 +58,11 @@ BASELINE_SYSTEM = (
     "You are an analyst who writes briefings on AI trade restrictions (export controls, "
     "entity lists, retaliation, model distillation). Use only the numbered sources you are given."
 )
+# Set once the engine is loaded: SIGTERM then cancels the model call in progress (a Python
+# exception raised inside llama.cpp's abort callback would be ignored) and the run stops
+# after it, writing nothing half done.
+_STOP: Any = None
+
 # BriefDesk's disagreement claims are written by the engine and stamped "supported" unchecked.
 STAMPED_REASON = "found by comparing the sources"
 
@@ -179,7 +184,12 @@ def capturing_evidence(engine: Any) -> Iterator[dict[str, Any]]:
 
 
 def draft_briefdesk(
-    eng: engine_api.Engine, library: Any, model: RecordingModel, template: Any, phrasing: str
+    eng: engine_api.Engine,
+    library: Any,
+    model: RecordingModel,
+    template: Any,
+    phrasing: str,
+    cancel: Any = None,
 ) -> tuple[dict[str, Any], list[Any]]:
     """One briefing through the engine; returns its record and the evidence hits."""
     model.take_calls()
@@ -188,7 +198,7 @@ def draft_briefdesk(
     with capturing_evidence(eng.engine) as captured:
         try:
             for event in eng.engine.draft(
-                library, model, template, phrasing,
+                library, model, template, phrasing, cancel=cancel,
                 settings={"model": model.name, "n_ctx": model.n_ctx},
             ):  # fmt: skip
                 kind = type(event).__name__
@@ -269,7 +279,7 @@ def first_claim_at(text: str, shown: Sequence[str], titles: Sequence[str]) -> bo
 
 
 def draft_baseline(
-    model: RecordingModel, template: Any, phrasing: str, hits: Sequence[Any]
+    model: RecordingModel, template: Any, phrasing: str, hits: Sequence[Any], cancel: Any = None
 ) -> dict[str, Any]:
     model.take_calls()
     task = baseline_task(phrasing, template)
@@ -283,7 +293,7 @@ def draft_baseline(
     text, first, error = "", None, None
     started = time.monotonic()
     try:
-        gen = model.stream(messages, max_tokens=max_tokens, temperature=0.2)
+        gen = model.stream(messages, max_tokens=max_tokens, temperature=0.2, cancel=cancel)
         for piece in gen:
             text += piece
             if first is None and any(c in piece for c in ".!?\n") and first_claim_at(
@@ -450,6 +460,12 @@ def run(args: argparse.Namespace) -> int:
         return _draft_all(args, eng, run_name, run_dir, topics, todo)
 
 
+def _on_stop(*_: Any) -> None:
+    if _STOP is None:
+        raise SystemExit(143)  # nothing drafting yet: stop at once (the temp folder goes)
+    _STOP.cancel()
+
+
 def _draft_all(
     args: argparse.Namespace,
     eng: engine_api.Engine,
@@ -458,6 +474,8 @@ def _draft_all(
     topics: Sequence[dict[str, Any]],
     todo: Sequence[tuple[dict[str, Any], int, str]],
 ) -> int:
+    global _STOP
+    _STOP = eng.types.CancelToken()
     os.environ["BRIEFDESK_MODELS_DIR"] = str(Path(eng.paths.models_dir()).resolve())
     home = Path(tempfile.mkdtemp(prefix="briefdesk-eval-"))
     os.environ["BRIEFDESK_HOME"] = str(home)
@@ -500,7 +518,10 @@ def _draft_all(
             _write_json(meta_path, meta)
             for k, (topic, index, phrasing) in enumerate(todo, start=1):
                 _progress(f"[{k}/{len(todo)}] {topic['id']} #{index}: {phrasing}")
-                record = draft_pair(eng, library, model, topic, index, phrasing, located)
+                record = draft_pair(eng, library, model, topic, index, phrasing, located, _STOP)
+                if _STOP.cancelled:
+                    _progress("stopped: this briefing is not recorded; run again to resume")
+                    return 143
                 _write_json(pair_path(run_dir, topic["id"], index), record)
                 session["pairs_drafted"] += 1
                 session["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -530,10 +551,11 @@ def draft_pair(
     index: int,
     phrasing: str,
     located: dict[str, list[dict[str, Any]]],
+    cancel: Any = None,
 ) -> dict[str, Any]:
     template = eng.template(topic["template"])
-    ours, hits = draft_briefdesk(eng, library, model, template, phrasing)
-    naive = draft_baseline(model, template, phrasing, hits)
+    ours, hits = draft_briefdesk(eng, library, model, template, phrasing, cancel)
+    naive = draft_baseline(model, template, phrasing, hits, cancel)
     shown = {h.passage.id for h in hits}
     must_cover = [
         {**f, "in_evidence": any(set(s["passage_ids"]) & shown for s in f["sentences"])}
@@ -605,7 +627,8 @@ def _without(argv: Sequence[str], *options: str) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still removes the temp folder
+    signal.signal(signal.SIGTERM, _on_stop)
+    signal.signal(signal.SIGINT, _on_stop)
     if args.background:
         return _detach(args, argv)
     if args.engine_dir:
@@ -616,13 +639,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd = [sys.executable, str(Path(__file__).resolve()),
                *_without(argv, "--engine-dir", "--engine-label"), "--engine-label", label]
         env = {**os.environ, "PYTHONPATH": str(engine_dir)}  # fmt: skip
-        return subprocess.run(cmd, env=env).returncode
+        child = subprocess.Popen(cmd, env=env)
+        for sig in (signal.SIGTERM, signal.SIGINT):  # the child stops cleanly, not this process
+            signal.signal(sig, lambda *_: child.send_signal(signal.SIGTERM))
+        return child.wait()
     return run(args)
 
 
 def _short_commit(folder: Path) -> str:
     info = engine_api.git_commit(folder)
-    return (info["commit"] or folder.name)[:7] + ("-dirty" if info["dirty"] else "")
+    if not info["commit"]:
+        return folder.name
+    return info["commit"][:7] + ("-dirty" if info["dirty"] else "")
 
 
 def _detach(args: argparse.Namespace, argv: Sequence[str]) -> int:
