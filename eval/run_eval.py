@@ -446,14 +446,17 @@ def run(args: argparse.Namespace) -> int:
     topics = select_topics(load_topics(args.topics_file), args.split, args.topics)
     run_name = args.run or default_run_name(args, eng.rag_dir)
     run_dir = args.out / run_name
+    phrasings = {int(i) for i in args.phrasings.split(",")} if args.phrasings else None
     todo = [
         (t, i, p)
         for t in topics
         for i, p in enumerate(t["phrasings"])
-        if not pair_path(run_dir, t["id"], i).exists()
+        if (phrasings is None or i in phrasings) and not pair_path(run_dir, t["id"], i).exists()
     ]
-    _progress(f"run {run_name}: {len(todo)} of "
-              f"{sum(len(t['phrasings']) for t in topics)} briefings to draft")  # fmt: skip
+    total = sum(len(t["phrasings"]) for t in topics)
+    _progress(f"run {run_name}: {len(todo)} of {total} briefings to draft")
+    if args.check_topics:
+        return _draft_all(args, eng, run_name, run_dir, topics, todo)
     if not todo:
         return 0
     with run_lock(run_dir):
@@ -501,6 +504,9 @@ def _draft_all(
             problems += more
             for p in problems:
                 _progress(f"WARNING {p}")
+            if args.check_topics:
+                _progress(f"{len(problems)} problem(s) with the topic set; nothing drafted")
+                return 1 if problems else 0
             t0 = time.monotonic()
             model = RecordingModel(eng.choice.open_chat_model(args.model, settings))
             session["load_seconds"] = round(time.monotonic() - t0, 2)
@@ -592,6 +598,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--split", choices=["tune", "test", "all"], default="tune")
     p.add_argument("--topics", default=None, help="comma-separated topic ids (any split)")
+    p.add_argument("--phrasings", default=None,
+                   help="comma-separated phrasing indices, 0-based (default: all)")
     p.add_argument("--model", default="default", help="default, small, or a .gguf path")
     p.add_argument("--engine-dir", type=Path, default=None,
                    help="a checkout whose rag drafts (run in a subprocess with PYTHONPATH=it)")
@@ -603,6 +611,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--library-dir", type=Path, default=None,
                    help="import this folder instead of building eval/corpus")
     p.add_argument("--threads", type=int, default=0, help="model threads (0: the cores)")
+    p.add_argument("--check-topics", action="store_true",
+                   help="import the library and check the must-cover sentences; draft nothing")
     p.add_argument("--background", action="store_true",
                    help="detach; progress goes to <run>/log.txt")
     return p.parse_args(argv)  # fmt: skip

@@ -1,0 +1,56 @@
+"""The runner's own rules (eval/run_eval.py) that need no model: which prompt text counts as
+instructions, when the baseline's first claim is done, which topics and options a run takes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "eval"))
+
+import run_eval
+
+
+def test_instructions_leave_the_sources_out() -> None:
+    calls = [
+        {"messages": [
+            {"role": "system", "content": "You are BriefDesk. Rules: cite sources."},
+            {"role": "user", "content": 'SOURCES\n\n<source n="1">Secret passage text.</source>'
+                                        "\n\nTASK\nSection: Outlook"},
+        ]},
+        {"messages": [
+            {"role": "system", "content": "You are BriefDesk. Rules: cite sources."},
+            {"role": "user", "content": "SOURCES\n\n[1] Plain passage.\n\nTASK\nWrite a brief."},
+        ]},
+    ]  # fmt: skip
+    got = run_eval.instructions_of(calls)
+    assert got == ["You are BriefDesk. Rules: cite sources.", "\nTASK\nSection: Outlook",
+                   "\nTASK\nWrite a brief."]  # fmt: skip
+    assert not any("passage" in t.lower() for t in got)
+
+
+def test_the_baseline_first_claim_is_done_at_its_full_stop() -> None:
+    shown, titles = ["d1:0"], ["Background"]
+    assert not run_eval.first_claim_at("## Background\nChina added 31", shown, titles)
+    assert not run_eval.first_claim_at("## Background\n", shown, titles)
+    assert run_eval.first_claim_at("## Background\nChina added 31 firms. [1] Then", shown, titles)
+
+
+def test_topics_by_split_or_id(tmp_path: Path) -> None:
+    topics = [{"id": "a", "split": "tune"}, {"id": "b", "split": "test"}]
+    assert [t["id"] for t in run_eval.select_topics(topics, "test", None)] == ["b"]
+    assert [t["id"] for t in run_eval.select_topics(topics, "all", None)] == ["a", "b"]
+    assert [t["id"] for t in run_eval.select_topics(topics, "test", "a")] == ["a"]
+    with pytest.raises(SystemExit, match="unknown topic"):
+        run_eval.select_topics(topics, None, "zz")
+    bad = tmp_path / "topics.json"
+    bad.write_text('[{"id": "x", "split": "tune"}]')
+    with pytest.raises(SystemExit, match="lacks answerable, phrasings, template"):
+        run_eval.load_topics(bad)
+
+
+def test_the_engine_dir_run_gets_every_other_option() -> None:
+    argv = ["--split", "test", "--engine-dir", "/x", "--model", "small", "--engine-dir=/y"]
+    assert run_eval._without(argv, "--engine-dir") == ["--split", "test", "--model", "small"]
