@@ -98,6 +98,23 @@ def pair_path(run_dir: Path, topic_id: str, index: int) -> Path:
     return run_dir / "pairs" / f"{topic_id}__{index}.json"
 
 
+def recorded(run_dir: Path, topic: dict[str, Any], index: int) -> bool:
+    """Whether this phrasing is already drafted in the run, as the topic now states it (a
+    phrasing or template edited since is drafted again)."""
+    path = pair_path(run_dir, topic["id"], index)
+    if not path.exists():
+        return False
+    try:
+        pair = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return False
+    return bool(
+        pair.get("phrasing") == topic["phrasings"][index]
+        and pair.get("template") == topic["template"]
+        and pair.get("answerable") == bool(topic["answerable"])
+    )
+
+
 # -- the model, watched ------------------------------------------------------------------------
 
 
@@ -451,7 +468,7 @@ def run(args: argparse.Namespace) -> int:
         (t, i, p)
         for t in topics
         for i, p in enumerate(t["phrasings"])
-        if (phrasings is None or i in phrasings) and not pair_path(run_dir, t["id"], i).exists()
+        if (phrasings is None or i in phrasings) and not recorded(run_dir, t, i)
     ]
     total = sum(len(t["phrasings"]) for t in topics)
     _progress(f"run {run_name}: {len(todo)} of {total} briefings to draft")
