@@ -353,10 +353,21 @@ def leaks_prompt(claim: str, instructions: Iterable[str], allowed: Iterable[str]
 def leaked_claims(briefing: Briefing) -> list[int]:
     texts = [c.text for c in briefing.claims]
     base = [*briefing.sources.values(), briefing.phrasing]
+    # A prompt may list claims already drafted, one per "- " line (BriefDesk's bottom line
+    # sums up the other sections): those lines are the briefing's own words, not the prompt's.
+    # Only such list lines go, so a claim copied from the template's wording is still caught.
+    drafted = [normalise(t).rstrip(" .") for t in texts if t.strip()]
+    own = [
+        "\n".join(
+            line for line in text.splitlines()
+            if not (line.lstrip().startswith("- ") and any(c in normalise(line) for c in drafted))
+        )
+        for text in briefing.instructions
+    ]  # fmt: skip
     return [
         i
         for i, text in enumerate(texts)
-        if leaks_prompt(text, briefing.instructions, [*base, *texts[:i], *texts[i + 1 :]])
+        if leaks_prompt(text, own, [*base, *texts[:i], *texts[i + 1 :]])
     ]
 
 

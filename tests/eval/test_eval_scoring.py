@@ -233,6 +233,18 @@ def test_prompt_wording_in_a_claim_is_a_leak_source_wording_is_not() -> None:
     assert scoring.leaked_claims(scoring.briefing_from_record(record, "briefdesk")) == [0, 2]
 
 
+def test_claims_fed_back_to_the_model_are_not_prompt_text() -> None:
+    """BriefDesk's bottom-line prompt lists the claims drafted so far; repeating one of them is
+    not a leak, but a claim copied from the instructions stays a leak even when listed."""
+    copied = "Use only facts stated in the numbered sources and never add facts."
+    own = "Exports of lithography parts to the listed firms need a ministry licence."
+    record = pair([unit(copied, ["d1:0"]), unit(own, ["d2:0"])], "")
+    record["briefdesk"]["instructions"].append(
+        f"TASK\nClaims already drafted in the other sections:\n- {copied} [1]\n- {own} [2]"
+    )
+    assert scoring.leaked_claims(scoring.briefing_from_record(record, "briefdesk")) == [0]
+
+
 def test_a_briefing_with_only_a_refusal_declined_one_with_claims_did_not() -> None:
     declined = scoring.briefing_from_record(
         pair([], "Not enough evidence in the library.", answerable=True), "baseline"
