@@ -638,7 +638,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def _without(argv: Sequence[str], *options: str) -> list[str]:
     """``argv`` minus the given options (flags without a value, or with one)."""
     out, skip = [], False
-    takes_value = {"--engine-dir"}
+    takes_value = {"--engine-dir", "--engine-label"}
     for arg in argv:
         if skip:
             skip = False

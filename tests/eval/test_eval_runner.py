@@ -52,5 +52,7 @@ def test_topics_by_split_or_id(tmp_path: Path) -> None:
 
 
 def test_the_engine_dir_run_gets_every_other_option() -> None:
-    argv = ["--split", "test", "--engine-dir", "/x", "--model", "small", "--engine-dir=/y"]
-    assert run_eval._without(argv, "--engine-dir") == ["--split", "test", "--model", "small"]
+    argv = ["--split", "test", "--engine-dir", "/x", "--model", "small", "--engine-dir=/y",
+            "--engine-label", "old", "--background"]  # fmt: skip
+    assert run_eval._without(argv, "--engine-dir", "--engine-label", "--background") == [
+        "--split", "test", "--model", "small"]  # fmt: skip
