@@ -33,6 +33,7 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], str], bool]] = [
     # (metric, how to show it, shown for the baseline too)
     ("briefings (answerable + unanswerable phrasings)",
      lambda s: f"{s['answerable']} + {s['unanswerable']}", True),
+    ("  ended in an error (counted as drafting nothing)", lambda s: str(s["errors"]), True),
     ("claims (sentences scored)", lambda s: str(s["claims"]), True),
     ("  of which labelled", lambda s: str(s["labelled"]), True),
     ("**fully supported** by the sentences they cite", lambda s: str(s["supported"]), True),

@@ -498,6 +498,7 @@ def summarise(
         "briefings": len(briefings),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
+        "errors": sum(bool(r.get("error")) for r in rec),
         "claims": len(claims),
         "labelled": Share(len(labelled), len(claims)),
         "supported": Share(sum(x["label"] == "supported" for _, x in labelled), len(labelled)),
