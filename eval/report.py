@@ -89,7 +89,11 @@ def describe(run_dir: Path) -> str:
         return f"- {run_dir.name}: no run.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     sessions = meta.get("sessions", [])
-    engines = sorted({(s["engine"].get("commit") or "?")[:7] for s in sessions})
+    engines = sorted({
+        (s["engine"].get("commit") or "")[:7] + ("-dirty" if s["engine"].get("dirty") else "")
+        or s["engine"].get("label") or "?"
+        for s in sessions
+    })  # fmt: skip
     harness = sorted({(s["harness"].get("commit") or "?")[:7] for s in sessions})
     hosts = sorted({f"{s['machine']['cpu']} x{s['machine']['cpus']}" for s in sessions})
     model = meta.get("model", {})
