@@ -180,24 +180,49 @@ def call_totals(calls: Sequence[dict[str, Any]]) -> dict[str, int]:
 # -- BriefDesk -----------------------------------------------------------------------------------
 
 
+# The engine function that retrieves a briefing's evidence: today's and f038ec1's engines call
+# it gather_evidence (one numbered pool of passages), the per-section engine gather (facts).
+EVIDENCE_FUNCTIONS = ("gather_evidence", "gather")
+
+
 @contextlib.contextmanager
 def capturing_evidence(engine: Any) -> Iterator[dict[str, Any]]:
-    """The passages the engine chose to show the model, taken from its own gather_evidence."""
+    """What the engine retrieved, taken from its own evidence function as it drafts."""
     captured: dict[str, Any] = {}
-    original = getattr(engine, "gather_evidence", None)
-    if original is None:
-        raise SystemExit("this engine has no gather_evidence: the baseline cannot get its sources")
+    name = next((n for n in EVIDENCE_FUNCTIONS if callable(getattr(engine, n, None))), None)
+    if name is None:
+        raise SystemExit(
+            f"the engine has none of {', '.join(EVIDENCE_FUNCTIONS)}: the baseline cannot be "
+            "shown the same passages"
+        )
+    original = getattr(engine, name)
 
     def capture(*args: Any, **kwargs: Any) -> Any:
         evidence = original(*args, **kwargs)
         captured["evidence"] = evidence
         return evidence
 
-    engine.gather_evidence = capture
+    setattr(engine, name, capture)
     try:
         yield captured
     finally:
-        engine.gather_evidence = original
+        setattr(engine, name, original)
+
+
+def evidence_hits(evidence: Any) -> list[Any]:
+    """The passages the engine drew on, in its order: a numbered pool (``hits``), or the
+    passages of the facts it gave its sections (each fact a sentence of one or more)."""
+    if evidence is None:
+        return []
+    if hasattr(evidence, "hits"):
+        return list(evidence.hits)
+    given = {id(f) for facts in getattr(evidence, "by_section", {}).values() for f in facts}
+    hits: dict[str, Any] = {}
+    for fact in getattr(evidence, "facts", []):
+        if id(fact) in given:
+            for member in fact.members:
+                hits.setdefault(member.hit.passage.id, member.hit)
+    return list(hits.values())
 
 
 def draft_briefdesk(
@@ -227,8 +252,7 @@ def draft_briefdesk(
             error = f"{type(exc).__name__}: {exc}"
     seconds = time.monotonic() - started
     calls = model.take_calls()
-    evidence = captured.get("evidence")
-    hits = list(evidence.hits) if evidence is not None else []
+    hits = evidence_hits(captured.get("evidence"))
     shown = {h.passage.id for h in hits}
     units, sections, extra = [], [], {}
     for section in briefing.sections if briefing else []:

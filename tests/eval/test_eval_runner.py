@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -56,3 +57,22 @@ def test_the_engine_dir_run_gets_every_other_option() -> None:
             "--engine-label", "old", "--background"]  # fmt: skip
     assert run_eval._without(argv, "--engine-dir", "--engine-label", "--background") == [
         "--split", "test", "--model", "small"]  # fmt: skip
+
+
+def test_the_baseline_gets_the_passages_of_either_kind_of_evidence() -> None:
+    """A numbered pool is taken as it is; per-section facts give the passages of the facts
+    handed to a section, each once, in the engine's order."""
+
+    def hit(pid: str) -> SimpleNamespace:
+        return SimpleNamespace(passage=SimpleNamespace(id=pid))
+
+    pool = SimpleNamespace(hits=[hit("a"), hit("b")])
+    assert [h.passage.id for h in run_eval.evidence_hits(pool)] == ["a", "b"]
+
+    def fact(*pids: str) -> SimpleNamespace:
+        return SimpleNamespace(members=[SimpleNamespace(hit=hit(p)) for p in pids])
+
+    f1, f2, unused, f3 = fact("p2", "p1"), fact("p3"), fact("p9"), fact("p1")
+    facts = SimpleNamespace(facts=[f1, f2, unused, f3], by_section={"x": [f3, f1], "y": [f2]})
+    assert [h.passage.id for h in run_eval.evidence_hits(facts)] == ["p2", "p1", "p3"]
+    assert run_eval.evidence_hits(None) == []
