@@ -87,7 +87,7 @@ def test_a_run_records_both_systems_labels_blind_and_reports(tmp_path: Path) -> 
     assert naive["text"].strip() and naive["seconds"] > 0
     for side in (ours, naive):
         assert side["prompt_tokens_sent"] > 0 and side["completion_tokens"] > 0
-        assert side["instructions"] and not any("<source" in t for t in side["instructions"])
+        assert side["instructions"] and not any("<source n=" in t for t in side["instructions"])
     assert ours["first_claim_seconds"] <= ours["seconds"]
     refused = json.loads(pairs[1].read_text())
     assert refused["briefdesk"]["units"] == [] and refused["sources"] == []
