@@ -545,6 +545,9 @@ def _draft_all(
             problems += more
             for p in problems:
                 _progress(f"WARNING {p}")
+            refreshed = refresh_must_cover(run_dir, topics, located)
+            if refreshed:
+                _progress(f"must-cover facts updated in {refreshed} recorded briefing(s)")
             if args.check_topics:
                 _progress(f"{len(problems)} problem(s) with the topic set; nothing drafted")
                 return 1 if problems else 0
@@ -590,6 +593,36 @@ def _rel(path: Path) -> str:
     return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
+def must_cover_for(
+    located: dict[str, list[dict[str, Any]]], topic_id: str, shown: set[str]
+) -> list[dict[str, Any]]:
+    return [
+        {**f, "in_evidence": any(set(s["passage_ids"]) & shown for s in f["sentences"])}
+        for f in located[topic_id]
+    ]
+
+
+def refresh_must_cover(
+    run_dir: Path, topics: Sequence[dict[str, Any]], located: dict[str, list[dict[str, Any]]]
+) -> int:
+    """Recorded briefings get the topic file's current must-cover facts (edited since they
+    were drafted), located in this session's library; the drafts themselves are untouched."""
+    changed = 0
+    for topic in topics:
+        for index in range(len(topic["phrasings"])):
+            if not recorded(run_dir, topic, index):
+                continue
+            path = pair_path(run_dir, topic["id"], index)
+            pair = json.loads(path.read_text(encoding="utf-8"))
+            shown = {s["passage_id"] for s in pair["sources"]}
+            facts = must_cover_for(located, topic["id"], shown)
+            if facts != pair.get("must_cover"):
+                pair["must_cover"] = facts
+                _write_json(path, pair)
+                changed += 1
+    return changed
+
+
 def draft_pair(
     eng: engine_api.Engine,
     library: Any,
@@ -603,11 +636,7 @@ def draft_pair(
     template = eng.template(topic["template"])
     ours, hits = draft_briefdesk(eng, library, model, template, phrasing, cancel)
     naive = draft_baseline(model, template, phrasing, hits, cancel)
-    shown = {h.passage.id for h in hits}
-    must_cover = [
-        {**f, "in_evidence": any(set(s["passage_ids"]) & shown for s in f["sentences"])}
-        for f in located[topic["id"]]
-    ]
+    must_cover = must_cover_for(located, topic["id"], {h.passage.id for h in hits})
     return {
         "topic": topic["id"],
         "phrasing_index": index,

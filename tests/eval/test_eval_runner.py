@@ -3,6 +3,7 @@ instructions, when the baseline's first claim is done, which topics and options 
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -76,3 +77,23 @@ def test_the_baseline_gets_the_passages_of_either_kind_of_evidence() -> None:
     facts = SimpleNamespace(facts=[f1, f2, unused, f3], by_section={"x": [f3, f1], "y": [f2]})
     assert [h.passage.id for h in run_eval.evidence_hits(facts)] == ["p2", "p1", "p3"]
     assert run_eval.evidence_hits(None) == []
+
+
+def test_recorded_briefings_take_the_current_must_cover_facts(tmp_path: Path) -> None:
+    topic = {"id": "t1", "template": "situation-brief", "answerable": True,
+             "phrasings": ["Valdoria's blacklist", "edited since"]}  # fmt: skip
+    for index, phrasing in enumerate(["Valdoria's blacklist", "as first written"]):
+        run_eval._write_json(run_eval.pair_path(tmp_path, "t1", index), {
+            "phrasing": phrasing, "template": "situation-brief", "answerable": True,
+            "sources": [{"passage_id": "d1:0"}], "must_cover": [{"fact": "old"}],
+        })  # fmt: skip
+    assert run_eval.recorded(tmp_path, topic, 0) and not run_eval.recorded(tmp_path, topic, 1)
+    located = {"t1": [{"fact": "new", "sentences": [{"passage_ids": ["d1:0"]}]},
+                      {"fact": "unseen", "sentences": [{"passage_ids": ["d9:0"]}]}]}  # fmt: skip
+    assert run_eval.refresh_must_cover(tmp_path, [topic], located) == 1
+    pair = json.loads(run_eval.pair_path(tmp_path, "t1", 0).read_text())
+    assert [(f["fact"], f["in_evidence"]) for f in pair["must_cover"]] == [
+        ("new", True), ("unseen", False)]  # fmt: skip
+    stale = json.loads(run_eval.pair_path(tmp_path, "t1", 1).read_text())
+    assert stale["must_cover"] == [{"fact": "old"}]  # to be drafted again, not patched
+    assert run_eval.refresh_must_cover(tmp_path, [topic], located) == 0
