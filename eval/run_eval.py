@@ -526,7 +526,7 @@ def _draft_all(
     session: dict[str, Any] = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "harness": engine_api.git_commit(REPO),
-        "engine": {"rag_dir": str(eng.rag_dir), **engine_api.git_commit(eng.rag_dir),
+        "engine": {"rag_dir": _rel(eng.rag_dir), **engine_api.git_commit(eng.rag_dir),
                    "label": args.engine_label},
         "machine": machine(),
         "pairs_drafted": 0,
@@ -589,8 +589,12 @@ def _draft_all(
 
 
 def _rel(path: Path) -> str:
+    """A path as the records keep it: inside this checkout relative to it ("." for itself);
+    elsewhere only its name, since the records are shared and machines' folders differ."""
     path = path.resolve()
-    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+    if path.is_relative_to(REPO):
+        return str(path.relative_to(REPO)) or "."
+    return f"(outside the checkout) {path.name}"
 
 
 def must_cover_for(
