@@ -1,0 +1,99 @@
+"""Recognise the text in a page image, offline: RapidOCR running PP-OCRv4 on onnxruntime.
+
+The models (detection, recognition, angle classifier; Chinese and English) come inside the
+rapidocr-onnxruntime wheel, so nothing is ever downloaded. RapidOCR imports OpenCV (cv2), and
+the opencv-python wheel carries Qt libraries of its own that must never meet PySide6's: this
+module is imported only by readers, which run in the isolated reader worker process
+(rag.reading.isolation), never in the desktop app's process. Tests check that.
+
+Settings, measured on a 2-core machine (BENCHMARKS.md has the figures):
+- onnxruntime uses 2 intra-op threads: by default it sizes its pool to every core it can see,
+  which on a shared machine only adds contention.
+- Detection sees the page scaled so that its longer side is ``_DETECT_SIDE`` pixels (RapidOCR's
+  default scales the *shorter* side up to at least 736, i.e. detects on the full 200-dpi page);
+  recognition still reads each line from the full-resolution page, so accuracy holds.
+- The angle classifier runs only when a page reads badly without it: scans are upright far
+  more often than not, and a page read upside down scores low confidence.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from rag.reading.readers.layout import TextBox, reading_order
+
+__all__ = ["LOW_CONFIDENCE", "OCR_DPI", "RecognisedPage", "recognise"]
+
+log = logging.getLogger(__name__)
+
+OCR_DPI = 200  # PDF pages are rendered at this resolution for recognition
+LOW_CONFIDENCE = 0.80  # a page whose mean confidence is below this is flagged for checking
+_RETRY_WITH_ANGLES = 0.85  # below this, read the page again with the angle classifier
+_DETECT_SIDE = 960
+_MIN_SCORE = 0.3  # boxes below this are noise; those between it and the floor are kept, flagged
+
+_SETTINGS: dict[str, Any] = {
+    "intra_op_num_threads": 2,
+    "inter_op_num_threads": 1,
+    "det_limit_type": "max",
+    "det_limit_side_len": _DETECT_SIDE,
+    "rec_batch_num": 6,
+    "text_score": _MIN_SCORE,
+    "use_cls": False,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RecognisedPage:
+    lines: list[str]  # in reading order; "" between paragraphs and columns
+    confidence: float | None  # mean recognition confidence, weighted by characters; None: no text
+
+    @property
+    def low(self) -> bool:
+        return self.confidence is not None and self.confidence < LOW_CONFIDENCE
+
+
+_ENGINE: Any = None
+
+
+def recognise(image: Any) -> RecognisedPage:
+    """The text of ``image`` (a PIL image) in reading order, with its confidence."""
+    import numpy as np
+
+    pixels = np.asarray(image.convert("L"))
+    boxes = _boxes(pixels, angles=False)
+    page = _page(boxes)
+    if page.confidence is not None and page.confidence < _RETRY_WITH_ANGLES:
+        retried = _page(_boxes(pixels, angles=True))
+        if (retried.confidence or 0.0) > page.confidence:
+            page = retried
+    return page
+
+
+def _engine() -> Any:
+    global _ENGINE
+    if _ENGINE is None:
+        from rapidocr_onnxruntime import RapidOCR  # imports cv2: reader worker only
+
+        _ENGINE = RapidOCR(**_SETTINGS)
+    return _ENGINE
+
+
+def _boxes(pixels: Any, *, angles: bool) -> list[TextBox]:
+    result, _ = _engine()(pixels, use_cls=angles)
+    boxes = []
+    for points, text, score in result or []:
+        xs = [float(p[0]) for p in points]
+        ys = [float(p[1]) for p in points]
+        boxes.append(TextBox(min(xs), min(ys), max(xs), max(ys), str(text), float(score)))
+    return boxes
+
+
+def _page(boxes: list[TextBox]) -> RecognisedPage:
+    chars = sum(len(b.text.strip()) for b in boxes)
+    if not chars:
+        return RecognisedPage([], None)
+    confidence = sum(b.score * len(b.text.strip()) for b in boxes) / chars
+    return RecognisedPage(reading_order(boxes), round(confidence, 3))
