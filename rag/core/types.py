@@ -13,6 +13,10 @@ import threading
 from dataclasses import dataclass, field
 
 
+# Text recognised from a scan with a mean confidence below this is flagged for checking.
+LOW_CONFIDENCE = 0.80
+
+
 @dataclass(frozen=True, slots=True)
 class Locator:
     """Where text stands in its file. Which fields are set depends on the format.

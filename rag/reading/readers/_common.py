@@ -43,7 +43,9 @@ def summarize(exc: BaseException, limit: int = 160) -> str:
         return "its structure is nested too deeply"
     if isinstance(exc, _INTERNAL):
         return _MALFORMED
-    message = _CLASS_PREFIX.sub("", " ".join(str(exc).split())) or _MALFORMED
+    message = _CLASS_PREFIX.sub("", " ".join(str(exc).split()))
+    if not message or "Traceback" in message:  # a library that put a traceback in its message
+        return _MALFORMED
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 

@@ -18,10 +18,15 @@ Settings, measured on a 2-core machine (BENCHMARKS.md has the figures):
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from rag.core.errors import ReadError
+from rag.core.types import LOW_CONFIDENCE
 from rag.reading.readers.layout import TextBox, reading_order
 
 __all__ = ["LOW_CONFIDENCE", "OCR_DPI", "RecognisedPage", "recognise"]
@@ -29,7 +34,6 @@ __all__ = ["LOW_CONFIDENCE", "OCR_DPI", "RecognisedPage", "recognise"]
 log = logging.getLogger(__name__)
 
 OCR_DPI = 200  # PDF pages are rendered at this resolution for recognition
-LOW_CONFIDENCE = 0.80  # a page whose mean confidence is below this is flagged for checking
 _RETRY_WITH_ANGLES = 0.85  # below this, read the page again with the angle classifier
 _DETECT_SIDE = 960
 _MIN_SCORE = 0.3  # boxes below this are noise; those between it and the floor are kept, flagged
@@ -57,6 +61,12 @@ class RecognisedPage:
 
 _ENGINE: Any = None
 
+# Around loading the engine. The reader worker sets this to lift its memory limit for the
+# load: the engine's code and models (about 750 MB of address space, most of it mapped
+# libraries) are a fixed cost of the program, not of the file being read, and the limit that
+# follows is the file's allowance on top of them.
+engine_loading: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext
+
 
 def recognise(image: Any) -> RecognisedPage:
     """The text of ``image`` (a PIL image) in reading order, with its confidence."""
@@ -75,14 +85,26 @@ def recognise(image: Any) -> RecognisedPage:
 def _engine() -> Any:
     global _ENGINE
     if _ENGINE is None:
-        from rapidocr_onnxruntime import RapidOCR  # imports cv2: reader worker only
+        with engine_loading():
+            from rapidocr_onnxruntime import RapidOCR  # imports cv2: reader worker only
 
-        _ENGINE = RapidOCR(**_SETTINGS)
+            _ENGINE = RapidOCR(**_SETTINGS)
     return _ENGINE
 
 
 def _boxes(pixels: Any, *, angles: bool) -> list[TextBox]:
-    result, _ = _engine()(pixels, use_cls=angles)
+    engine = _engine()
+    try:
+        result, _ = engine(pixels, use_cls=angles)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        # onnxruntime reports a failed allocation (the memory limit) as a RuntimeException
+        # that mentions std::bad_alloc: it is a memory problem, reported as one.
+        if "bad_alloc" in str(exc) or "bad_alloc" in str(exc.__cause__):
+            raise MemoryError("text recognition ran out of memory") from exc
+        log.warning("text recognition failed", exc_info=True)
+        raise ReadError("text recognition failed on a page image") from exc
     boxes = []
     for points, text, score in result or []:
         xs = [float(p[0]) for p in points]
