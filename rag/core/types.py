@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-
 # Text recognised from a scan with a mean confidence below this is flagged for checking.
 LOW_CONFIDENCE = 0.80
 
