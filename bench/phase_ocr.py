@@ -135,7 +135,8 @@ def _import(lib: Library, path: Path) -> tuple[float, str, list[str]]:
 def character_accuracy(truth: str, text: str) -> float:
     truth, text = " ".join(truth.split()), " ".join(text.split())
     matcher = SequenceMatcher(None, truth, text, autojunk=False)
-    edits = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal")
+    opcodes = matcher.get_opcodes()
+    edits = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in opcodes if op != "equal")
     return max(0.0, 1 - edits / max(1, len(truth)))
 
 

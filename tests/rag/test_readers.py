@@ -152,10 +152,7 @@ def test_unexpected_parser_failure_becomes_a_read_error(
     monkeypatch.setattr(rag.reading.readers.text, "read_text", explode)
     path = tmp_path / "notes.md"
     path.write_text("# Notes\n\nSome text.")
-    assert (
-        read_error(path)
-        == "could not read Markdown file: its structure is nested too deeply"
-    )
+    assert read_error(path) == "could not read Markdown file: its structure is nested too deeply"
 
 
 # --- PDF -------------------------------------------------------------------------------------
