@@ -16,8 +16,11 @@ Settings, measured on a 2-core machine (BENCHMARKS.md has the figures):
   more often than not, and a page read upside down scores low confidence.
 - Each detected line is narrowed to ``_SQUEEZE`` of its width before recognition. The
   recogniser (trained mostly on Chinese, where lines have no spaces) drops narrow word spaces
-  of Latin text ("weretightenedinJanuary2026."), worse the more pixels a glyph has; narrowed,
-  it keeps them, and there are fewer columns to read, so it is faster too.
+  of Latin text ("weretightenedinJanuary2026."): on 11-pt DejaVu Sans at 200 dpi, 169 of
+  about 400 spaces on a page went missing as is, 25 narrowed to 0.65 (character accuracy
+  0.916 -> 0.968, every other character right either way). Fewer columns to read: faster too.
+- Lines are recognised one at a time (batch size 1): in a batch each line is padded to the
+  widest, and the padding changed which spaces were kept.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ OCR_DPI = 200  # PDF pages are rendered at this resolution for recognition
 _RETRY_WITH_ANGLES = 0.85  # below this, read the page again with the angle classifier
 _DETECT_SIDE = 960
 _MIN_SCORE = 0.3  # boxes below this are noise; those between it and the floor are kept, flagged
-_SQUEEZE = 0.8
+_SQUEEZE = 0.65  # measured: 0.8 and 0.55 drop more spaces; 0.5 loses letters
 
 _SETTINGS: dict[str, Any] = {
     "intra_op_num_threads": 2,
