@@ -10,6 +10,7 @@ Glossary (docs/architecture.md has the full one):
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # Text recognised from a scan with a mean confidence below this is flagged for checking.
@@ -161,6 +162,21 @@ class Document:
     date_source: str = ""  # "metadata", "text" (found in its first lines) or "edited"
     ocr_confidence: float | None = None  # set when some of the text was recognised from scans
     notes: list[str] = field(default_factory=list)  # how the text was obtained, if notable
+
+
+# What the analyst may change about a document; the rest is the file's own.
+EDITABLE_FIELDS = ("title", "publisher", "published", "author", "tags", "url")
+
+
+def editable_changes(changes: Mapping[str, object]) -> dict[str, object]:
+    """``changes`` to a Document's editable fields, the text fields as ``str`` (tags as given).
+
+    Raises ValueError naming any field that may not be edited. The folder library and the
+    shared one both go through here, so they accept and store the same edits."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    return {k: v if k == "tags" else str(v) for k, v in changes.items()}
 
 
 @dataclass(frozen=True, slots=True)

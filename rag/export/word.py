@@ -40,6 +40,7 @@ from rag.briefs.templates import DEFAULT_REFERENCE_DOCX, Template, TemplateError
 from rag.core.atomic import atomic_write
 from rag.core.errors import BriefDeskError
 from rag.core.paths import builtin_templates_dir
+from rag.core.vocabulary import MONTHS
 from rag.reading.sanitize import remove_links
 
 CITATION_STYLES = ("footnotes", "references")
@@ -47,21 +48,6 @@ UNSUPPORTED_POLICIES = ("mark", "omit")
 UNSUPPORTED_MARK = "[Unsupported]"
 
 _UNSUPPORTED_COLOR = RGBColor(0xC0, 0x00, 0x00)
-
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 class ExportError(BriefDeskError):
@@ -144,7 +130,7 @@ def format_date(value: str) -> str:
         return value
     year, month, day = match.groups()
     if month and 1 <= int(month) <= 12:
-        month_name = _MONTHS[int(month) - 1]
+        month_name = MONTHS[int(month) - 1]
         return f"{int(day)} {month_name} {year}" if day else f"{month_name} {year}"
     return year
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from rag.core.crashpoints import crash_point
-from rag.core.types import Document, Locator, Passage
+from rag.core.types import Document, Locator, Passage, editable_changes
+from rag.core.vocabulary import QUERY_STOPWORDS
 
 SCHEMA_VERSION = 1
 
@@ -75,19 +76,8 @@ _ADDED_DOCUMENT_COLUMNS = {
     "ocr_confidence": "REAL",
     "notes": "TEXT NOT NULL DEFAULT '[]'",
 }
-EDITABLE_FIELDS = ("title", "publisher", "published", "author", "tags", "url")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-# Question words and glue: in a small library their BM25 weight is noise that can outrank the
-# words that matter ("which companies did China add" must match on companies/China/add).
-STOPWORDS = frozenset(
-    """a about after against all also an and any are as at be been before being between both but
-    by can could did do does during each for from had has have how i if in into is it its just
-    me more most my no nor not of on only or other our out over own same should so some such than
-    that the their them then there these they this those through to too under until up very was
-    we were what when where which while who whom why will with would you your""".split()
-)
 
 
 def _doc(row: sqlite3.Row) -> Document:
@@ -134,7 +124,7 @@ def query_words(text: str) -> list[str]:
     """A user's words for keyword search: lowercased, de-duplicated, stopwords dropped unless
     the query has nothing else."""
     words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text)))
-    meaningful = [w for w in words if w not in STOPWORDS]
+    meaningful = [w for w in words if w not in QUERY_STOPWORDS]
     return meaningful or words  # a query of only stopwords still searches for them
 
 
@@ -277,9 +267,7 @@ class Store:
     ) -> Document:
         """Edit the fields of EDITABLE_FIELDS. A new date is the analyst's ("edited") unless
         ``date_source`` says where it came from (a copy taking a shared library's edits)."""
-        unknown = set(changes) - set(EDITABLE_FIELDS)
-        if unknown:
-            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+        changes = editable_changes(changes)
         if not changes:
             doc = self.document(doc_id)
             if doc is None:
@@ -289,7 +277,7 @@ class Store:
             if date_source is None:
                 date_source = "edited" if changes["published"] else ""
             changes = {**changes, "date_source": date_source}
-        values = [json.dumps(v) if k == "tags" else str(v) for k, v in changes.items()]
+        values = [json.dumps(v) if k == "tags" else v for k, v in changes.items()]
         with self.transaction() as db:
             cur = db.execute(
                 f"UPDATE documents SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
@@ -315,10 +303,6 @@ class Store:
                 "UPDATE documents SET indexed = ? WHERE id = ?",
                 [(int(indexed), d) for d in doc_ids],
             )
-
-    def mark_all_unindexed(self) -> None:
-        with self.transaction() as db:
-            db.execute("UPDATE documents SET indexed = 0")
 
     def document_ids_published_between(
         self, date_from: str | None, date_to: str | None

@@ -31,9 +31,8 @@ import numpy as np
 from rag.core import paths
 from rag.core.errors import LibraryError
 from rag.core.settings import Settings
-from rag.core.types import Document, Hit, Passage
+from rag.core.types import EDITABLE_FIELDS, Document, Hit, Passage, editable_changes
 from rag.indexing.library import Library
-from rag.indexing.store import EDITABLE_FIELDS
 from rag.shared.remote_store import RemoteStore, check_library_name, chroma_address
 
 REFRESH_SECONDS = 2.0  # how stale the document list may be before it is read again
@@ -148,10 +147,7 @@ class SharedLibrary(Library):
 
     def update_document(self, doc_id: str, **changes: object) -> Document:
         doc = self.document(doc_id)
-        unknown = set(changes) - set(EDITABLE_FIELDS)
-        if unknown:
-            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-        values: dict[str, Any] = {k: v if k == "tags" else str(v) for k, v in changes.items()}
+        values = editable_changes(changes)
         remote_values = dict(values)
         if "published" in values:
             remote_values["date_source"] = "edited" if values["published"] else ""

@@ -194,3 +194,16 @@ def test_a_library_made_before_these_details_opens_and_gains_them(tmp_path: Path
         assert doc.title == "Beijing widens its export blacklist"
         assert (doc.url, doc.date_source) == ("", "")
         assert lib.search("blacklist firms", 3)
+
+
+def test_title_over_a_byline_line_is_whole(tmp_path: Path) -> None:
+    path = tmp_path / "japan.txt"
+    path.write_text(
+        "Japan joins U.S. in licensing AI chips and model weights\n"
+        "Harborview Times - Asia desk\n\n"
+        "TOKYO, March 20, 2026 - Japan will require exporters to obtain licences.\n",
+        encoding="utf-8",
+    )
+    meta = read_document(path).meta
+    assert meta.title == "Japan joins U.S. in licensing AI chips and model weights"
+    assert meta.published == "2026-03-20"

@@ -357,7 +357,14 @@ def _largest_text(runs: list[tuple[float, str]]) -> str:
     body = sorted(size for size, _ in runs)[len(runs) // 2]
     if biggest < body * 1.15:  # no text stands out: the page has no title to take
         return ""
-    title = clean(" ".join(text for size, text in runs if size >= biggest - 0.5))
+    # The first stretch set in that size: a later heading of the same size is not the title.
+    start = next(i for i, (size, _) in enumerate(runs) if size >= biggest - 0.5)
+    stretch = []
+    for size, text in runs[start:]:
+        if size < biggest - 0.5:
+            break
+        stretch.append(text)
+    title = clean(" ".join(stretch))
     if len(title.split()) < 2 or len(title) > _TITLE_MAX_CHARS:
         return ""
     return title
