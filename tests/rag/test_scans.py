@@ -258,3 +258,21 @@ def test_the_desktop_process_never_loads_opencv(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert completed.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_blank_page_in_a_text_pdf_is_neither_recognised_nor_noted(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Page one is about export controls on advanced chips.")
+    pdf.add_page()  # left blank
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Page three is about gallium.")
+    path = tmp_path / "report.pdf"
+    pdf.output(str(path))
+    doc = read_isolated(path, max_bytes=MB, timeout=SLOW_OK)
+    assert [b.locator.page for b in doc.blocks] == [1, 3]
+    assert doc.ocr_confidence is None and doc.notes == []
+    assert all(b.locator.confidence is None for b in doc.blocks)

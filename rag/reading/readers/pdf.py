@@ -124,9 +124,12 @@ def _page_lines(reader: PdfReader, number: int, scans: ScanNotes) -> list[str]:
     """A page's printed lines: its text layer, or the text recognised on its image."""
     page = _guard(lambda: reader.pages[number - 1], f"damaged PDF: page {number} unreadable")
     text = _page_text(reader, number)
-    if len(clean(text)) >= _STAMP_CHARS or (clean(text) and not _has_images(page)):
+    scanned = _has_images(page)
+    if len(clean(text)) >= _STAMP_CHARS or (clean(text) and not scanned):
         return text.splitlines()
-    return recognise_pdf_page(scans, number)
+    # Without an image the page may be blank, or its text drawn as shapes: worth a look, but
+    # finding nothing there is no news for the analyst.
+    return recognise_pdf_page(scans, number, expect_text=scanned)
 
 
 def _open(data: bytes) -> PdfReader:

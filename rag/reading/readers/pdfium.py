@@ -36,6 +36,14 @@ class Pdfium:
     def __len__(self) -> int:
         return len(self._pdf)
 
+    def is_empty(self, index: int) -> bool:
+        """Whether page ``index`` (0-based) draws nothing at all: no text, image or path."""
+        try:
+            return next(iter(self._pdf[index].get_objects()), None) is None
+        except Exception:
+            log.debug("PDFium could not list page %d's objects", index + 1, exc_info=True)
+            return False
+
     def render(self, index: int, dpi: int) -> Any:
         """Page ``index`` (0-based) as a greyscale PIL image at ``dpi``, or smaller if huge."""
         try:

@@ -24,9 +24,10 @@ class ScanNotes:
         self.confidence: dict[int, float] = {}
         self.blank: list[int] = []
 
-    def record(self, number: int, page: RecognisedPage) -> list[str]:
+    def record(self, number: int, page: RecognisedPage, *, expect_text: bool = True) -> list[str]:
         if page.confidence is None:
-            self.blank.append(number)
+            if expect_text:
+                self.blank.append(number)
         else:
             self.confidence[number] = page.confidence
         return page.lines
@@ -71,10 +72,14 @@ class ScanNotes:
             self._pdf = None
 
 
-def recognise_pdf_page(scans: ScanNotes, number: int) -> list[str]:
-    """Draw PDF page ``number`` and recognise its text; the lines, recorded in ``scans``."""
-    image = scans.pdfium().render(number - 1, OCR_DPI)
-    return scans.record(number, recognise_image(image))
+def recognise_pdf_page(scans: ScanNotes, number: int, *, expect_text: bool = True) -> list[str]:
+    """Draw PDF page ``number`` and recognise its text; the lines, recorded in ``scans``.
+    A page that draws nothing at all is not recognised (a blank page costs no OCR)."""
+    pdf = scans.pdfium()
+    if pdf.is_empty(number - 1):
+        return []
+    image = pdf.render(number - 1, OCR_DPI)
+    return scans.record(number, recognise_image(image), expect_text=expect_text)
 
 
 def recognise_image(image: Any) -> RecognisedPage:
