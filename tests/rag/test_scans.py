@@ -276,3 +276,11 @@ def test_a_blank_page_in_a_text_pdf_is_neither_recognised_nor_noted(tmp_path: Pa
     assert [b.locator.page for b in doc.blocks] == [1, 3]
     assert doc.ocr_confidence is None and doc.notes == []
     assert all(b.locator.confidence is None for b in doc.blocks)
+
+
+def test_an_image_bomb_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.png"
+    Image.new("1", (12_000, 12_000), 1).save(path, optimize=True)  # 144 MP in a few kB
+    assert path.stat().st_size < MB
+    with pytest.raises(ReadError, match="too large to read"):
+        read_isolated(path, max_bytes=MB, timeout=SLOW_OK, memory_mb=256)
