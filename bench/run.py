@@ -25,7 +25,7 @@ from typing import Any
 from bench.common import ROOT
 from bench.report import plain_table, write_report
 
-PHASES = ("import", "search", "draft", "raw", "gui")
+PHASES = ("import", "ocr", "search", "draft", "raw", "gui")
 RESULTS = Path(__file__).with_name("results")
 
 

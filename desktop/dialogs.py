@@ -6,7 +6,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-IMPORT_FILTER = "Documents (*.pdf *.docx *.html *.htm *.txt *.md *.markdown);;All files (*)"
+IMPORT_FILTER = (
+    "Documents (*.pdf *.docx *.html *.htm *.txt *.md *.markdown *.png *.jpg *.jpeg *.tif *.tiff)"
+    ";;Scanned pages (*.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"
+)
 
 
 def ask_import_files(parent: QWidget | None, folder: str) -> list[Path]:

@@ -35,12 +35,20 @@ _DATE_SOURCES = {
     "text": "Date found in the document's first lines: check it",
     "edited": "Date entered by hand",
 }
-_KIND_NAMES = {"pdf": "PDF", "docx": "Word", "html": "Web page", "txt": "Text", "md": "Markdown"}
+_KIND_NAMES = {
+    "pdf": "PDF", "docx": "Word", "html": "Web page", "txt": "Text", "md": "Markdown",
+    "image": "Image",
+}  # fmt: skip
+
+
+_OCR_NOTE = "Text recognised from scanned images"  # said by the OCR line above, in short
 
 
 def length_label(doc: Document) -> str:
     if doc.pages:
-        return f"{doc.pages} page" if doc.pages == 1 else f"{doc.pages} pages"
+        pages = f"{doc.pages} page" if doc.pages == 1 else f"{doc.pages} pages"
+        # Text recognised from scans is marked where the analyst looks first.
+        return f"{pages} · OCR" if doc.ocr_confidence is not None else pages
     words = max(1, round(doc.chars / 6))
     if words >= 1000:
         return f"{words / 1000:.1f}k words"
@@ -151,6 +159,12 @@ class DocumentTableModel(QAbstractTableModel):
                 lines.append(f"Address: {doc.url}")
             if doc.published and doc.date_source in _DATE_SOURCES:
                 lines.append(_DATE_SOURCES[doc.date_source])
+            if doc.ocr_confidence is not None:
+                lines.append(
+                    f"OCR: text recognised from scanned pages, mean confidence "
+                    f"{doc.ocr_confidence:.0%}"
+                )
+            lines.extend(note for note in doc.notes if not note.startswith(_OCR_NOTE))
             lines.append(
                 f"{doc.passages} passages · imported {imported_label(doc.imported_at, long=True)}"
             )

@@ -14,7 +14,7 @@ from desktop.evidence_pane import EvidenceCard, EvidencePane
 from desktop.highlight import highlighted_html
 from desktop.library_controller import ORIGINAL_ELSEWHERE
 from desktop.status import StatusReporter, open_path
-from rag.api import Citation, Claim, Document, Hit, Passage
+from rag.api import LOW_CONFIDENCE, Citation, Claim, Document, Hit, Locator, Passage
 
 VERDICTS = {
     "supported": ("Supported by the cited passages", "good"),
@@ -26,6 +26,16 @@ VERDICTS = {
 
 def where_label(publisher: str, published: str, locator: str) -> str:
     return " · ".join(x for x in (publisher, published, locator) if x)
+
+
+def scan_label(locator: Locator) -> str:
+    """For text recognised from a scan: says so, with the page's confidence; else ""."""
+    if locator.confidence is None:
+        return ""
+    text = f"Text recognised from a scan (confidence {locator.confidence:.0%})"
+    if locator.confidence < LOW_CONFIDENCE:
+        return text + ": low, check the words against the original"
+    return text
 
 
 class EvidenceController(QObject):
@@ -87,6 +97,7 @@ class EvidenceController(QObject):
             )
             html, _ = highlighted_html(citation.quote, citation.quote)
             card.set_text(html)
+            card.set_scan(scan_label(citation.locator))
             self._setup_open(card, citation.locator.label())
             card.openRequested.connect(self.open_document)
             self.pane.add_card(card)
@@ -133,6 +144,7 @@ class EvidenceController(QObject):
         )
         html, _ = highlighted_html(hit.passage.text, "")
         card.set_text(html)
+        card.set_scan(scan_label(hit.passage.locator))
         self._setup_open(card, hit.passage.locator.label())
         card.openRequested.connect(self.open_document)
         self.pane.add_card(card)

@@ -47,6 +47,10 @@ class EvidenceCard(QFrame):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.text)
+        # Beside the highlight: the words above were recognised from an image, not read.
+        self.scan = muted_label("")
+        self.scan.hide()
+        layout.addWidget(self.scan)
         self.note = QLabel()
         self.note.setObjectName("quoteMissing")
         self.note.setWordWrap(True)
@@ -61,6 +65,10 @@ class EvidenceCard(QFrame):
 
     def set_text(self, html: str) -> None:
         self.text.setText(html)
+
+    def set_scan(self, text: str) -> None:
+        self.scan.setText(text)
+        self.scan.setVisible(bool(text))
 
     def set_note(self, note: str) -> None:
         self.note.setText(note)

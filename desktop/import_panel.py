@@ -111,7 +111,8 @@ class ImportPanel(QFrame):
         self, index: int, total: int, name: str, stage: str, done: int, of: int
     ) -> None:
         within = done / of if of else 0.0
-        self.current.setText(f"{index} of {total}: {name} ({stage})")
+        step = f"reading page {done} of {of}" if stage == "reading" else stage
+        self.current.setText(f"{index} of {total}: {name} ({step})")
         self.progress.setValue(round((index - 1 + 0.9 * within) / max(total, 1) * SCALE))
 
     def add_outcome(self, kind: str, text: str, tooltip: str) -> None:

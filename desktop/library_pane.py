@@ -49,8 +49,9 @@ class EmptyLibrary(QFrame):
         title.setObjectName("sectionTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text = QLabel(
-            "Drop PDF, Word, web page, text or Markdown files (or whole folders) anywhere on "
-            "this window, or use File ▸ Import. BriefDesk keeps a copy of each file and never "
+            "Drop PDF, Word, web page, text or Markdown files, or scanned pages (PNG, JPEG, "
+            "TIFF), or whole folders, anywhere on this window, or use File ▸ Import. BriefDesk "
+            "keeps a copy of each file and never "
             "sends anything anywhere."
         )
         text.setWordWrap(True)

@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "CancelToken": "rag.core.types",
     "Document": "rag.core.types",
     "Hit": "rag.core.types",
+    "LOW_CONFIDENCE": "rag.core.types",
     "Locator": "rag.core.types",
     "Passage": "rag.core.types",
     # settings and where files live
@@ -101,6 +102,7 @@ __all__ = [
     "DEMO_QUERIES",
     "DEMO_TEMPLATE",
     "DEMO_TOPIC",
+    "LOW_CONFIDENCE",
     "BriefDeskError",
     "Briefing",
     "CancelToken",
@@ -178,7 +180,7 @@ if TYPE_CHECKING:
     )
     from rag.core.paths import APP_NAME, assets_dir, data_home, default_library_dir, models_dir
     from rag.core.settings import Settings, load_settings, save_settings
-    from rag.core.types import CancelToken, Document, Hit, Locator, Passage
+    from rag.core.types import LOW_CONFIDENCE, CancelToken, Document, Hit, Locator, Passage
     from rag.drafting.claim_edit import recheck_claim, restore_edit, show_edit, take_recheck
     from rag.drafting.engine import (
         ClaimAdded,

@@ -101,6 +101,8 @@ def _open(args: argparse.Namespace) -> Library:
 
 def _doc_line(doc: Document) -> str:
     extent = f"{doc.pages} pp." if doc.pages else f"{doc.chars:,} chars"
+    if doc.ocr_confidence is not None:
+        extent += f", OCR {doc.ocr_confidence:.0%}"
     who = ", ".join(x for x in (doc.publisher, doc.published) if x)
     return (
         f"{doc.id[:10]}  {doc.title[:60]}"
@@ -122,10 +124,14 @@ def cmd_import(args: argparse.Namespace) -> int:
                         progress.line(f"Importing {total} file{'s' * (total != 1)}{note}")
                     case FileStarted(index=i, total=n, path=p):
                         progress.show(i - 1, n, p.name)
+                    case FileProgress(index=i, total=n, path=p, stage="reading", done=d, of=of):
+                        progress.show(i - 1, n, f"{p.name}: reading page {d} of {of}")
                     case FileProgress(index=i, total=n, path=p, stage=stage, done=d, of=of):
                         progress.show(i - 1, n, f"{p.name}: {stage} {d}/{of}")
                     case FileImported(path=p, document=doc):
                         progress.line(f"imported   {p}  ->  {doc.title} ({doc.passages} passages)")
+                        for note in doc.notes:  # OCR, low confidence, a repaired file
+                            progress.line(f"           note: {note}")
                         crash_point("cli.acknowledged")
                     case FileDuplicate(path=p, document=doc):
                         progress.line(f"duplicate  {p}  (already in the library as {doc.title!r})")
@@ -167,12 +173,17 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("Author", doc.author), ("File", doc.filename), ("Kind", doc.kind),
         ("Pages", doc.pages or ""), ("Passages", doc.passages), ("Imported", doc.imported_at),
         ("Id", doc.id), ("Stored copy", doc.stored_path),
+        ("OCR", f"mean confidence {doc.ocr_confidence:.0%}" if doc.ocr_confidence else ""),
     ):  # fmt: skip
         if value != "":
             print(f"{label + ':':<12} {value}")
+    for note in doc.notes:
+        print(f"{'Note:':<12} {note}")
     if args.passages:
         for p in passages:
-            print(f"\n[{p.ordinal}] {p.locator.label()}")
+            recognised = p.locator.confidence
+            scan = f"  (recognised from a scan, {recognised:.0%})" if recognised is not None else ""
+            print(f"\n[{p.ordinal}] {p.locator.label()}{scan}")
             print(textwrap.indent(textwrap.fill(p.text, 96), "    "))
     return 0
 

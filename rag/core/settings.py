@@ -62,16 +62,18 @@ class LibrarySettings:
     )
     read_timeout_s: int = setting(
         60,
-        "Time limit per file (s)",
+        "Time limit per file or scanned page (s)",
         "Reading one file on import stops after this many seconds and the file is reported as "
-        "malformed; the rest of the batch goes on.",
+        "malformed; the rest of the batch goes on. A scan gets this long for each page it "
+        "recognises.",
         minimum=1,
     )
     read_memory_mb: int = setting(
         1024,
         "Memory limit per file (MB)",
         "Reading one file on import may use at most this much memory (not enforced on "
-        "Windows); a file that needs more is refused as a likely decompression bomb.",
+        "Windows); a file that needs more is refused as a likely decompression bomb. The text "
+        "recognition engine for scans is not counted.",
         minimum=128,
     )
 

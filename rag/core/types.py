@@ -13,6 +13,9 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+# Text recognised from a scan with a mean confidence below this is flagged for checking.
+LOW_CONFIDENCE = 0.80
+
 
 @dataclass(frozen=True, slots=True)
 class Locator:
@@ -20,6 +23,8 @@ class Locator:
 
     PDF: ``page`` (1-based). DOCX/HTML: ``para_start``..``para_end`` (1-based block numbers)
     and the nearest ``heading``. TXT/Markdown: ``line_start``..``line_end`` (1-based).
+    Text recognised from a scan (a page image, an image file) also has ``confidence``: the
+    page's mean recognition confidence, 0..1; it never changes how the place is cited.
     """
 
     page: int | None = None
@@ -28,6 +33,12 @@ class Locator:
     line_start: int | None = None
     line_end: int | None = None
     heading: str | None = None
+    confidence: float | None = None
+
+    @property
+    def recognised(self) -> bool:
+        """Whether this text was recognised from an image (OCR) rather than read."""
+        return self.confidence is not None
 
     def label(self) -> str:
         """A short human label, e.g. ``p. 3``, ``¶ 4–6``, ``lines 10–24``."""
@@ -55,13 +66,17 @@ class Locator:
             line_start=lo(self.line_start, other.line_start),
             line_end=hi(self.line_end, other.line_end),
             heading=self.heading or other.heading,
+            # The weaker page speaks for the passage: a reader should check it.
+            confidence=min(
+                (c for c in (self.confidence, other.confidence) if c is not None), default=None
+            ),
         )
 
-    def to_dict(self) -> dict[str, int | str]:
+    def to_dict(self) -> dict[str, int | str | float]:
         return {k: v for k in self.__slots__ if (v := getattr(self, k)) is not None}
 
     @classmethod
-    def from_dict(cls, data: dict[str, int | str]) -> Locator:
+    def from_dict(cls, data: dict[str, int | str | float]) -> Locator:
         return cls(**{k: data[k] for k in cls.__slots__ if k in data})  # type: ignore[arg-type]
 
 
@@ -92,14 +107,27 @@ class DocumentMeta:
     date_source: str = ""  # "metadata" (a field of the file) or "text" (its first lines)
 
 
+@dataclass(frozen=True, slots=True)
+class ReadProgress:
+    """A reader's progress through a paged file: ``done`` pages of ``of``."""
+
+    done: int
+    of: int
+
+
 @dataclass(slots=True)
 class ParsedDocument:
     """A file read into blocks of text. Produced by ``rag.reading.readers.read_document``."""
 
-    kind: str  # "pdf", "docx", "html", "txt", "md"
+    kind: str  # "pdf", "docx", "html", "txt", "md", "image"
     meta: DocumentMeta
     blocks: list[Block]
-    pages: int | None = None  # PDFs only
+    pages: int | None = None  # PDFs and images only
+    # Mean recognition confidence over the pages read by OCR; None when no page was.
+    ocr_confidence: float | None = None
+    # What the analyst should know about how the text was obtained: a repaired file, pages
+    # recognised with low confidence. Shown with the document, never dropped.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +160,8 @@ class Document:
     tags: list[str] = field(default_factory=list)
     url: str = ""  # where the document was published, when the file says so
     date_source: str = ""  # "metadata", "text" (found in its first lines) or "edited"
+    ocr_confidence: float | None = None  # set when some of the text was recognised from scans
+    notes: list[str] = field(default_factory=list)  # how the text was obtained, if notable
 
 
 # What the analyst may change about a document; the rest is the file's own.

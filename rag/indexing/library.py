@@ -50,7 +50,7 @@ from rag.reading.ingest import (
     ImportStarted,
     expand_paths,
 )
-from rag.reading.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_isolated
+from rag.reading.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_isolated_steps
 from rag.reading.readers import DEFAULT_MAX_BYTES
 from rag.search.retrieval import diversify, rrf_fuse
 
@@ -290,13 +290,21 @@ class Library:
             if existing is not None:
                 return FileDuplicate(index, total, path, existing)
             # In a worker process, within limits: a hostile file costs itself, not the app.
-            parsed = read_isolated(
+            # A scan reports each page it has recognised (seconds each).
+            steps = read_isolated_steps(
                 path,
                 max_bytes=self.max_bytes,
                 timeout=self.read_timeout_s,
                 memory_mb=self.read_memory_mb,
                 cancel=cancel,
             )
+            while True:
+                try:
+                    page = next(steps)
+                except StopIteration as done:
+                    parsed = done.value
+                    break
+                yield FileProgress(index, total, path, "reading", page.done, page.of)
             doc_id = known or _sha256(path)
             crash_point("import.read")
         except ReadError as exc:
@@ -337,6 +345,8 @@ class Library:
             author=meta.author.strip(),
             url=meta.url.strip(),
             date_source=meta.date_source,
+            ocr_confidence=parsed.ocr_confidence,
+            notes=list(parsed.notes),
             pages=parsed.pages,
             chars=sum(len(p.text) for p in passages),
             passages=len(passages),

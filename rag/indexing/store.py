@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS documents (
     tags TEXT NOT NULL DEFAULT '[]',
     url TEXT NOT NULL DEFAULT '',
     date_source TEXT NOT NULL DEFAULT '',
+    ocr_confidence REAL,
+    notes TEXT NOT NULL DEFAULT '[]',
     -- 0 until the document's vectors are confirmed in the vector index; see Library.open.
     indexed INTEGER NOT NULL DEFAULT 0
 );
@@ -64,13 +66,15 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages_fts, 
 
 _DOC_COLUMNS = (
     "id, filename, kind, title, publisher, published, author, pages, chars, passages, "
-    "imported_at, stored_path, tags, url, date_source"
+    "imported_at, stored_path, tags, url, date_source, ocr_confidence, notes"
 )
 # Columns added after the first release, with their definitions: a library made before them
 # gets them on open (ALTER TABLE ... ADD COLUMN keeps every row, with the default).
 _ADDED_DOCUMENT_COLUMNS = {
     "url": "TEXT NOT NULL DEFAULT ''",
     "date_source": "TEXT NOT NULL DEFAULT ''",
+    "ocr_confidence": "REAL",
+    "notes": "TEXT NOT NULL DEFAULT '[]'",
 }
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -93,6 +97,8 @@ def _doc(row: sqlite3.Row) -> Document:
         tags=json.loads(row["tags"]),
         url=row["url"],
         date_source=row["date_source"],
+        ocr_confidence=row["ocr_confidence"],
+        notes=json.loads(row["notes"]),
     )
 
 
@@ -210,11 +216,12 @@ class Store:
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
         with self._lock, self._counts_change(), self.transaction() as db:
             db.execute(
-                f"INSERT INTO documents({_DOC_COLUMNS}) VALUES ({','.join('?' * 15)})",
+                f"INSERT INTO documents({_DOC_COLUMNS}) VALUES ({','.join('?' * 17)})",
                 (
                     doc.id, doc.filename, doc.kind, doc.title, doc.publisher, doc.published,
                     doc.author, doc.pages, doc.chars, doc.passages, doc.imported_at,
                     doc.stored_path, json.dumps(doc.tags), doc.url, doc.date_source,
+                    doc.ocr_confidence, json.dumps(doc.notes),
                 ),
             )  # fmt: skip
             db.executemany(

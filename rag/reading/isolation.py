@@ -3,7 +3,8 @@
 Parsing a file someone sent you is untrusted work: a PDF whose page tree loops, a DOCX that
 inflates to gigabytes or a page that sends a parser into a pathological path must cost that
 one file, never the app. ``read_isolated`` runs ``rag.reading.readers.read_document`` in a worker
-process and always comes back with a ParsedDocument or a ReadError carrying a one-line reason.
+process and always comes back with a ParsedDocument or a ReadError carrying a one-line reason;
+``read_isolated_steps`` is the same as a generator that yields the worker's progress per page.
 
 Design
 ------
@@ -21,7 +22,9 @@ Design
   cannot make the app run code by answering.
 - Time: the parent waits with a wall-clock deadline and kills the worker's whole process group
   when it passes. The worker also sets RLIMIT_CPU a little beyond the deadline, as a backstop
-  for when nobody is left to kill it.
+  for when nobody is left to kill it. A paged file that is read page by page (a scan, whose
+  every page is recognised) reports each page done; each report starts the clock afresh, so
+  the limit is per page and a 300-page scan is not cut off while a looping page still is.
 - Memory (POSIX): the worker sets RLIMIT_AS to the limit around each read (the worker's whole
   address space, of which the interpreter and parsers take about 70-170 MB). Python then
   raises MemoryError inside the parser (reported as a memory problem); a C library that
@@ -54,16 +57,18 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Generator
 from pathlib import Path
 from typing import IO, Any
 
 from rag.core.errors import Cancelled, ReadError
-from rag.core.types import CancelToken, ParsedDocument
+from rag.core.types import CancelToken, ParsedDocument, ReadProgress
 
 __all__ = [
     "DEFAULT_MEMORY_MB",
     "DEFAULT_TIMEOUT_S",
     "read_isolated",
+    "read_isolated_steps",
     "run_worker_if_requested",
     "shutdown_workers",
     "worker_command",
@@ -94,18 +99,37 @@ def read_isolated(
 ) -> ParsedDocument:
     """Read ``path`` in a worker process; a ParsedDocument, or ReadError with a one-line reason.
 
-    ``timeout`` is wall-clock seconds for the read itself (starting a worker is not counted);
-    ``memory_mb`` caps the worker's address space (POSIX only). Raises nothing but ReadError,
-    except Cancelled when ``cancel`` is set during the read (the worker is then killed at once)
-    and KeyboardInterrupt/SystemExit, which pass through after the worker is killed.
+    ``timeout`` is wall-clock seconds for the read itself (starting a worker is not counted),
+    or for each page of a file read page by page; ``memory_mb`` caps the worker's address
+    space (POSIX only). Raises nothing but ReadError, except Cancelled when ``cancel`` is set
+    during the read (the worker is then killed at once) and KeyboardInterrupt/SystemExit, which
+    pass through after the worker is killed.
     """
+    steps = read_isolated_steps(
+        path, max_bytes=max_bytes, timeout=timeout, memory_mb=memory_mb, cancel=cancel
+    )
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def read_isolated_steps(
+    path: Path,
+    *,
+    max_bytes: int,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    cancel: CancelToken | None = None,
+) -> Generator[ReadProgress, None, ParsedDocument]:
+    """``read_isolated``, yielding a ReadProgress for each page the worker reports done.
+    Closing the generator early kills the worker, as a cancel does."""
     request = ("read", os.fspath(path), max_bytes, memory_mb, timeout)
     try:
-        reply = _call(request, timeout, memory_mb, cancel)
-    except _Timeout:
-        raise ReadError(
-            f"took longer than {_seconds(timeout)} to read; the file may be malformed"
-        ) from None
+        reply = yield from _call(request, timeout, memory_mb, cancel)
+    except _Timeout as late:
+        raise ReadError(_timeout_reason(timeout, late.page)) from None
     except _WorkerDied as died:
         raise ReadError(_death_reason(died, timeout, memory_mb)) from None
     except _StartFailed as exc:
@@ -150,7 +174,9 @@ def run_worker_if_requested() -> None:
 
 
 class _Timeout(Exception):
-    pass
+    def __init__(self, page: int | None = None) -> None:
+        super().__init__("timed out")
+        self.page = page  # the page being read when time ran out, for a paged read
 
 
 class _StartFailed(Exception):
@@ -175,13 +201,14 @@ _LOCAL = threading.local()
 
 def _call(
     request: tuple[Any, ...], timeout: float, memory_mb: int, cancel: CancelToken | None
-) -> tuple[Any, ...]:
-    """Send ``request`` to this thread's worker and return its answer; the worker is killed
-    on any failure, and replaced before the next call."""
+) -> Generator[ReadProgress, None, tuple[Any, ...]]:
+    """Send ``request`` to this thread's worker and return its answer, yielding its progress;
+    the worker is killed on any failure (or if the caller stops listening), and replaced
+    before the next call."""
     for attempt in range(2):
         worker = _worker_for_this_thread()
         try:
-            reply = worker.call(request, timeout, memory_mb, cancel)
+            reply = yield from worker.call(request, timeout, memory_mb, cancel)
         except _Undelivered:
             died = _WorkerDied(worker.returncode(), worker.stderr_tail())
             worker.kill()
@@ -221,6 +248,9 @@ class _Worker:
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         env["BRIEFDESK_READ_WORKER_PARENT"] = str(os.getpid())
+        # glibc gives each thread that allocates its own 64 MB arena of address space; the OCR
+        # engine's threads would spend the memory limit on reservations, not on the file.
+        env.setdefault("MALLOC_ARENA_MAX", "2")
         options: dict[str, Any] = {}
         if _POSIX:
             options["start_new_session"] = True  # own process group: killed as one, no Ctrl-C
@@ -256,7 +286,7 @@ class _Worker:
         timeout: float,
         memory_mb: int,
         cancel: CancelToken | None,
-    ) -> tuple[Any, ...]:
+    ) -> Generator[ReadProgress, None, tuple[Any, ...]]:
         limit = max(64, 2 * memory_mb) * 1024 * 1024  # no answer is bigger than the worker
         if not self._ready:
             deadline = time.monotonic() + _STARTUP_TIMEOUT_S
@@ -274,7 +304,17 @@ class _Worker:
             _write_frame(self._proc.stdin, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:  # BrokenPipeError: it was already gone
             raise _Undelivered() from None
-        return self._receive(time.monotonic() + timeout, cancel, limit)
+        page: int | None = None
+        while True:
+            try:
+                reply = self._receive(time.monotonic() + timeout, cancel, limit)
+            except _Timeout:
+                raise _Timeout(page) from None
+            if not _is_progress(reply):
+                return reply
+            done, of = reply[1], reply[2]
+            page = done + 1 if done < of else None
+            yield ReadProgress(done, of)
 
     def _receive(self, deadline: float, cancel: CancelToken | None, limit: int) -> tuple[Any, ...]:
         assert self._proc.stdout is not None
@@ -427,6 +467,14 @@ def _read_frame_threaded(
         return item
 
 
+def _is_progress(reply: tuple[Any, ...]) -> bool:
+    return (
+        len(reply) == 3
+        and reply[0] == "progress"
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in reply[1:])
+    )
+
+
 def _oversized(size: int) -> bytes:
     log.warning("read worker announced a %d-byte answer; refusing it", size)
     return pickle.dumps(("error", "the file reader gave an answer too large to accept"))
@@ -479,6 +527,11 @@ def _memory_reason(memory_mb: int) -> str:
     )
 
 
+def _timeout_reason(timeout: float, page: int | None) -> str:
+    late = f"page {page} took" if page is not None else "took"
+    return f"{late} longer than {_seconds(timeout)} to read; the file may be malformed"
+
+
 def _seconds(value: float) -> str:
     return f"{value:g} s"
 
@@ -503,7 +556,7 @@ def _worker_main() -> int:
     for handler in logging.getLogger().handlers:  # a handler's filter sees every record
         handler.addFilter(_RateLimit())
 
-    from rag.reading.readers import read_document
+    from rag.reading.readers import read_document_steps
 
     _preload_parsers()
     global _BASELINE_RSS
@@ -522,15 +575,26 @@ def _worker_main() -> int:
             _send(answers, ("ok-modules", sorted(sys.modules)))
             continue
         _, path, max_bytes, memory_mb, timeout = request
-        _send(answers, _serve_read(read_document, path, max_bytes, memory_mb, timeout))
+        reply = _serve_read(read_document_steps, answers, path, max_bytes, memory_mb, timeout)
+        _send(answers, reply)
 
 
 def _serve_read(
-    read_document: Any, path: str, max_bytes: int, memory_mb: int, timeout: float
+    read_steps: Any, answers: IO[bytes], path: str, max_bytes: int, memory_mb: int, timeout: float
 ) -> tuple[Any, ...]:
+    global _READ_MEMORY_MB
+    _READ_MEMORY_MB = memory_mb
     _set_limits(memory_mb, timeout)
     try:
-        document = read_document(Path(path), max_bytes=max_bytes)
+        steps = read_steps(Path(path), max_bytes=max_bytes)
+        while True:
+            try:
+                progress = next(steps)
+            except StopIteration as done:
+                document = done.value
+                break
+            _send(answers, ("progress", progress.done, progress.of))
+            _set_cpu_limit(timeout)  # the CPU backstop is per page too
         reply: tuple[Any, ...] = ("ok", document, _grew_large(memory_mb))
     except ReadError as exc:
         if _from_memory_error(exc):
@@ -539,8 +603,9 @@ def _serve_read(
             reply = ("error", str(exc), _grew_large(memory_mb))
     except MemoryError:
         reply = ("memory", None, True)
-    except BaseException as exc:  # read_document promises only ReadError; never trust that
-        reply = ("error", f"could not read file: {type(exc).__name__}", True)
+    except BaseException:  # read_document promises only ReadError; never trust that
+        log.warning("the reader failed unexpectedly", exc_info=True)
+        reply = ("error", "could not read file: the reader failed unexpectedly", True)
     finally:
         _lift_memory_limit()  # answering a successful read must not fail for memory
     return reply
@@ -570,9 +635,45 @@ def _from_memory_error(exc: BaseException) -> bool:
 def _preload_parsers() -> None:
     # Imported while the parent is busy with other work; a broken install shows up as a
     # ReadError for each file of that kind, which read_document reports by itself.
-    for name in ("pdf", "docx", "html", "text"):
+    for name in ("pdf", "docx", "html", "text", "image"):
         with contextlib.suppress(Exception):
             __import__(f"rag.reading.readers.{name}")
+    with contextlib.suppress(Exception):
+        from rag.reading.readers import ocr
+
+        ocr.engine_loading = _engine_loading
+
+
+_READ_MEMORY_MB = 0  # the memory limit of the read in progress; set by _serve_read
+_ENGINE_BYTES = 0  # address space the OCR engine took when it loaded; added to every limit
+
+
+@contextlib.contextmanager
+def _engine_loading() -> Any:
+    """The OCR engine loads without the memory limit; from then on the limit is the file's
+    allowance plus the engine (see rag.reading.readers.ocr.engine_loading)."""
+    global _BASELINE_RSS, _ENGINE_BYTES
+    before = _address_space()
+    _lift_memory_limit()
+    try:
+        yield
+    finally:
+        _ENGINE_BYTES = max(0, _address_space() - before)
+        _BASELINE_RSS = max(_BASELINE_RSS, _peak_rss())  # the engine is no reason to recycle
+        if _READ_MEMORY_MB:
+            _set_memory_limit(_READ_MEMORY_MB)
+
+
+def _address_space() -> int:
+    """This process's current address space in bytes (Linux), 0 where unknown."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _die_with_parent() -> None:
@@ -598,12 +699,28 @@ def _die_with_parent() -> None:
 def _set_limits(memory_mb: int, timeout: float) -> None:
     if not _POSIX:
         return  # Windows: no rlimits; the parent's wall-clock limit is all there is
+
+    _set_cpu_limit(timeout)
+    _set_memory_limit(memory_mb)
+
+
+def _set_memory_limit(memory_mb: int) -> None:
+    if _POSIX:
+        import resource
+
+        _set_soft(resource.RLIMIT_AS, memory_mb * 1024 * 1024 + _ENGINE_BYTES)
+
+
+def _set_cpu_limit(timeout: float) -> None:
+    """RLIMIT_CPU at the CPU time used so far plus ``timeout`` and a grace."""
+    if not _POSIX:
+        return
     import resource
 
     used = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = int(used.ru_utime + used.ru_stime + timeout + _CPU_GRACE_S)
+    # CPU time counts every thread: OCR runs on two, so allow for both.
+    cpu = int(used.ru_utime + used.ru_stime + 2 * timeout + _CPU_GRACE_S)
     _set_soft(resource.RLIMIT_CPU, cpu)
-    _set_soft(resource.RLIMIT_AS, memory_mb * 1024 * 1024)
 
 
 def _lift_memory_limit() -> None:

@@ -23,7 +23,7 @@ def test_known_file_is_not_parsed_again(
         def no_parsing(path: Path, **_: object) -> None:
             raise AssertionError(f"{path.name} was parsed again")
 
-        monkeypatch.setattr(rag.indexing.library, "read_isolated", no_parsing)
+        monkeypatch.setattr(rag.indexing.library, "read_isolated_steps", no_parsing)
         events = list(lib.import_paths([seeds_dir]))
         assert sum(isinstance(e, FileDuplicate) for e in events) == 5
         assert len(events[-1].duplicates) == 5

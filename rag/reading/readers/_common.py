@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Generator
+from typing import TypeVar
 
 from rag.core.errors import ReadError
 
@@ -13,6 +15,16 @@ from rag.core.errors import ReadError
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 _SNIFF_BYTES = 8192
+T = TypeVar("T")
+
+
+def drain(steps: Generator[object, None, T]) -> T:
+    """Run a reader's generator to the end, ignoring its progress; its result."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def clean(text: str) -> str:
@@ -21,10 +33,30 @@ def clean(text: str) -> str:
 
 
 def summarize(exc: BaseException, limit: int = 160) -> str:
-    """A short single-line description of an unexpected exception, for a ReadError reason."""
-    message = " ".join(str(exc).split())
-    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """A short single-line reason for an unexpected exception, fit for a ReadError.
+
+    The analyst reads this, so it never names an exception class: the errors a parser raises
+    on a bug or a malformed file (AttributeError, KeyError, ...) carry Python's own wording,
+    which says nothing about the file; they become one plain sentence (details are logged).
+    """
+    if isinstance(exc, RecursionError):
+        return "its structure is nested too deeply"
+    if isinstance(exc, _INTERNAL):
+        return _MALFORMED
+    message = _CLASS_PREFIX.sub("", " ".join(str(exc).split()))
+    if not message or "Traceback" in message:  # a library that put a traceback in its message
+        return _MALFORMED
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+# Errors that describe the code that failed, not the file: their messages are jargon.
+_INTERNAL = (
+    AttributeError, TypeError, IndexError, KeyError, ValueError, AssertionError, ArithmeticError,
+    NameError, LookupError,
+)  # fmt: skip
+_MALFORMED = "its internal structure is invalid"
+# "ValueError: ..." inside a library's message, as some wrap the error they caught.
+_CLASS_PREFIX = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Warning)\s*:\s*)+")
 
 
 def decode_text(data: bytes, declared: str | None = None) -> str:

@@ -1,5 +1,12 @@
 """PDF via pypdf: one or more blocks per page, each carrying its 1-based page number.
 
+A page without a text layer (a scan, or a page whose only text is invisible) is drawn by
+PDFium and its text recognised (rag.reading.readers.ocr); its blocks carry the page's
+recognition confidence. A file pypdf cannot open is given to PDFium, which rebuilds a broken
+cross-reference table; the rebuilt copy is read the same way, with a note saying so. Running
+headers, footers and page numbers are dropped from every page's lines before paragraphs are
+formed (rag.reading.readers.running_lines).
+
 pypdf raises many undocumented exceptions on damaged files; every call into it is wrapped so
 that a bad file becomes a ReadError with a reason. We read under pypdf's default resource limits
 (never a looser setting made elsewhere in the process) with the external JBIG2 decoder switched
@@ -11,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from io import BytesIO
 from typing import TypeVar
 
@@ -20,15 +27,22 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedErr
 from pypdf.generic import ArrayObject, ContentStream, NameObject, TextStringObject
 
 from rag.core.errors import ReadError
-from rag.core.types import Block, DocumentMeta, Locator, ParsedDocument
-from rag.reading.readers._common import clean, summarize
+from rag.core.types import Block, CancelToken, DocumentMeta, Locator, ParsedDocument, ReadProgress
+from rag.reading.readers._common import clean, drain, summarize
 from rag.reading.readers.dates import normalize_date
+from rag.reading.readers.running_lines import drop_running_lines
+from rag.reading.readers.scans import ScanNotes, recognise_pdf_page
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 NEEDS_PASSWORD = "encrypted PDF: a password is required to open it"
-NO_TEXT_LAYER = "no text layer (scanned?)"
+NO_TEXT_LAYER = "no text found: no text layer, and none recognised on the page images"
+REPAIRED = (
+    "The file was damaged; PDFium repaired it to read it. Check the text against the original."
+)
+# A page with an image and less text than this is a scan with a stamp or a page number on it.
+_STAMP_CHARS = 40
 _HEADER_WINDOW = 1024  # the PDF spec allows junk before %PDF-; readers accept up to 1 KB
 
 # A line that ends a sentence, and a line that starts a new paragraph or list item.
@@ -49,19 +63,50 @@ _SAFE_CONFIGURATION = Configuration(jbig2dec_binary=None)
 
 
 def read_pdf(data: bytes) -> ParsedDocument:
+    return drain(read_pdf_steps(data))
+
+
+def read_pdf_steps(
+    data: bytes, cancel: CancelToken | None = None
+) -> Generator[ReadProgress, None, ParsedDocument]:
+    """Read a PDF page by page, yielding progress after each page; stops when cancelled."""
     if b"%PDF-" not in data[:_HEADER_WINDOW]:
         raise ReadError("not a PDF file (no %PDF header)")
     with apply_configuration(_SAFE_CONFIGURATION):
-        return _read(data)
+        try:
+            return (yield from _read(data, cancel))
+        except _Damaged as damaged:
+            from rag.reading.readers.pdfium import repair
+
+            repaired = repair(data)
+            if repaired is None:
+                raise ReadError(str(damaged)) from None
+            try:
+                document = yield from _read(repaired, cancel)
+            except _Damaged:
+                raise ReadError(str(damaged)) from None
+            document.notes.insert(0, REPAIRED)
+            return document
 
 
-def _read(data: bytes) -> ParsedDocument:
+def _read(data: bytes, cancel: CancelToken | None) -> Generator[ReadProgress, None, ParsedDocument]:
     reader = _open(data)
     page_count = _guard(lambda: len(reader.pages), "damaged PDF")
+    scans = ScanNotes(data)
+    try:
+        pages: list[list[str]] = []
+        for number in range(1, page_count + 1):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            pages.append(_page_lines(reader, number, scans))
+            yield ReadProgress(number, page_count)
+    finally:
+        scans.close()
     blocks: list[Block] = []
-    for number in range(1, page_count + 1):
-        text = _page_text(reader, number)
-        blocks.extend(Block(text=para, locator=Locator(page=number)) for para in _paragraphs(text))
+    for number, lines in enumerate(drop_running_lines(pages), start=1):
+        locator = Locator(page=number, confidence=scans.confidence.get(number))
+        text = "\n".join(lines)
+        blocks.extend(Block(text=para, locator=locator) for para in _paragraphs(text))
     if not blocks:
         raise ReadError(NO_TEXT_LAYER)
     meta = _meta(reader)
@@ -69,7 +114,22 @@ def _read(data: bytes) -> ParsedDocument:
         title, issuer = first_page_details(reader)
         meta.title = meta.title or title
         meta.publisher = meta.publisher or issuer
-    return ParsedDocument(kind="pdf", meta=meta, blocks=blocks, pages=page_count)
+    return ParsedDocument(
+        kind="pdf", meta=meta, blocks=blocks, pages=page_count,
+        ocr_confidence=scans.mean_confidence(), notes=scans.notes(),
+    )  # fmt: skip
+
+
+def _page_lines(reader: PdfReader, number: int, scans: ScanNotes) -> list[str]:
+    """A page's printed lines: its text layer, or the text recognised on its image."""
+    page = _guard(lambda: reader.pages[number - 1], f"damaged PDF: page {number} unreadable")
+    text = _page_text(reader, number)
+    scanned = _has_images(page)
+    if len(clean(text)) >= _STAMP_CHARS or (clean(text) and not scanned):
+        return text.splitlines()
+    # Without an image the page may be blank, or its text drawn as shapes: worth a look, but
+    # finding nothing there is no news for the analyst.
+    return recognise_pdf_page(scans, number, expect_text=scanned)
 
 
 def _open(data: bytes) -> PdfReader:
@@ -80,6 +140,10 @@ def _open(data: bytes) -> PdfReader:
         if result == PasswordType.NOT_DECRYPTED:
             raise ReadError(NEEDS_PASSWORD)
     return reader
+
+
+class _Damaged(ReadError):
+    """pypdf could not make sense of the file's structure: PDFium may still read it."""
 
 
 def _guard(call: Callable[[], T], what: str) -> T:
@@ -101,17 +165,17 @@ def _guard(call: Callable[[], T], what: str) -> T:
             f"{what}: over a safety limit ({limit}); the file may be a decompression bomb"
         ) from exc
     except PdfReadError as exc:
-        raise ReadError(f"{what}: {_pypdf_message(exc)}") from exc
+        raise _Damaged(f"{what}: {_pypdf_message(exc)}") from exc
+    except MemoryError:  # the memory limit, not the file's structure: no second attempt
+        raise
     except Exception as exc:
         log.debug("pypdf failed", exc_info=True)
-        raise ReadError(f"{what}: {summarize(exc)}") from exc
+        raise _Damaged(f"{what}: {summarize(exc)}") from exc
 
 
 def _pypdf_message(exc: Exception) -> str:
     """pypdf's own messages are readable; only the first line, and a reason if there is none."""
-    message = " ".join(str(exc).split())
-    if not message:
-        return type(exc).__name__
+    message = summarize(exc)
     if "ended unexpectedly" in message or "EOF marker" in message:
         return f"the file is truncated ({message})"
     return message[:160]
