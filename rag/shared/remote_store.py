@@ -68,12 +68,15 @@ def _record_meta(doc: Document) -> dict[str, Any]:
         "publisher": doc.publisher, "published": doc.published, "author": doc.author,
         "pages": -1 if doc.pages is None else doc.pages, "chars": doc.chars,
         "passages": doc.passages, "imported_at": doc.imported_at, "tags": json.dumps(doc.tags),
-        "url": doc.url, "date_source": doc.date_source, "complete": True,
+        "url": doc.url, "date_source": doc.date_source,
+        "ocr_confidence": -1.0 if doc.ocr_confidence is None else doc.ocr_confidence,
+        "notes": json.dumps(doc.notes), "complete": True,
     }  # fmt: skip
 
 
 def _document(doc_id: str, meta: dict[str, Any]) -> Document:
     pages = int(meta.get("pages", -1))
+    ocr_confidence = float(meta.get("ocr_confidence", -1.0))
     return Document(
         id=doc_id,
         filename=str(meta.get("filename", "")),
@@ -90,6 +93,8 @@ def _document(doc_id: str, meta: dict[str, Any]) -> Document:
         tags=list(json.loads(str(meta.get("tags", "[]")))),
         url=str(meta.get("url", "")),
         date_source=str(meta.get("date_source", "")),
+        ocr_confidence=None if ocr_confidence < 0 else ocr_confidence,
+        notes=list(json.loads(str(meta.get("notes", "[]")))),
     )
 
 

@@ -4,6 +4,7 @@ away."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -255,3 +256,20 @@ def test_the_command_line_names_the_shared_library(
     assert "1 document" in out and f"Shared library: {chroma.url}" in err
     assert main(["--local-library", "list"]) == 0  # the folder library is another one
     assert "The library is empty" in capsys.readouterr().out
+
+
+def test_a_documents_record_on_the_server_keeps_every_detail() -> None:
+    """What a second client reads back is what the first wrote, scan marks and dates too."""
+    from rag.core.types import Document
+    from rag.shared.remote_store import _document, _record_meta
+
+    doc = Document(
+        id="d" * 64, filename="fax.pdf", kind="pdf", title="Notice", publisher="MOFCOM",
+        published="2026-03-12", author="", pages=2, chars=900, passages=2,
+        imported_at="2026-03-13T09:00:00+00:00", stored_path="", tags=["scan"],
+        url="https://example.org/notice", date_source="text", ocr_confidence=0.91,
+        notes=["page 2: low recognition confidence (62%)"],
+    )  # fmt: skip
+    assert _document(doc.id, _record_meta(doc)) == doc
+    plain = dataclasses.replace(doc, ocr_confidence=None, notes=[])
+    assert _document(plain.id, _record_meta(plain)) == plain
