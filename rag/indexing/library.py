@@ -50,7 +50,9 @@ from rag.reading.ingest import (
 )
 from rag.reading.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_isolated
 from rag.reading.readers import DEFAULT_MAX_BYTES
-from rag.search.retrieval import diversify, rrf_fuse
+from rag.search.diversity import mmr
+from rag.search.fusion import Candidate, fuse
+from rag.search.query import parse as parse_query
 
 OPEN_FLAG = "open_by_a_process"  # set while a process has the library open
 HEALTH_SAMPLE = 24  # passages looked up by their own vector each time a library opens
@@ -424,10 +426,13 @@ class Library:
         per_document: int = 2,
         vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        """Hybrid search: dense (Chroma) and keyword (FTS5/BM25) rankings fused by reciprocal
-        rank, then diversified so that no document fills more than ``per_document`` of the
-        ``k`` slots while others have relevant passages. ``vector`` is the query's embedding
-        when the caller has it already (embedding many queries in one call is faster)."""
+        """Hybrid search. Dense (Chroma) and stemmed keyword (FTS5/BM25) candidates are fused
+        by their normalised scores with boosts for the question's hard terms, word pairs and
+        year (rag.search.fusion), then chosen by maximal marginal relevance over the passages'
+        embeddings (rag.search.diversity): a document holding more than ``per_document`` of the
+        ``k`` passages pays a small price for each further one, but can still supply them when
+        it is what answers. ``vector`` is the query's embedding when the caller has it already
+        (embedding many queries in one call is faster)."""
         query = query.strip()
         if not query:
             return []
@@ -437,18 +442,36 @@ class Library:
             allowed = [d for d in (allowed if allowed is not None else dated) if d in dated]
         if vector is None:
             vector = self.embedder.embed_one(query)
-        dense_hits = self.index.query(vector, CANDIDATES, allowed)
-        dense = [pid for pid, _ in dense_hits]
-        similarity = dict(dense_hits)
-        keyword = self.store.keyword_search(query, CANDIDATES, allowed)
-        scores = rrf_fuse([dense, keyword])
+        asked = parse_query(query)
+        dense = self.index.query(vector, CANDIDATES, allowed)
+        keyword = self.store.keyword_scores(
+            asked.words, CANDIDATES, allowed, phrases=asked.phrases, stemmed=True
+        )
+        ids = list(dict.fromkeys([pid for pid, _ in keyword] + [pid for pid, _ in dense]))
+        passages = self.store.passages_by_ids(ids)
+        vectors = self.store.embeddings_by_ids([pid for pid in ids if pid in passages])
+        ids = [pid for pid in ids if pid in vectors]  # a passage removed since the index saw it
+        docs = self.store.documents_by_ids(passages[pid].doc_id for pid in ids)
+        bm25 = dict(keyword)
+        unit = vector / (float(np.linalg.norm(vector)) or 1.0)
+        candidates = [
+            Candidate(
+                id=pid,
+                bm25=bm25.get(pid, 0.0),
+                similarity=float(vectors[pid] @ unit)
+                / (float(np.linalg.norm(vectors[pid])) or 1.0),
+                text=f"{docs[passages[pid].doc_id].title}\n{passages[pid].text}",
+                published=docs[passages[pid].doc_id].published,
+            )
+            for pid in ids
+        ]
+        scores = fuse(asked, candidates)
         ranked = sorted(scores, key=lambda pid: -scores[pid])
-        passages = self.store.passages_by_ids(ranked)
-        ranked = [pid for pid in ranked if pid in passages]
-        chosen = diversify(ranked, {pid: passages[pid].doc_id for pid in ranked}, k, per_document)
-        docs = self.store.documents_by_ids(passages[pid].doc_id for pid in chosen)
-        dense_rank = {pid: r for r, pid in enumerate(dense, start=1)}
-        keyword_rank = {pid: r for r, pid in enumerate(keyword, start=1)}
+        doc_of = {pid: passages[pid].doc_id for pid in ranked}
+        chosen = mmr(ranked, scores, vectors, doc_of, k, per_document=per_document)
+        dense_rank = {pid: r for r, (pid, _) in enumerate(dense, start=1)}
+        keyword_rank = {pid: r for r, (pid, _) in enumerate(keyword, start=1)}
+        similarity = dict(dense)
         return [
             Hit(
                 passage=passages[pid],

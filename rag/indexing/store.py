@@ -9,7 +9,6 @@ them without re-reading any file (chromadb's HNSW files can be left unopenable b
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,6 +19,7 @@ import numpy as np
 
 from rag.core.crashpoints import crash_point
 from rag.core.types import Document, Locator, Passage
+from rag.search.query import query_words
 
 # 2: passages_stem, a keyword index whose words are stemmed (see Store._migrate).
 SCHEMA_VERSION = 2
@@ -73,18 +73,6 @@ _DOC_COLUMNS = (
 )
 EDITABLE_FIELDS = ("title", "publisher", "published", "author", "tags")
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-# Question words and glue: in a small library their BM25 weight is noise that can outrank the
-# words that matter ("which companies did China add" must match on companies/China/add).
-STOPWORDS = frozenset(
-    """a about after against all also an and any are as at be been before being between both but
-    by can could did do does during each for from had has have how i if in into is it its just
-    me more most my no nor not of on only or other our out over own same should so some such than
-    that the their them then there these they this those through to too under until up very was
-    we were what when where which while who whom why will with would you your""".split()
-)
-
 
 def _doc(row: sqlite3.Row) -> Document:
     return Document(
@@ -120,14 +108,6 @@ def _passage(row: sqlite3.Row) -> Passage:
 COMMON_WORD_SHARE = 0.5
 # Below this many passages every word is kept: scoring them all costs nothing.
 COMMON_WORD_MIN_PASSAGES = 1000
-
-
-def query_words(text: str) -> list[str]:
-    """A user's words for keyword search: lowercased, de-duplicated, stopwords dropped unless
-    the query has nothing else."""
-    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text)))
-    meaningful = [w for w in words if w not in STOPWORDS]
-    return meaningful or words  # a query of only stopwords still searches for them
 
 
 def fts_query(text: str | Sequence[str]) -> str:
