@@ -28,12 +28,15 @@ def mmr(
     k: int,
     *,
     per_document: int = 2,
-    redundancy: float = REDUNDANCY,
-    same_document: float = SAME_DOCUMENT,
+    redundancy: float | None = None,
+    same_document: float | None = None,
 ) -> list[str]:
     """The ``k`` ids chosen greedily by score less redundancy. A document holding
     ``per_document`` chosen passages pays ``same_document`` more for each further one: a
-    preference for breadth, not a cap."""
+    preference for breadth, not a cap. Unset costs are the module's (REDUNDANCY,
+    SAME_DOCUMENT) as they are at the call."""
+    redundancy = REDUNDANCY if redundancy is None else redundancy
+    same_document = SAME_DOCUMENT if same_document is None else same_document
     pool = [i for i in ranked if i in vectors]
     if not pool or k <= 0:
         return []

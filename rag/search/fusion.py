@@ -66,9 +66,11 @@ def year_matches(query: Query, candidate: Candidate, normalised_text: str) -> bo
 
 
 def fuse(
-    query: Query, candidates: Sequence[Candidate], weights: Weights = WEIGHTS
+    query: Query, candidates: Sequence[Candidate], weights: Weights | None = None
 ) -> dict[str, float]:
-    """Each candidate's fused score; higher is better."""
+    """Each candidate's fused score; higher is better. ``weights`` default to WEIGHTS as it
+    is at the call (the tuning script sets it)."""
+    weights = weights or WEIGHTS
     if not candidates:
         return {}
     top_bm25 = max(c.bm25 for c in candidates)
