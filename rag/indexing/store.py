@@ -150,6 +150,7 @@ class Store:
                     "SELECT p.id, p.doc_id, p.text, d.title FROM passages p "
                     "JOIN documents d ON d.id = p.doc_id"
                 )
+                crash_point("store.migrate")  # copied, not committed: the journal undoes it
             db.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)",
                 (str(max(version, SCHEMA_VERSION)),),

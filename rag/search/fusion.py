@@ -27,7 +27,8 @@ class Weights:
     keyword: float = 1.0
     dense: float = 0.6
     dense_floor: float = 0.15  # cosine at or below which a passage gets nothing from dense
-    hard: float = 0.6  # all hard terms present
+    exact: float = 0.8  # all of the question's figures, codes and quoted phrases present
+    names: float = 0.3  # all of its names and acronyms (in any of their forms) present
     pairs: float = 0.2  # all adjacent word pairs present
     year: float = 0.5  # published in, or mentions, a year the question names
 
@@ -75,6 +76,8 @@ def fuse(
         return {}
     top_bm25 = max(c.bm25 for c in candidates)
     top_dense = max(c.similarity for c in candidates) - weights.dense_floor
+    exact = [t for t in query.hard_terms if t.exact]
+    names = [t for t in query.hard_terms if not t.exact]
     scores: dict[str, float] = {}
     for c in candidates:
         score = weights.keyword * (c.bm25 / top_bm25 if top_bm25 > 0 else 0.0)
@@ -82,8 +85,8 @@ def fuse(
             score += weights.dense * max(0.0, c.similarity - weights.dense_floor) / top_dense
         if query.hard_terms or query.pairs or query.years:
             text = normalise(c.text)
-            hard = sum(t.found_in(text) for t in query.hard_terms)
-            score += weights.hard * _share(hard, len(query.hard_terms))
+            for weight, terms in ((weights.exact, exact), (weights.names, names)):
+                score += weight * _share(sum(t.found_in(text) for t in terms), len(terms))
             pairs = sum(f" {p} " in text for p in query.pairs)
             score += weights.pairs * _share(pairs, len(query.pairs))
             if query.years and year_matches(query, c, text):

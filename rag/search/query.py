@@ -39,9 +39,12 @@ _MONTHS = frozenset(
 
 @dataclass(frozen=True)
 class HardTerm:
-    """Something a passage must say to answer the question, in any of its forms."""
+    """Something a passage must say to answer the question, in any of its forms. ``exact``
+    terms (figures, codes, quoted phrases) single out one passage among similar ones; names
+    say more about the subject than the answer."""
 
     forms: tuple[str, ...]
+    exact: bool = False
 
     def found_in(self, normalised_text: str) -> bool:
         return any(_phrase_in(form, normalised_text) for form in self.forms)
@@ -100,15 +103,15 @@ def parse(text: str, acronyms: dict[str, tuple[str, ...]] | None = None) -> Quer
     related = related_forms(text, ACRONYMS if acronyms is None else acronyms)
     alternatives = {said.lower(): (said, *others) for said, others in related}
 
-    hard: list[tuple[str, ...]] = []
+    hard: list[HardTerm] = []
     seen: set[str] = set()
 
-    def add(term: str) -> None:
+    def add(term: str, exact: bool = False) -> None:
         key = normalise(term).strip()
         if not key or key in seen or key in STOPWORDS:
             return
         seen.add(key)
-        hard.append(alternatives.get(term.lower(), (term,)))
+        hard.append(HardTerm(alternatives.get(term.lower(), (term,)), exact))
 
     for said, _ in related:
         add(said)
@@ -116,11 +119,11 @@ def parse(text: str, acronyms: dict[str, tuple[str, ...]] | None = None) -> Quer
     # alternatives include the acronym), not one by one.
     spelt = {w for said, _ in related for w in normalise(said).split()}
     for m in _QUOTED.finditer(text):
-        add(m.group(1))
+        add(m.group(1), exact=True)
     for m in _FIGURE.finditer(text):
         token = m.group(0).strip(".,/-")
         if token not in years:  # a year is a filter of its own (see Query.years)
-            add(token)
+            add(token, exact=True)
     for name in _names(text):
         for part in name.split():
             part = part.strip(".'-")
@@ -136,7 +139,7 @@ def parse(text: str, acronyms: dict[str, tuple[str, ...]] | None = None) -> Quer
         text=text,
         words=words,
         phrases=list(dict.fromkeys(phrases)),
-        hard_terms=[HardTerm(forms) for forms in hard],
+        hard_terms=hard,
         pairs=list(dict.fromkeys(pairs)),
         years=years,
     )
