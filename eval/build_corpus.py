@@ -94,8 +94,10 @@ def blocks(text: str) -> list[str]:
 
 
 def is_heading(block: str) -> bool:
-    return len(block) <= 100 and not block.endswith((".", ",", ";", ":")) and bool(
-        _HEADING.match(block)
+    return (
+        len(block) <= 100
+        and not block.endswith((".", ",", ";", ":"))
+        and bool(_HEADING.match(block))
     )
 
 
