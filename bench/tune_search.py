@@ -27,7 +27,6 @@ GRID: dict[str, tuple[float, ...]] = {
     "pairs": (0.0, 0.1, 0.2, 0.4, 0.6),
     "year": (0.0, 0.2, 0.5, 1.0, 3.0),
     "redundancy": (0.0, 0.1, 0.2, 0.35, 0.5, 0.8),
-    "same_document": (0.0, 0.05, 0.1, 0.2, 0.4),
 }
 
 
@@ -35,7 +34,6 @@ def _apply(params: dict[str, float]) -> None:
     fields = {f.name for f in dataclasses.fields(fusion.Weights)}
     fusion.WEIGHTS = fusion.Weights(**{k: v for k, v in params.items() if k in fields})
     diversity.REDUNDANCY = params["redundancy"]
-    diversity.SAME_DOCUMENT = params["same_document"]
 
 
 def score(lib: Library, questions: list[dict[str, Any]], vectors: Any) -> dict[str, float]:
@@ -57,7 +55,6 @@ def main() -> None:
     params: dict[str, float] = {
         **dataclasses.asdict(fusion.WEIGHTS),
         "redundancy": diversity.REDUNDANCY,
-        "same_document": diversity.SAME_DOCUMENT,
     }
 
     def objective() -> tuple[float, dict[str, float]]:

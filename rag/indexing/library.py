@@ -50,7 +50,7 @@ from rag.reading.ingest import (
 )
 from rag.reading.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_isolated
 from rag.reading.readers import DEFAULT_MAX_BYTES
-from rag.search.diversity import mmr
+from rag.search.diversity import cap_per_document, mmr
 from rag.search.fusion import Candidate, fuse
 from rag.search.query import parse as parse_query
 
@@ -423,16 +423,17 @@ class Library:
         doc_ids: Sequence[str] | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
-        per_document: int = 2,
+        per_document: int | None = None,
         vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """Hybrid search. Dense (Chroma) and stemmed keyword (FTS5/BM25) candidates are fused
         by their normalised scores with boosts for the question's hard terms, word pairs and
         year (rag.search.fusion), then chosen by maximal marginal relevance over the passages'
-        embeddings (rag.search.diversity): a document holding more than ``per_document`` of the
-        ``k`` passages pays a small price for each further one, but can still supply them when
-        it is what answers. ``vector`` is the query's embedding when the caller has it already
-        (embedding many queries in one call is faster)."""
+        embeddings (rag.search.diversity), so that one long document can supply most of the
+        ``k`` when it is what answers while near-copies give way. ``per_document`` caps one
+        document's share while others have passages left (no cap unless given). ``vector`` is
+        the query's embedding when the caller has it already (embedding many queries in one
+        call is faster)."""
         query = query.strip()
         if not query:
             return []
@@ -467,8 +468,13 @@ class Library:
         ]
         scores = fuse(asked, candidates)
         ranked = sorted(scores, key=lambda pid: -scores[pid])
-        doc_of = {pid: passages[pid].doc_id for pid in ranked}
-        chosen = mmr(ranked, scores, vectors, doc_of, k, per_document=per_document)
+        if per_document is None:
+            chosen = mmr(ranked, scores, vectors, k)
+        else:
+            chosen = cap_per_document(
+                mmr(ranked, scores, vectors, len(ranked)),
+                {pid: passages[pid].doc_id for pid in ranked}, k, per_document,
+            )  # fmt: skip
         dense_rank = {pid: r for r, (pid, _) in enumerate(dense, start=1)}
         keyword_rank = {pid: r for r, (pid, _) in enumerate(keyword, start=1)}
         similarity = dict(dense)

@@ -36,13 +36,13 @@ NEWS = {
         "mislabelled consignments at the border."
     ),
     "bis_cloud.txt": (
-        "Title: Cloud guidance\nDate: 2025-06-01\n\n"
-        "The Bureau of Industry and Security told cloud companies to screen foreign customers "
+        "Title: Screening guidance\nDate: 2025-06-01\n\n"
+        "The Bureau of Industry and Security told hyperscalers to screen foreign customers "
         "who rent large clusters of accelerators."
     ),
     "cloud_chatter.txt": (
         "Title: Conference notes\nDate: 2025-06-02\n\n"
-        "Cloud providers expect demand for accelerators to keep rising, analysts at the "
+        "Cloud operators expect demand for accelerators to keep rising, analysts at the "
         "conference say."
     ),
     "mofcom_magnets.txt": (
@@ -135,11 +135,11 @@ def test_different_word_forms_find_the_passage(library: Library) -> None:
 
 
 def test_an_acronym_meets_its_long_form_and_back(library: Library) -> None:
-    # The passage spells out the Bureau; the question says BIS. Another passage shares more
-    # of the question's other words ("cloud providers", "say") but is not about the Bureau.
+    # The passage spells out the Bureau and shares no other word with the question, which
+    # says BIS; another passage shares its plain words ("cloud", "say").
     hits = library.search("What did BIS say to cloud providers?", k=3)
-    assert hits[0].document.filename == "bis_cloud.txt"
-    assert hits[0].keyword_rank is not None  # the keyword half knows the long form
+    bis = next(h for h in hits[:2] if h.document.filename == "bis_cloud.txt")
+    assert bis.keyword_rank is not None  # the keyword half knows the long form
     hits = library.search("Ministry of Commerce licences for magnets", k=3)
     assert hits[0].document.filename == "mofcom_magnets.txt"
 
