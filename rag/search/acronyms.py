@@ -70,3 +70,30 @@ def related_forms(
                 found.append((form, (acronym, *others)))
                 break
     return found
+
+
+# British and American spellings of the field's words: stemming does not join them
+# ("licences" -> "licenc", "licenses" -> "licens"), and sources use both.
+_SPELLING_PAIRS = (
+    ("licence", "license"), ("licences", "licenses"), ("licenced", "licensed"),
+    ("licencing", "licensing"), ("defence", "defense"), ("offence", "offense"),
+    ("offences", "offenses"), ("programme", "program"), ("programmes", "programs"),
+    ("centre", "center"), ("centres", "centers"), ("organisation", "organization"),
+    ("organisations", "organizations"), ("authorisation", "authorization"),
+    ("authorisations", "authorizations"), ("authorise", "authorize"),
+    ("authorised", "authorized"), ("authorising", "authorizing"), ("analyse", "analyze"),
+    ("modelling", "modeling"), ("catalogue", "catalog"), ("judgement", "judgment"),
+    ("labour", "labor"), ("favour", "favor"), ("behaviour", "behavior"),
+    ("characterise", "characterize"), ("prioritise", "prioritize"), ("minimise", "minimize"),
+    ("jewellery", "jewelry"), ("aluminium", "aluminum"), ("sulphur", "sulfur"),
+)  # fmt: skip
+SPELLINGS: dict[str, str] = {
+    **{a: b for a, b in _SPELLING_PAIRS},
+    **{b: a for a, b in _SPELLING_PAIRS},
+}
+
+
+def other_spellings(words: list[str]) -> list[str]:
+    """The other spelling of each lowercased word that has one, not already among them."""
+    found = [SPELLINGS[w] for w in words if w in SPELLINGS]
+    return [w for w in dict.fromkeys(found) if w not in words]

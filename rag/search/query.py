@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from rag.search.acronyms import ACRONYMS, related_forms
+from rag.search.acronyms import ACRONYMS, other_spellings, related_forms
 
 # Question words and glue: in a small library their BM25 weight is noise that can outrank the
 # words that matter ("which companies did China add" must match on companies/China/add).
@@ -99,6 +99,7 @@ def _names(text: str) -> list[str]:
 def parse(text: str, acronyms: dict[str, tuple[str, ...]] | None = None) -> Query:
     text = text.strip()
     words = query_words(text)
+    words += other_spellings(words)
     years = list(dict.fromkeys(_YEAR.findall(text)))
     related = related_forms(text, ACRONYMS if acronyms is None else acronyms)
     alternatives = {said.lower(): (said, *others) for said, others in related}

@@ -88,3 +88,8 @@ def test_a_near_copy_gives_way_to_a_passage_that_says_something_new() -> None:
     scores = {"wire:0": 1.0, "copy:0": 0.98, "other:0": 0.9}
     chosen = mmr(["wire:0", "copy:0", "other:0"], scores, vectors, 2)
     assert chosen == ["wire:0", "other:0"]
+
+
+def test_british_and_american_spellings_both_reach_keyword_search() -> None:
+    assert {"licences", "licenses"} <= set(parse("Who needs licences?").words)
+    assert {"defense", "defence"} <= set(parse("defense firms").words)
