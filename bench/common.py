@@ -7,6 +7,7 @@ import math
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -35,6 +36,28 @@ def peak_rss_mb() -> float:
     # ru_maxrss is kB on Linux, bytes on macOS.
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def run_in_child(module: str, out: Path, *args: str) -> dict[str, Any]:
+    """Run ``python -m module --out out *args`` and return the JSON it wrote to ``out``.
+
+    Memory figures that are to be compared are taken this way, each in its own process: a
+    process's peak (and even its resident size after a reset) still holds whatever ran in it
+    before, such as another contender's loaded models. The child reports its own peak RSS
+    (``write_child_result``)."""
+    cmd = [sys.executable, "-m", module, "--out", str(out), *args]
+    proc = subprocess.run(cmd, cwd=ROOT, check=False, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0 or not out.is_file():
+        tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+        raise RuntimeError(f"{module} failed ({proc.returncode}):\n{tail}")
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return result
+
+
+def write_child_result(out: Path, result: dict[str, Any]) -> None:
+    """A child's result for ``run_in_child``, with its own peak RSS (``peak_rss_mb``)."""
+    with atomic_write(out, "w") as fh:
+        json.dump({**result, "peak_rss_mb": peak_rss_mb()}, fh)
 
 
 def reset_peak_rss() -> bool:

@@ -8,7 +8,8 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from rag.core.types import CancelToken
-from rag.models.llm import Completion, LocalModel
+from rag.models.local import LocalModel
+from rag.models.protocol import Completion
 
 
 class Recording:
@@ -32,7 +33,7 @@ class Recording:
 
     def chat(self, messages: list[dict[str, Any]], **kw: Any) -> Completion:
         on_text: Callable[[str], None] | None = kw.pop("on_text", None)
-        from rag.models.llm import drain
+        from rag.models.protocol import drain
 
         return drain(self.stream(messages, **kw), on_text)
 

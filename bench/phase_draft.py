@@ -19,7 +19,7 @@ from rag.core.atomic import write_text_atomic
 from rag.drafting.engine import draft
 from rag.indexing.library import Library
 from rag.models import provision
-from rag.models.llm import LocalModel
+from rag.models.local import LocalModel
 
 TEMPLATE = "situation-brief"
 # --quick drafts two of its sections (the evidence is still gathered for the whole template, so

@@ -1,45 +1,19 @@
 """Import: pages/s and passages/s of BriefDesk's import of a generated corpus, beside stock
-chromadb embedding and adding the very same passages (``python -m bench.phase_import``)."""
+chromadb embedding and adding the very same passages (``python -m bench.phase_import``).
+
+Each side runs in a child process of its own (``bench.import_sides``), so that each peak RSS
+is that side's alone. (Measured in one process, the stock side's peak included BriefDesk's
+import, which ran before it: its ONNX session, Chroma client and caches were still resident.)
+"""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
-from typing import Any
 
-from bench.common import (
-    Stopwatch,
-    figure,
-    peak_rss_mb,
-    phase_args,
-    reset_peak_rss,
-    write_result,
-)
+from bench.common import figure, phase_args, run_in_child, write_result
 from bench.corpus import build_corpus
-from rag.indexing.library import Library
-from rag.models import provision
-from rag.reading.ingest import FileFailed, FileImported
-
-
-def _import(lib: Library, paths: list[Path]) -> tuple[float, list[str], list[str]]:
-    """Seconds, imported document ids, failures."""
-    ids: list[str] = []
-    failed: list[str] = []
-    with Stopwatch() as sw:
-        for event in lib.import_paths(paths):
-            if isinstance(event, FileImported):
-                ids.append(event.document.id)
-            elif isinstance(event, FileFailed):
-                failed.append(f"{event.path.name}: {event.reason}")
-    return sw.seconds, ids, failed
-
-
-def _stock_add(collection: Any, docs: list[tuple[str, list[str], list[str]]]) -> float:
-    """One ``collection.add`` per document, documents as text: Chroma embeds them itself."""
-    with Stopwatch() as sw:
-        for doc_id, pids, texts in docs:
-            collection.add(ids=pids, documents=texts, metadatas=[{"doc_id": doc_id}] * len(pids))
-    return sw.seconds
 
 
 def main() -> None:
@@ -51,31 +25,22 @@ def main() -> None:
     assert corpus.big_pdf is not None
     docs = [f for f in corpus.files if f != corpus.big_pdf]
 
-    lib = Library.open(work / "library")
-    lib.embedder.embed(["warm up the session"])  # loading is not importing, in either column
-    big_s, big_ids, big_failed = _import(lib, [corpus.big_pdf])
-    docs_s, doc_ids, docs_failed = _import(lib, docs)
-    app_rss = peak_rss_mb()
-    passages = {d: lib.store.passages_of(d) for d in [*big_ids, *doc_ids]}
-    big_passages = sum(len(passages[d]) for d in big_ids)
+    files = work / "files.json"
+    files.write_text(
+        json.dumps({"big_pdf": str(corpus.big_pdf), "docs": [str(f) for f in docs]}),
+        encoding="utf-8",
+    )
+    app_out, stock_out = work / "app.json", work / "stock.json"
+    sides = "bench.import_sides"
+    app = run_in_child(sides, app_out, "app", "--work", str(work), "--files", str(files))
+    stock = run_in_child(sides, stock_out, "stock", "--work", str(work), "--app", str(app_out))
+
+    big_s, docs_s = app["big_pdf_s"], app["docs_s"]
+    stock_big_s, stock_docs_s = stock["big_pdf_s"], stock["docs_s"]
+    passages: dict[str, list[list[str]]] = app["passages"]
+    big_passages = sum(len(passages[d]) for d in app["big_ids"])
     all_passages = sum(len(p) for p in passages.values())
-    pages = sum(lib.document(d).pages or 0 for d in big_ids)
-    lib.close()
-
-    reset_peak_rss()
-    from bench.stock_chroma import stock_collection, stock_embedding_function
-
-    ef = stock_embedding_function(provision.embedding_model_dir(), work)
-    ef(["warm up the session"])
-    collection = stock_collection(work / "stock-chroma", ef)
-
-    def rows(ids: list[str]) -> list[tuple[str, list[str], list[str]]]:
-        return [(d, [p.id for p in passages[d]], [p.text for p in passages[d]]) for d in ids]
-
-    stock_big_s = _stock_add(collection, rows(big_ids))
-    stock_docs_s = _stock_add(collection, rows(doc_ids))
-    stock_rss = peak_rss_mb()
-
+    pages = app["pages"]
     app_total = big_s + docs_s
     stock_total = stock_big_s + stock_docs_s
     figures = [
@@ -91,9 +56,10 @@ def main() -> None:
             note=f"{big_passages} passages",
         ),
         figure(
-            "memory: peak RSS during import", app_rss, "MB",
-            baseline=stock_rss, baseline_name="stock Chroma add", target="value<3072",
-            higher_is_better=False,
+            "memory: peak RSS during import", app["peak_rss_mb"], "MB",
+            baseline=stock["peak_rss_mb"], baseline_name="stock Chroma add",
+            target="value<3072", higher_is_better=False,
+            note="each side in its own process",
         ),
     ]  # fmt: skip
     write_result(
@@ -106,9 +72,9 @@ def main() -> None:
             "by_kind": corpus.by_kind(),
             "pdf_pages": corpus.pdf_pages,
             "passages": all_passages,
-            "app": {"big_pdf_s": big_s, "docs_s": docs_s, "peak_rss_mb": app_rss},
-            "stock": {"big_pdf_s": stock_big_s, "docs_s": stock_docs_s, "peak_rss_mb": stock_rss},
-            "failed": big_failed + docs_failed,
+            "app": {"big_pdf_s": big_s, "docs_s": docs_s, "peak_rss_mb": app["peak_rss_mb"]},
+            "stock": {k: stock[k] for k in ("big_pdf_s", "docs_s", "peak_rss_mb")},
+            "failed": app["failed"],
         },
     )
 

@@ -14,7 +14,7 @@ from desktop.backend import Backend
 from desktop.main_window import MainWindow
 from desktop.operations import ModelOpener
 from rag.core.paths import APP_NAME
-from rag.models.llm import preload_runtime
+from rag.models.local import preload_runtime
 
 
 def application(argv: list[str] | None = None) -> QApplication:

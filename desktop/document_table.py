@@ -30,6 +30,12 @@ EDITABLE = {TITLE: "title", PUBLISHER: "publisher", DATE: "published"}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 DOC_ROLE = Qt.ItemDataRole.UserRole + 2
 
+# Where the date came from: a date guessed from the first lines deserves a second look.
+_DATE_SOURCES = {
+    "metadata": "Date from the file's own details",
+    "text": "Date found in the document's first lines: check it",
+    "edited": "Date entered by hand",
+}
 _KIND_NAMES = {"pdf": "PDF", "docx": "Word", "html": "Web page", "txt": "Text", "md": "Markdown"}
 
 
@@ -142,6 +148,10 @@ class DocumentTableModel(QAbstractTableModel):
             lines = [doc.title, f"{kind} file: {doc.filename}"]
             if doc.author:
                 lines.append(f"Author: {doc.author}")
+            if doc.url:
+                lines.append(f"Address: {doc.url}")
+            if doc.published and doc.date_source in _DATE_SOURCES:
+                lines.append(_DATE_SOURCES[doc.date_source])
             lines.append(
                 f"{doc.passages} passages · imported {imported_label(doc.imported_at, long=True)}"
             )

@@ -30,7 +30,8 @@ from rag.reading.ingest import ImportFinished
 if TYPE_CHECKING:
     from desktop.workers import JobContext
     from rag.indexing.library import Library
-    from rag.models.llm import ChatModel, GGUFInfo
+    from rag.models.gguf import GGUFInfo
+    from rag.models.protocol import ChatModel
 
 ModelOpener = Callable[[Settings], "ChatModel"]
 
@@ -346,7 +347,7 @@ def export(briefing: Briefing, out_path: Path, settings: Settings) -> Path:
 
 
 def model_info(path: Path) -> GGUFInfo:
-    from rag.models.llm import read_gguf_info
+    from rag.models.gguf import read_gguf_info
 
     return read_gguf_info(path)
 

@@ -8,7 +8,10 @@ Every labelled sentence in ``eval/retrieval.json`` (search questions) and ``eval
 (briefing topics) must occur verbatim, up to whitespace, in the text of the file it names.
 File names are those ``eval/build_corpus.py`` writes; a rendered PDF or DOCX is checked
 against its plain-text source in ``eval/corpus/long/``, and a saved web page against its
-visible text. The script also checks the shape of both files (ids, splits, kinds of topic)
+visible text. It then builds the library into a temporary folder and checks that each label
+in a rendered PDF lies on one page (a sentence cut by a page break, with the page footer in
+between, cannot be matched to one passage) and that each DOCX label survives rendering.
+The script also checks the shape of both files (ids, splits, kinds of topic)
 and that the document table in ``eval/corpus/README.md`` lists exactly the built files.
 
 Exits 1 and prints every problem when anything is wrong, so a label that drifts from its
@@ -20,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -73,11 +77,23 @@ def document_text(name: str) -> str:
     return normalise(raw)
 
 
+def rendered_units(path: Path) -> list[str]:
+    """What a reader gets from a rendered file: one text per PDF page, or the whole DOCX."""
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        return [normalise(page.extract_text() or "") for page in PdfReader(path).pages]
+    import docx
+
+    return [normalise(" ".join(p.text for p in docx.Document(str(path)).paragraphs))]
+
+
 class Checker:
     def __init__(self) -> None:
         self.problems: list[str] = []
         self.files = set(build_corpus.output_names())
         self._texts: dict[str, str] = {}
+        self.rendered_labels: list[tuple[str, str, str]] = []
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
@@ -96,6 +112,17 @@ class Checker:
             self.fail(where, f"empty sentence for {name}")
         elif normalise(sentence) not in self._texts[name]:
             self.fail(where, f"sentence not found in {name}: {sentence[:90]!r}")
+        elif name.startswith("long/"):
+            self.rendered_labels.append((where, name, normalise(sentence)))
+
+    def rendered(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            build_corpus.build(out)
+            units = {name: rendered_units(out / name) for _, name, _ in self.rendered_labels}
+        for where, name, sentence in self.rendered_labels:
+            if not any(sentence in unit for unit in units[name]):
+                self.fail(where, f"not on one page of rendered {name}: {sentence[:90]!r}")
 
     def ids(self, kind: str, items: list[dict], pattern: str) -> None:
         seen: set[str] = set()
@@ -178,6 +205,7 @@ def main() -> int:
         topics = json.loads(TOPICS.read_text(encoding="utf-8"))
         checker.topics(topics)
         counts.append(f"{len(topics)} topics")
+    checker.rendered()
     for problem in checker.problems:
         print(problem)
     summary = ", ".join(counts) or "no label files"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.core.types import CancelToken
-from rag.models.llm import CallStats, Completion, drain
+from rag.models.protocol import CallStats, Completion, drain
 
 Answer = dict[str, Any] | str | Callable[[list[dict[str, Any]], dict[str, Any] | None], Any]
 

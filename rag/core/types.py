@@ -10,6 +10,7 @@ Glossary (docs/architecture.md has the full one):
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -87,6 +88,8 @@ class DocumentMeta:
     publisher: str = ""
     published: str = ""  # ISO date (YYYY-MM-DD, or YYYY-MM / YYYY when that is all we know)
     author: str = ""
+    url: str = ""  # where the document was published, when the file says so
+    date_source: str = ""  # "metadata" (a field of the file) or "text" (its first lines)
 
 
 @dataclass(slots=True)
@@ -127,6 +130,23 @@ class Document:
     imported_at: str  # ISO timestamp, UTC
     stored_path: str  # the library's own copy of the file
     tags: list[str] = field(default_factory=list)
+    url: str = ""  # where the document was published, when the file says so
+    date_source: str = ""  # "metadata", "text" (found in its first lines) or "edited"
+
+
+# What the analyst may change about a document; the rest is the file's own.
+EDITABLE_FIELDS = ("title", "publisher", "published", "author", "tags", "url")
+
+
+def editable_changes(changes: Mapping[str, object]) -> dict[str, object]:
+    """``changes`` to a Document's editable fields, the text fields as ``str`` (tags as given).
+
+    Raises ValueError naming any field that may not be edited. The folder library and the
+    shared one both go through here, so they accept and store the same edits."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    return {k: v if k == "tags" else str(v) for k, v in changes.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.core.types import Hit
+from rag.core.vocabulary import CAPITALISED_WORD, MONTHS, WEEKDAYS
 from rag.reading.readers.dates import normalize_date
 
 SAME_SUBJECT_MIN = 0.45  # cosine between two passages for them to be about the same event
@@ -30,7 +31,7 @@ _COUNT = re.compile(
     rf"(?P<noun>{_ORG_NOUNS}|entities|countries|models|chips|accelerators|days|weeks|months)\b",
     re.IGNORECASE,
 )
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = "|".join(MONTHS)
 _DATE = rf"(?:\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{1,2}}(?:,?\s+\d{{4}})?)"
 _EFFECTIVE = re.compile(
     rf"(?:tak(?:e|es|ing)\s+effect|took\s+effect|(?:became|becomes|become)\s+effective|"
@@ -61,15 +62,19 @@ class Disagreement:
 _COMMON_NAMES = frozenset(
     """China Chinese Beijing Washington America American Americans United States Commerce
     Department Ministry Trump Administration White House Congress Asia Asian Europe European
-    Japan Japanese Korea Korean Taiwan Silicon Valley BriefDesk January February March April
-    May June July August September October November December Monday Tuesday Wednesday Thursday
-    Friday Saturday Sunday This That These Those There They Their What When Where""".split()
-)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z0-9&-]{3,}\b")
+    Japan Japanese Korea Korean Taiwan Silicon Valley BriefDesk This That These Those There
+    They Their What When Where""".split()
+) | {*MONTHS, *WEEKDAYS}
+# A name not at the start of a sentence; a distinctive one has four or more letters, digits,
+# ampersands or hyphens once a possessive is dropped ("Huawei's" is Huawei).
+_NAME = re.compile(rf"(?<![.!?]\s)(?<!^){CAPITALISED_WORD}")
+_DISTINCTIVE = re.compile(r"[A-Za-z0-9&-]{4,}")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _names(text: str) -> set[str]:
-    return {m.group(0) for m in _NAME.finditer(text)} - _COMMON_NAMES
+    words = (_POSSESSIVE.sub("", m.group(0)) for m in _NAME.finditer(text))
+    return {w for w in words if _DISTINCTIVE.fullmatch(w)} - _COMMON_NAMES
 
 
 def _noun_class(noun: str) -> str:

@@ -53,7 +53,7 @@ from rag.reading.sanitize import clean_claim_text, clean_source_text
 
 if TYPE_CHECKING:
     from rag.indexing.library import Library
-    from rag.models.llm import ChatModel, Completion
+    from rag.models.protocol import ChatModel, Completion
 
 # A passage must be at least this close (cosine) to a section's query to count as evidence
 # for it; below, a section says it lacks evidence instead of inventing. MiniLM puts related
@@ -676,6 +676,7 @@ def _citation(hit: Hit, claim_text: str) -> Citation:
         doc_title=doc.title,
         publisher=doc.publisher,
         published=doc.published,
+        url=doc.url,
     )
 
 

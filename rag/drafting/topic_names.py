@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.core.vocabulary import CAPITALISED_WORD
+
 # A capitalised word, an acronym ("EU", "ASML") or a dotted abbreviation ("U.S."), or a year.
-_NAME = re.compile(r"\b[A-Z][\w’'&.-]*\w\.?|\b(?:19|20)\d\d\b")
+_NAME = re.compile(rf"{CAPITALISED_WORD}\.?|\b(?:19|20)\d\d\b")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Adjectives and plurals of names: "Brazilian" is about Brazil, "Chinese" about China.
 _SUFFIXES = ("ians", "ian", "ese", "ans", "an", "'s", "’s", "s")

@@ -8,7 +8,8 @@ real Word footnotes or as numbered references, and a list of sources.
 python-docx has no footnote API, so footnotes are written as WordprocessingML here: a
 ``/word/footnotes.xml`` part holding the two separator footnotes Word expects (ids -1 and 0)
 and one ``w:footnote`` per citation, a relationship from the document to it, and a
-``w:footnoteReference`` run in the text. Every reference string comes from format_citation().
+``w:footnoteReference`` run in the text. Every reference string comes from format_citation();
+a footnote adds the quoted sentence, and a repeat names the document by its short title.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from rag.briefs.templates import DEFAULT_REFERENCE_DOCX, Template, TemplateError
 from rag.core.atomic import atomic_write
 from rag.core.errors import BriefDeskError
 from rag.core.paths import builtin_templates_dir
+from rag.core.vocabulary import MONTHS
 from rag.reading.sanitize import remove_links
 
 CITATION_STYLES = ("footnotes", "references")
@@ -46,21 +48,6 @@ UNSUPPORTED_POLICIES = ("mark", "omit")
 UNSUPPORTED_MARK = "[Unsupported]"
 
 _UNSUPPORTED_COLOR = RGBColor(0xC0, 0x00, 0x00)
-
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 class ExportError(BriefDeskError):
@@ -91,6 +78,40 @@ def format_citation(c: Citation) -> str:
     return _end_sentence(", ".join(_clean(p) for p in parts if p))
 
 
+QUOTE_WORDS = 25  # a footnote quotes the supporting sentence, cut to this many words
+SHORT_TITLE_WORDS = 5
+
+
+def short_title(title: str) -> str:
+    """A title as a repeat footnote names it: before a colon or dash, at most five words."""
+    title = _clean(title.strip()) or "Untitled document"
+    head = re.split(r"\s*(?::|—|–|\s-\s|\|)\s*", title, maxsplit=1)[0] or title
+    words = head.split()
+    return head if len(words) <= SHORT_TITLE_WORDS else " ".join(words[:SHORT_TITLE_WORDS]) + "…"
+
+
+def format_quote(quote: str) -> str:
+    """The supporting sentence in quotation marks, shortened to QUOTE_WORDS words."""
+    words = _one_line(quote).split()
+    if not words:
+        return ""
+    text = " ".join(words[:QUOTE_WORDS])
+    if len(words) > QUOTE_WORDS:
+        text = text.rstrip(",;:") + "…"
+    return f"“{text}”"
+
+
+def format_footnote(c: Citation, *, repeat: bool = False) -> str:
+    """A footnote: the full reference the first time a document is cited, its short form
+    (short title, page) after that, as Word users cite; then the sentence it rests on."""
+    if repeat:
+        head = ", ".join(p for p in (short_title(c.doc_title), c.locator.label()) if p)
+    else:
+        head = format_citation(c).removesuffix(".")
+    quote = format_quote(c.quote)
+    return f"{head}: {quote}" if quote else _end_sentence(head)
+
+
 def format_source(c: Citation) -> str:
     """A document as the source list shows it: ``Title. Publisher, 14 March 2025.``"""
     title = _end_sentence(_clean(c.doc_title.strip() or "Untitled document"))
@@ -109,7 +130,7 @@ def format_date(value: str) -> str:
         return value
     year, month, day = match.groups()
     if month and 1 <= int(month) <= 12:
-        month_name = _MONTHS[int(month) - 1]
+        month_name = MONTHS[int(month) - 1]
         return f"{int(day)} {month_name} {year}" if day else f"{month_name} {year}"
     return year
 
@@ -355,6 +376,7 @@ class _Writer:
         self.options = options
         self.omit = options.unsupported == "omit"
         self.footnotes = _Footnotes(document)
+        self.noted_documents: set[str] = set()  # documents already given a full footnote
         # One numbering for the whole export, from the claims actually printed.
         self.cited = briefing.citations_in_order(skip_unsupported=self.omit)
         self.ref_numbers = {c.passage_id: n for n, c in enumerate(self.cited, start=1)}
@@ -417,7 +439,9 @@ class _Writer:
             if index:
                 # Without a separator, notes 1 and 2 would read as note 12.
                 paragraph._p.append(_text_run(",", "FootnoteReference"))
-            note_id = self.footnotes.add(format_citation(citation))
+            repeat = citation.doc_id in self.noted_documents
+            self.noted_documents.add(citation.doc_id)
+            note_id = self.footnotes.add(format_footnote(citation, repeat=repeat))
             paragraph._p.append(_footnote_reference(note_id))
 
     def references(self) -> None:

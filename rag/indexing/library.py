@@ -393,6 +393,8 @@ class Library:
             publisher=meta.publisher.strip(),
             published=meta.published.strip(),
             author=meta.author.strip(),
+            url=meta.url.strip(),
+            date_source=meta.date_source,
             pages=parsed.pages,
             chars=sum(len(p.text) for p in passages),
             passages=len(passages),

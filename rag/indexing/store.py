@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.core.crashpoints import crash_point
-from rag.core.types import Document, Locator, Passage
+from rag.core.types import Document, Locator, Passage, editable_changes
 from rag.search.query import query_words
 
 # 2: passages_stem, a keyword index whose words are stemmed (see Store._migrate).
@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS documents (
     imported_at TEXT NOT NULL,
     stored_path TEXT NOT NULL,
     tags TEXT NOT NULL DEFAULT '[]',
+    url TEXT NOT NULL DEFAULT '',
+    date_source TEXT NOT NULL DEFAULT '',
     -- 0 until the document's vectors are confirmed in the vector index; see Library.open.
     indexed INTEGER NOT NULL DEFAULT 0
 );
@@ -69,9 +71,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_stem USING fts5(
 
 _DOC_COLUMNS = (
     "id, filename, kind, title, publisher, published, author, pages, chars, passages, "
-    "imported_at, stored_path, tags"
+    "imported_at, stored_path, tags, url, date_source"
 )
-EDITABLE_FIELDS = ("title", "publisher", "published", "author", "tags")
+# Columns added after the first release, with their definitions: a library made before them
+# gets them on open (ALTER TABLE ... ADD COLUMN keeps every row, with the default).
+_ADDED_DOCUMENT_COLUMNS = {
+    "url": "TEXT NOT NULL DEFAULT ''",
+    "date_source": "TEXT NOT NULL DEFAULT ''",
+}
 
 
 def _doc(row: sqlite3.Row) -> Document:
@@ -89,6 +96,8 @@ def _doc(row: sqlite3.Row) -> Document:
         imported_at=row["imported_at"],
         stored_path=row["stored_path"],
         tags=json.loads(row["tags"]),
+        url=row["url"],
+        date_source=row["date_source"],
     )
 
 
@@ -134,6 +143,7 @@ class Store:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._add_missing_columns()
         self._migrate()
 
     def _migrate(self) -> None:
@@ -155,6 +165,13 @@ class Store:
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)",
                 (str(max(version, SCHEMA_VERSION)),),
             )
+
+    def _add_missing_columns(self) -> None:
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        with self.transaction() as db:
+            for name, definition in _ADDED_DOCUMENT_COLUMNS.items():
+                if name not in have:
+                    db.execute(f"ALTER TABLE documents ADD COLUMN {name} {definition}")
 
     def close(self) -> None:
         with self._lock:
@@ -206,11 +223,11 @@ class Store:
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
         with self._lock, self._counts_change(), self.transaction() as db:
             db.execute(
-                f"INSERT INTO documents({_DOC_COLUMNS}) VALUES ({','.join('?' * 13)})",
+                f"INSERT INTO documents({_DOC_COLUMNS}) VALUES ({','.join('?' * 15)})",
                 (
                     doc.id, doc.filename, doc.kind, doc.title, doc.publisher, doc.published,
                     doc.author, doc.pages, doc.chars, doc.passages, doc.imported_at,
-                    doc.stored_path, json.dumps(doc.tags),
+                    doc.stored_path, json.dumps(doc.tags), doc.url, doc.date_source,
                 ),
             )  # fmt: skip
             db.executemany(
@@ -253,16 +270,22 @@ class Store:
         )
         return {r["id"]: _doc(r) for r in rows}
 
-    def update_document(self, doc_id: str, **changes: object) -> Document:
-        unknown = set(changes) - set(EDITABLE_FIELDS)
-        if unknown:
-            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    def update_document(
+        self, doc_id: str, *, date_source: str | None = None, **changes: object
+    ) -> Document:
+        """Edit the fields of EDITABLE_FIELDS. A new date is the analyst's ("edited") unless
+        ``date_source`` says where it came from (a copy taking a shared library's edits)."""
+        changes = editable_changes(changes)
         if not changes:
             doc = self.document(doc_id)
             if doc is None:
                 raise KeyError(doc_id)
             return doc
-        values = [json.dumps(v) if k == "tags" else str(v) for k, v in changes.items()]
+        if "published" in changes:
+            if date_source is None:
+                date_source = "edited" if changes["published"] else ""
+            changes = {**changes, "date_source": date_source}
+        values = [json.dumps(v) if k == "tags" else v for k, v in changes.items()]
         with self.transaction() as db:
             cur = db.execute(
                 f"UPDATE documents SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
@@ -289,10 +312,6 @@ class Store:
                 "UPDATE documents SET indexed = ? WHERE id = ?",
                 [(int(indexed), d) for d in doc_ids],
             )
-
-    def mark_all_unindexed(self) -> None:
-        with self.transaction() as db:
-            db.execute("UPDATE documents SET indexed = 0")
 
     def document_ids_published_between(
         self, date_from: str | None, date_to: str | None

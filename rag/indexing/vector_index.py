@@ -78,15 +78,6 @@ class VectorIndex:
         client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings())
         return cls(collection_for(client, COLLECTION, embedder), str(folder))
 
-    @classmethod
-    def open_server(
-        cls, host: str, port: int, collection: str, embedder: Embedder | None
-    ) -> VectorIndex:
-        client = http_client(host, port, ssl=False)
-        return cls(
-            collection_for(client, collection, embedder), f"http://{host}:{port}/{collection}"
-        )
-
     def upsert(self, ids: Sequence[str], doc_ids: Sequence[str], vectors: np.ndarray) -> None:
         for start in range(0, len(ids), 1000):
             end = start + 1000

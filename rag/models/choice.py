@@ -1,5 +1,5 @@
 """Which drafting model to use: from settings, or a choice named on the command line; in this
-process (rag.models.llm) or on a model server (rag.models.remote) when settings name one."""
+process (rag.models.local) or on a model server (rag.models.remote) when settings name one."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rag.core.settings import Settings, load_settings
 from rag.models import provision
 
 if TYPE_CHECKING:
-    from rag.models.llm import ChatModel
+    from rag.models.protocol import ChatModel
 
 
 def open_chat_model(choice: str | None = None, settings: Settings | None = None) -> ChatModel:
@@ -23,7 +23,7 @@ def open_chat_model(choice: str | None = None, settings: Settings | None = None)
 
         return RemoteModel(settings.model.server, n_ctx=settings.model.n_ctx or None)
 
-    from rag.models.llm import get_model  # llama.cpp loads only when a model is wanted
+    from rag.models.loaded_model import get_model  # llama.cpp loads only when a model is wanted
 
     path = provision.gguf_path(choice or settings.model.model)
     return get_model(

@@ -26,7 +26,7 @@ from tokenizers import Tokenizer
 
 from rag.core.errors import ModelMissingError
 from rag.core.paths import command_name
-from rag.models.llm import physical_cores  # stdlib only at import; llama.cpp loads lazily
+from rag.models.cpu import physical_cores
 
 MODEL_ID = "all-MiniLM-L6-v2-int8"
 DIMENSIONS = 384

@@ -48,9 +48,9 @@ from rag.core.atomic import atomic_write, write_text_atomic
 from rag.core.errors import BriefDeskError, ModelMissingError
 from rag.core.paths import command_name, models_dir
 from rag.core.types import CancelToken
+from rag.models.gguf import GGUF_MAGIC
 
 ROLES = ("embedding", "small", "default")
-GGUF_MAGIC = b"GGUF"
 REGISTRY_NAME = "registry.json"
 _REGISTRY_VERSION = 1
 _CHUNK = 1024 * 1024

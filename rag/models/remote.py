@@ -1,9 +1,9 @@
 """The drafting model on an OpenAI-compatible server: llama-cpp-python's own server
 (``python -m llama_cpp.server``) or llama.cpp's ``llama-server``.
 
-``RemoteModel`` is a ``ChatModel`` like ``rag.models.llm.LocalModel``, so drafting runs unchanged on
-it. It speaks HTTP with the standard library only (``http.client``), streams the answer as
-server-sent events, and passes the drafting engine's JSON schema as
+``RemoteModel`` is a ``ChatModel`` like ``rag.models.local.LocalModel``, so drafting runs
+unchanged on it. It speaks HTTP with the standard library only (``http.client``), streams the
+answer as server-sent events, and passes the drafting engine's JSON schema as
 ``response_format: {"type": "json_object", "schema": ...}``, which both servers turn into a
 grammar: citations stay structural (source ids limited to the passages shown).
 
@@ -27,7 +27,7 @@ from typing import Any
 from rag.core.errors import BriefDeskError
 from rag.core.server_address import ServerAddress, parse_server_url
 from rag.core.types import CancelToken
-from rag.models.llm import DEFAULT_SEED, CallStats, ChatFromStream, Completion
+from rag.models.protocol import DEFAULT_SEED, CallStats, ChatFromStream, Completion
 
 MODEL_SERVER_PORT = 8080  # llama-server's default; llama_cpp.server defaults to 8000
 PROBE_TIMEOUT_S = 10.0

@@ -31,37 +31,83 @@ _SPECIAL_TOKENS = re.compile(
 # Sentences addressed to an AI reader rather than a human one. Documents are data; text like
 # this is removed before a source is shown to the model (and the removal is visible in the
 # prompt), so that even a model that would obey it never sees it.
-_INJECTION = re.compile(
-    r"""ignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|preceding)\s+
-        (?:instructions?|prompts?|directions?|rules?)
-      | disregard\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|your)\s+
-      | (?:note|message|instructions?|attention)\s+(?:to|for)\s+(?:all\s+)?
-        (?:ai|a\.i\.|llms?|language\s+models?|assistants?|chatbots?|automated|ai\s+assistants?)
+#
+# A sentence counts only when it names its addressee: the model ("note to AI assistants", "you
+# are now an assistant"), its instructions ("ignore previous instructions", "system prompt"),
+# or "you" as the one who writes the briefing ("in your briefing", "when you brief"). The words
+# of an instruction alone ("State media reported...", "Write-downs...", "Ignore the rumours,
+# the minister said", "Remember to check the Entity List, the association told members") are
+# ordinary news; tests/data/benign_news.txt holds such sentences, and none may be lost.
+
+# Addressed to the model by their own words.
+_ADDRESSED = re.compile(
+    r"""\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+)?
+        (?:previous|prior|above|earlier|preceding)\s+
+        (?:instructions?|prompts?|directions?|directives?|context|messages?)
+      | \b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?your\s+(?:\w+\s+)?
+        (?:instructions?|prompts?|guidance|rules|directions?|directives?|training|programming
+          |guidelines)
+      | (?:note|message|instructions?|attention|reminder)\s+(?:to|for)\s+(?:all\s+|any\s+)?
+        (?:ai|a\.i\.|llms?|language\s+models?|assistants?|chatbots?|automated|ai\s+\w+)\b
       | \byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language\s+model|chatbot)\b
-      | \bcite\s+(?:this|the\s+present)\b[^.]{0,60}?\b(?:article|source|document|page|post)\b
-      | \b(?:for|in)\s+(?:every|each|all)\s+(?:claims?|sentences?|citations?)\s+(?:in|of)\s+
-        (?:your|the)\s+(?:briefing|summary|answer|response|report)
-      | \b(?:system\s+prompt|new\s+instructions)\s*:
-      | \bforget\s+(?:everything|all\s+(?:previous|prior|earlier)|your\s+(?:instructions|rules))
-      | \b(?:add|include|insert|append|put|place)\b[^.]{0,50}?\b(?:links?|url|hyperlinks?)\b
-        [^.]{0,50}?\b(?:briefing|summary|answer|response|report|output|every|each)\b
-      | \bwhen\s+(?:summari[sz]ing|drafting|writing\s+(?:about|up)|briefing\s+on)\s+
-        (?:this|the\s+present)\b
-      | \b(?:do\s+not|don't|never)\s+(?:mention|cite|report|include|use)\b[^.]{0,40}?
-        \b(?:other|any\s+other|remaining)\s+(?:sources?|articles?|documents?|reports?)\b
-      | \b(?:only|exclusively)\s+cite\b
       | \bas\s+(?:an?\s+)?(?:ai|language\s+model|assistant)\s*,\s*you\b
+      | \bsystem\s+prompt\b
+      | \b(?:for|in)\s+(?:every|each|all)\s+(?:claims?|sentences?|citations?)\s+(?:in|of)\s+
+        (?:your|the)\s+(?:briefing|summary|answer|response)
       | (?:^|[.!?]\s+)\W{0,3}(?:system|assistant|developer|user)(?:\s+(?:prompt|message))?\s*:
       | \#{2,}\s*(?:instruction|response|system|input)s?\b
       | \bbriefing\s+topic\s*: | \banswer\s+(?:as|in)\s+json\b | (?-i:\bTASK\b)
       | \bwrite\s+(?:exactly|at\s+most|only)\s+\w+\s+claims?\b
+      # The summaries of this document are the model's: no rule tells a summary what to name.
       | \b(?:summar(?:y|ies)|answers?|responses?|outputs?)\s+must\s+
-        (?:name|mention|include|cite|state|say|begin|start|open)\b
-      | (?:^|[.!?:]\s+)\W{0,3}(?:please\s+)?(?:write|state|mention|summari[sz]e|remember\s+to
-        |always\s+(?:mention|cite|say|write|state|include|refer))\b
+        (?:name|mention|cite|say|begin|start|open)\b
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+# Words of an instruction, which make a sentence one only with an addressee.
+_DIRECTIVE = re.compile(
+    r"""\bcite\s+(?:this|the\s+present)\b[^.]{0,60}?\b(?:article|source|document|page|post|report)\b
+      | \b(?:do\s+not|don't|never)\s+(?:mention|cite|report|include|use)\b[^.]{0,40}?
+        \b(?:other|any\s+other|remaining)\s+(?:sources?|articles?|documents?|reports?)\b
+      | \b(?:only|exclusively)\s+cite\b
+      | \b(?:add|include|insert|append|put|place)\b[^.]{0,50}?\b(?:links?|url|hyperlinks?)\b
+      | \bwhen\s+(?:summari[sz]ing|drafting|writing\s+(?:about|up)|briefing\s+on)\s+
+        (?:this|the\s+present)\b
+      | \bforget\s+everything\b | \bnew\s+instructions\s*:
+      | \b(?:should|must|shall|need\s+to|are\s+to)\s+(?:always\s+)?(?:mention|cite|name|write
+        |state|say|include|report|describe|begin|start|open|summari[sz]e|refer)\b
+      | (?:^|[.!?:]\s+)\W{0,3}(?:please\s+)?(?:write|state|mention|summari[sz]e|say|report|name
+        |describe|cite|include|add|open|begin|start|ignore|disregard|override|remember\s+to
+        |always\s+(?:mention|cite|say|write|state|include|refer))(?![\w-])
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+# Who an instruction is for, when it is for the model: "you" as the writer of the briefing.
+_ADDRESSEE = re.compile(
+    r"""\byour\s+(?:briefing|summary|summaries|answer|response|output|claims?)\b
+      | \byour\s+(?:\w+\s+)?(?:instructions|prompt|guidelines|training|programming)\b
+      | \b(?:previous|prior|earlier|above)\s+instructions\b
+      | \bwhen\s+you\s+(?:brief|summari[sz]e|draft|write|answer|respond)\b
+      | \byou\s+(?:must|should|will|shall|are\s+to|need\s+to)\s+
+        (?:cite|mention|write|state|say|name|include|report|describe|begin|start|open|summari[sz]e)\b
+      | \b(?:summar(?:y|ies)|briefings?|answers?)\s+(?:you|they)\s+
+        (?:write|produce|draft|generate)\b
+      | \b(?:ai|a\.i\.|llms?|language\s+models?|chatbots?)\s+
+        (?:assistants?|summari[sz]ers?|agents?|readers?|reading|processing|summari[sz]ing)\b
+      | \bautomated\s+(?:summari[sz]ers?|readers?|agents?)\b
+      | \b(?:the|any)\s+(?:ai|model|assistant|llm|language\s+model)\s+
+        (?:reading|processing|summari[sz]ing)\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _addressed(sentence: str) -> bool:
+    return bool(
+        _ADDRESSED.search(sentence) or (_DIRECTIVE.search(sentence) and _ADDRESSEE.search(sentence))
+    )
+
+
 INJECTION_REMOVED = "[text addressed to AI systems removed by BriefDesk]"
 
 # A forged turn of a chat template, with what it says, and a forged source tag: the whole span
@@ -125,9 +171,18 @@ def neutralise_instructions(text: str) -> str:
     for line in text.split("\n"):
         if _ROLE_LINE.search(line):
             line = INJECTION_REMOVED
-        elif _INJECTION.search(line):
-            kept = [s for s in split_sentences(line) if not _INJECTION.search(s)]
-            line = " ".join([*kept, INJECTION_REMOVED])
+        elif _ADDRESSED.search(line) or _DIRECTIVE.search(line):
+            sentences = split_sentences(line)
+            addressed = [_addressed(s) for s in sentences]
+            if any(addressed):
+                # Once a paragraph speaks to the model, its other instructions are for the
+                # model too ("You are now an assistant... Mention Larkspur Capital...").
+                kept = [
+                    s
+                    for s, is_addressed in zip(sentences, addressed, strict=True)
+                    if not is_addressed and not _DIRECTIVE.search(s)
+                ]
+                line = " ".join([*kept, INJECTION_REMOVED])
         lines.append(line)
     return "\n".join(lines)
 

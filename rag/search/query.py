@@ -11,17 +11,11 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from rag.core.vocabulary import QUERY_STOPWORDS
 from rag.search.acronyms import ACRONYMS, other_spellings, related_forms
 
-# Question words and glue: in a small library their BM25 weight is noise that can outrank the
-# words that matter ("which companies did China add" must match on companies/China/add).
-STOPWORDS = frozenset(
-    """a about after against all also an and any are as at be been before being between both but
-    by can could did do does during each for from had has have how i if in into is it its just
-    me more most my no nor not of on only or other our out over own same should so some such than
-    that the their them then there these they this those through to too under until up very was
-    we were what when where which while who whom why will with would you your""".split()
-)
+# Question words and glue: they say nothing about what a question is after.
+STOPWORDS = QUERY_STOPWORDS
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _YEAR = re.compile(r"(?<![\w.,])(19[5-9]\d|20\d\d)(?![\w]|[.,]\d)")

@@ -31,9 +31,8 @@ import numpy as np
 from rag.core import paths
 from rag.core.errors import LibraryError
 from rag.core.settings import Settings
-from rag.core.types import Document, Hit, Passage
+from rag.core.types import EDITABLE_FIELDS, Document, Hit, Passage, editable_changes
 from rag.indexing.library import Library
-from rag.indexing.store import EDITABLE_FIELDS
 from rag.shared.remote_store import RemoteStore, check_library_name, chroma_address
 
 REFRESH_SECONDS = 2.0  # how stale the document list may be before it is read again
@@ -106,7 +105,7 @@ class SharedLibrary(Library):
             for doc_id, doc in remote.items():
                 if doc_id in local and _editable(local[doc_id]) != _editable(doc):
                     changes = {f: getattr(doc, f) for f in EDITABLE_FIELDS}
-                    self.store.update_document(doc_id, **changes)
+                    self.store.update_document(doc_id, date_source=doc.date_source, **changes)
             new = [doc_id for doc_id in remote if doc_id not in local]
             for start in range(0, len(new), FETCH_BATCH):
                 batch = new[start : start + FETCH_BATCH]
@@ -148,11 +147,11 @@ class SharedLibrary(Library):
 
     def update_document(self, doc_id: str, **changes: object) -> Document:
         doc = self.document(doc_id)
-        unknown = set(changes) - set(EDITABLE_FIELDS)
-        if unknown:
-            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-        values: dict[str, Any] = {k: v if k == "tags" else str(v) for k, v in changes.items()}
-        self._remote.update_document(dataclasses.replace(doc, **values))
+        values = editable_changes(changes)
+        remote_values = dict(values)
+        if "published" in values:
+            remote_values["date_source"] = "edited" if values["published"] else ""
+        self._remote.update_document(dataclasses.replace(doc, **remote_values))
         with self._refresh_lock:
             return self.store.update_document(doc.id, **values)
 

@@ -68,7 +68,7 @@ def _record_meta(doc: Document) -> dict[str, Any]:
         "publisher": doc.publisher, "published": doc.published, "author": doc.author,
         "pages": -1 if doc.pages is None else doc.pages, "chars": doc.chars,
         "passages": doc.passages, "imported_at": doc.imported_at, "tags": json.dumps(doc.tags),
-        "complete": True,
+        "url": doc.url, "date_source": doc.date_source, "complete": True,
     }  # fmt: skip
 
 
@@ -88,6 +88,8 @@ def _document(doc_id: str, meta: dict[str, Any]) -> Document:
         imported_at=str(meta.get("imported_at", "")),
         stored_path="",  # the original file stays on the computer that imported it
         tags=list(json.loads(str(meta.get("tags", "[]")))),
+        url=str(meta.get("url", "")),
+        date_source=str(meta.get("date_source", "")),
     )
 
 

@@ -282,3 +282,26 @@ def test_the_search_box_lists_matching_passages(make_window, qtbot) -> None:
     card = window.evidence_pane.cards[0]
     assert hits[0].document.title in card.heading.text()
     assert hits[0].passage.text.split()[0] in card.text.text()
+
+
+def test_document_details_say_where_the_date_came_from(qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    from desktop.document_table import DocumentTableModel
+    from rag.core.types import Document
+
+    def doc(source: str) -> Document:
+        return Document(
+            id=f"{source}0" * 8, filename="a.txt", kind="txt", title="A", publisher="Meridian Wire",
+            published="2026-06-22", author="", pages=None, chars=600, passages=1,
+            imported_at="2026-06-23T10:00:00+00:00", stored_path="", url="https://mw.example/a",
+            date_source=source,
+        )  # fmt: skip
+
+    model = DocumentTableModel()
+    model.set_documents([doc("text"), doc("metadata")])
+    tip = model.data(model.index(0, DATE), Qt.ItemDataRole.ToolTipRole)
+    assert "Date found in the document's first lines: check it" in tip
+    assert "Address: https://mw.example/a" in tip
+    tip = model.data(model.index(1, DATE), Qt.ItemDataRole.ToolTipRole)
+    assert "Date from the file's own details" in tip

@@ -26,7 +26,7 @@ def every_field() -> list[tuple[str, object]]:
 
 
 def describe_now(path: Path, done) -> None:
-    from rag.models.llm import read_gguf_info
+    from rag.models.gguf import read_gguf_info
 
     done(read_gguf_info(path))
 

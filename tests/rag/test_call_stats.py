@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.models.llm import CallStats
+from rag.models.protocol import CallStats
 
 
 def test_decode_rate_counts_only_the_time_after_the_first_token() -> None:

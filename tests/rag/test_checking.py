@@ -22,7 +22,7 @@ from rag.checking.checker import (
     missing_terms,
     supports,
 )
-from rag.core.types import Passage
+from rag.core.types import Locator, Passage
 from rag.models.embedding import Embedder
 from rag.models.provision import embedding_model_dir
 from rag.reading.chunking import chunk_blocks
@@ -124,7 +124,9 @@ def test_straight_and_curly_quotes_compare_alike() -> None:
 
 
 def test_hard_terms_of_a_claim_without_any() -> None:
-    assert hard_terms("the rule took effect three weeks later.") == []
+    assert hard_terms("the rule took effect some weeks later.") == []
+    # A count written in words is a number like any other.
+    assert hard_terms("the rule took effect three weeks later.") == ["3"]
 
 
 # --------------------------------------------------------------------------- missing terms
@@ -355,8 +357,10 @@ def _labels() -> list[dict]:
 def test_labelled_set_is_balanced_and_quotes_the_demo_documents(
     library: dict[str, list[Passage]],
 ) -> None:
+    """Items quote the demo documents, except those written for the checker's holes (source
+    "invented": one-sentence facts the demo documents do not have, such as a country swap)."""
     items = _labels()
-    assert 70 <= len(items) <= 110
+    assert 100 <= len(items) <= 140
     supported = sum(item["label"] == "supported" for item in items)
     assert 0.4 <= supported / len(items) <= 0.6
     texts = {
@@ -367,16 +371,19 @@ def test_labelled_set_is_balanced_and_quotes_the_demo_documents(
         assert set(item) >= {"claim", "passage", "label", "why", "source"}
         assert item["label"] in {"supported", "unsupported"}
         assert 300 <= len(item["passage"]) <= 1000
-        assert " ".join(item["passage"].split()) in texts[item["source"]], item["claim"]
+        if item["source"] != "invented":
+            assert " ".join(item["passage"].split()) in texts[item["source"]], item["claim"]
+    assert sum(item["source"] == "invented" for item in items) <= 0.4 * len(items)
 
 
 def test_checker_accuracy_on_the_labelled_set(embedder: Embedder) -> None:
     """With the constants in rag/checking/checker.py (see bench/calibrate_support.py).
 
-    Measured 0.849 (73 of 86) when this bound was set: the lexical checks cannot tell an
-    opinion stated as fact, a contradiction or a negation from a faithful paraphrase, since
-    they repeat the passage's words (docs/evaluation.md). The bound guards against regressions;
-    raising it needs an entailment judgement, not a looser threshold."""
+    Measured 0.917 (122 of 133) when this bound was set; 0.692 before the clause checks of
+    rag/checking/statements.py (the original 86 demo items: 0.849 -> 0.884). What is left:
+    an opinion stated as fact, or a contradiction in other words than the source's, repeats
+    the passage's words (docs/evaluation.md); catching those needs an entailment judgement,
+    not a looser threshold."""
     items = _labels()
     wrong = []
     for item in items:
@@ -386,7 +393,7 @@ def test_checker_accuracy_on_the_labelled_set(embedder: Embedder) -> None:
         if verdict != (item["label"] == "supported"):
             wrong.append(f"[{item['label']}] {claim}")
     accuracy = 1 - len(wrong) / len(items)
-    assert accuracy >= 0.84, f"accuracy {accuracy:.3f}; misclassified:\n" + "\n".join(wrong)
+    assert accuracy >= 0.90, f"accuracy {accuracy:.3f}; misclassified:\n" + "\n".join(wrong)
 
 
 def test_a_heading_is_not_a_claim_but_a_name_heavy_sentence_is() -> None:
@@ -400,3 +407,237 @@ def test_a_heading_is_not_a_claim_but_a_name_heavy_sentence_is() -> None:
     assert looks_like_heading("The rule and its scope")
     assert not looks_like_heading("The rule and its scope changed.")
     assert not looks_like_heading("MOFCOM listed 31 firms")  # a figure: a statement
+
+
+# --------------------------------------------------------------------------- what a clause states
+# Sentences invented for these tests, in the domain; each pair differs in one way a reader
+# would call a different fact while sharing (nearly) every word.
+
+PERMITS = (
+    "Malaysia imposed a permit requirement on exports of advanced AI accelerators on Monday. "
+    "Vietnam said it would study the measure but has not announced any rule of its own. "
+    "Officials in Kuala Lumpur did not say how long licence reviews would take."
+)
+
+
+def test_a_dropped_or_added_negation_is_not_supported() -> None:
+    assert missing_terms("Vietnam has not announced a rule of its own.", PERMITS) == []
+    assert any(
+        "negation" in m for m in missing_terms("Vietnam has announced a rule of its own.", PERMITS)
+    )
+    banned = "The ministry banned sales of the Vireo chips to Russian buyers."
+    assert (
+        missing_terms("The ministry banned sales of Vireo chips to Russian buyers.", banned) == []
+    )
+    assert any(
+        "negation" in m
+        for m in missing_terms("The ministry did not ban sales of Vireo chips.", banned)
+    )
+
+
+def test_a_negation_paraphrased_stays_supported() -> None:
+    """Negative facts said another way are not taken for a dropped negation."""
+    may_not = "The ministry said listed companies may not import goods from China."
+    assert (
+        missing_terms("Listed companies are barred from importing goods from China.", may_not) == []
+    )
+    assert missing_terms("Listed companies may import goods from China.", may_not)
+    none_yet = "BIS says other models may be designated later; none has been so far."
+    assert missing_terms("No other models have been designated so far.", none_yet) == []
+    assert missing_terms("BIS says other models can be designated later.", none_yet) == []
+    rejected = (
+        "Claims that Larkspur withdrew its models voluntarily are wrong: the company has said "
+        "it will apply for licences."
+    )
+    assert missing_terms("Larkspur did not withdraw its models voluntarily.", rejected) == []
+    assert missing_terms("Larkspur has said it will apply for licences.", rejected) == []
+    assert any(
+        "rejects" in m for m in missing_terms("Larkspur withdrew its models voluntarily.", rejected)
+    )
+
+
+def test_a_plan_or_a_possibility_is_not_an_event() -> None:
+    planned = "Japan's trade ministry plans to impose identity checks on cloud customers."
+    assert missing_terms("Japan plans to impose identity checks on cloud customers.", planned) == []
+    for claim in (
+        "Japan imposed identity checks on cloud customers.",
+        "Japan's trade ministry imposed identity checks on cloud customers.",
+    ):
+        assert any("modality" in m for m in missing_terms(claim, planned)), claim
+    imposed = "Japan imposed identity checks on cloud customers on Tuesday."
+    assert any(
+        "modality" in m
+        for m in missing_terms("Japan may impose identity checks on cloud customers.", imposed)
+    )
+    may = "The rule may take effect in October after a comment period."
+    assert any("modality" in m for m in missing_terms("The rule took effect in October.", may))
+    # "May" the month is not a hedge.
+    assert missing_terms("The rule took effect on 1 May.", "The rule took effect on 1 May.") == []
+
+
+def test_proposed_is_not_final_and_denied_is_not_confirmed() -> None:
+    proposed = "The ministry published a proposed rule on cloud identity checks on Tuesday."
+    assert (
+        missing_terms("The ministry published a proposed rule on identity checks.", proposed) == []
+    )
+    assert missing_terms("The ministry published a final rule on identity checks.", proposed)
+    denied = "Kaito Cloud denied reports that it had suspended service to customers in Hong Kong."
+    assert (
+        missing_terms("Kaito Cloud denied that it had suspended service in Hong Kong.", denied)
+        == []
+    )
+    assert missing_terms(
+        "Kaito Cloud confirmed that it had suspended service in Hong Kong.", denied
+    )
+
+
+def test_the_actor_opening_a_claim_must_be_the_actor_of_its_sentence() -> None:
+    # Vietnam is in the passage, but not in the sentence that states the permit rule.
+    assert (
+        missing_terms("Malaysia imposed a permit requirement on AI accelerator exports.", PERMITS)
+        == []
+    )
+    wrong = missing_terms(
+        "Vietnam imposed a permit requirement on AI accelerator exports.", PERMITS
+    )
+    assert any("Vietnam" in m and "actor" in m for m in wrong), wrong
+    orders = (
+        "The European Commission ordered Aldermoor Systems to suspend sales of its Vireo chips. "
+        "In a separate move, Halcyon Labs withdrew its open-weight model Lumen-7."
+    )
+    assert missing_terms("Halcyon Labs ordered Aldermoor Systems to suspend Vireo sales.", orders)
+    # A pronoun carries the actor of the sentence before; an acronym its spelled-out name.
+    carried = (
+        "The Bureau of Industry and Security added 14 entities to the Entity List on 16 March. "
+        "On 23 March it published guidance on License Exception LVC."
+    )
+    assert missing_terms("BIS published guidance on License Exception LVC.", carried) == []
+
+
+def test_a_denial_negates_what_it_denies() -> None:
+    denial = (
+        "Britain's trade department denied that it had granted a licence to Orrin Analytics "
+        "for the export of model weights."
+    )
+    assert any(
+        "negation" in m
+        for m in missing_terms(
+            "Britain's trade department granted Orrin Analytics a licence.", denial
+        )
+    )
+    assert missing_terms("Britain denied granting a licence to Orrin Analytics.", denial) == []
+
+
+def test_a_sentence_opening_with_a_country_does_not_borrow_the_actor_before() -> None:
+    text = (
+        "Britain denied that it had granted a licence to Orrin Analytics. "
+        "The Netherlands, meanwhile, confirmed that it had revoked two licences for lithography "
+        "tools. The ministry said both licences had been issued in 2025."
+    )
+    assert missing_terms("The Netherlands revoked two licences for lithography tools.", text) == []
+    assert missing_terms("Britain revoked two licences for lithography tools.", text)
+    # "The ministry..." is a description: its actor is named in the sentence before.
+    assert missing_terms("The Netherlands had issued both licences in 2025.", text) == []
+
+
+def test_a_country_the_sentence_does_not_name_is_a_swap() -> None:
+    text = (
+        "Kaito Cloud denied reports that it had suspended service to customers in Hong Kong. "
+        "South Korea's trade ministry is drafting similar guidance."
+    )
+    assert missing_terms("Kaito Cloud denied suspending service in Hong Kong.", text) == []
+    swapped = missing_terms("Kaito Cloud denied suspending service in South Korea.", text)
+    assert any("south korea" in m for m in swapped), swapped
+    # A country named by its adjective or its capital is the same country.
+    assert missing_terms("Malaysian officials imposed a permit requirement.", PERMITS) == []
+    assert missing_terms("Beijing listed 28 firms.", "China listed 28 firms on Friday.") == []
+
+
+def test_each_clause_must_be_stated_by_one_sentence_with_its_own_actor() -> None:
+    orders = (
+        "The European Commission ordered Aldermoor Systems to suspend sales of its Vireo chips "
+        "to buyers in Russia. In a separate move, Halcyon Labs withdrew its open-weight model "
+        "Lumen-7 from a public repository."
+    )
+    both = (
+        "The European Commission ordered Aldermoor Systems to suspend Vireo chip sales to "
+        "Russia, and Halcyon Labs withdrew its Lumen-7 model from a public repository."
+    )
+    assert missing_terms(both, orders) == []
+    merged = (
+        "The European Commission ordered Aldermoor Systems to suspend Vireo chip sales to "
+        "Russia and withdrew the Lumen-7 model from a public repository."
+    )
+    assert any("actor" in m for m in missing_terms(merged, orders))
+    # A list inside the actor is not two clauses.
+    rivals = "Rivals in Tokyo and Hangzhou offer models outside the rule."
+    assert (
+        missing_terms(rivals, "Rivals in Tokyo and Hangzhou offer models outside the rule.") == []
+    )
+
+
+def test_counts_in_words_and_digits_compare_both_ways() -> None:
+    digits = "BIS added 14 entities in 4 countries to the Entity List."
+    words = "BIS added fourteen entities in four countries to the Entity List."
+    assert missing_terms(words, digits) == []
+    assert missing_terms(digits, words) == []
+    assert missing_terms("BIS added fourteen entities in five countries.", digits) == ["5"]
+    assert missing_terms("BIS added 14 entities in 5 countries.", words) == ["5"]
+    assert missing_terms("The rule covers 31 product lines.", "It covers thirty-one lines.") == []
+    assert missing_terms("The rule covers twenty-one product lines.", "It covers 31 lines.")
+
+
+def test_a_timeline_entrys_iso_date_is_compared_as_a_date() -> None:
+    passage = "BIS added 14 entities to the Entity List on 16 March 2026."
+    assert missing_terms("2026-03-16 — BIS added 14 entities to the Entity List.", passage) == []
+    us_style = "BIS added 14 entities to the Entity List on March 16, 2026."
+    assert missing_terms("2026-03-16 — BIS added 14 entities to the Entity List.", us_style) == []
+    assert missing_terms("2026-03-18 — BIS added 14 entities.", passage) == ["18 March"]
+    assert missing_terms("2025-03-16 — BIS added 14 entities.", passage) == ["2025"]
+
+
+def test_a_gap_claim_needs_a_sentence_that_says_it_is_not_known() -> None:
+    gap = "The sources do not establish how long Malaysian licence reviews will take."
+    assert missing_terms(gap, PERMITS) == []
+    assert lexical_support(gap, PERMITS) >= checking.LEXICAL_MIN  # judged on what is missing
+    stated = "The library does not establish whether Malaysia imposed a permit requirement."
+    assert any("not known" in m for m in missing_terms(stated, PERMITS))
+    assert any(
+        "negation" in m
+        for m in missing_terms("Malaysia has not imposed a permit requirement.", PERMITS)
+    )
+
+
+def test_the_new_checks_through_check_claim_with_single_sentences(embedder: Embedder) -> None:
+    """As the drafting engine calls it: one-sentence passages with their real vectors."""
+    sentences = [
+        "Malaysia imposed a permit requirement on exports of advanced AI accelerators.",
+        "Vietnam said it would study the measure but has not announced any rule of its own.",
+        "Japan's trade ministry published a proposed rule requiring cloud providers to verify "
+        "the identity of foreign customers.",
+    ]
+    passages = [Passage(f"s:{i}", "s", i, text, Locator()) for i, text in enumerate(sentences)]
+    vectors = embedder.embed(sentences)
+    evidence = {p.id: (p, v) for p, v in zip(passages, vectors, strict=True)}
+
+    def check(claim: str, cited: list[str]) -> tuple[str, list[str]]:
+        result = check_claim(claim, embedder.embed_one(claim), cited, evidence)
+        return result.check.status, result.passage_ids
+
+    claim = "Malaysia imposed a permit requirement on exports of advanced AI accelerators."
+    assert check(claim, ["s:0"]) == ("supported", ["s:0"])
+    # The same words with the neighbour's country: no sentence states it.
+    swapped = "Vietnam imposed a permit requirement on exports of advanced AI accelerators."
+    assert check(swapped, ["s:0", "s:1"])[0] == "unsupported"
+    assert check("Vietnam has announced a rule of its own.", ["s:1"])[0] == "unsupported"
+    dropped = "Vietnam has announced a rule of its own."
+    result = check_claim(dropped, embedder.embed_one(dropped), ["s:1"], evidence)
+    assert any(r.startswith("negation") for r in result.check.reasons), result.check.reasons
+    assert check("Vietnam has not announced a rule of its own.", ["s:1"])[0] == "supported"
+    final = (
+        "Japan's trade ministry published a final rule requiring cloud providers to verify the "
+        "identity of foreign customers."
+    )
+    assert check(final, ["s:2"])[0] == "unsupported"
+    # Cited wrongly but true: moved to the sentence that states it.
+    assert check(claim, ["s:1"]) == ("reattributed", ["s:0"])

@@ -27,6 +27,7 @@ from rag.export.word import (
     export_docx,
     format_citation,
     format_date,
+    format_footnote,
     format_source,
 )
 
@@ -189,12 +190,17 @@ def test_every_footnote_reference_resolves_to_the_right_text(tmp_path: Path) -> 
     notes = footnote_texts(path)
     ids = reference_ids(path)
     # Reading order: bottom line (A1, B1), then developments (C1, D1, A1 again).
-    expected = [format_citation(c) for c in (A1, B1, C1, D1, A1)]
+    # The second citation of A's document is its short form.
+    expected = [format_footnote(c) for c in (A1, B1, C1, D1)] + [format_footnote(A1, repeat=True)]
     assert [notes[i] for i in ids] == expected
     assert ids == sorted(ids) == list(range(1, 6))  # numbered as Word will show them
     assert sorted(notes) == ids  # and no footnote is left without a reference
-    assert (
-        expected[0] == "U.S. Restricts Exports of Frontier AI Models, Reuters, 14 March 2025, p. 2."
+    assert expected[0] == (
+        "U.S. Restricts Exports of Frontier AI Models, Reuters, 14 March 2025, p. 2: "
+        "“The rule bars exports of model weights.”"
+    )
+    assert expected[4] == (
+        "U.S. Restricts Exports of Frontier…, p. 2: “The rule bars exports of model weights.”"
     )
 
 
@@ -278,7 +284,7 @@ def test_unsupported_claims_are_marked_visibly(tmp_path: Path) -> None:
     assert str(mark.font.color.rgb) == "C00000"
     assert mark.font.highlight_color == WD_COLOR_INDEX.YELLOW
     # Its citation is still shown, so the analyst can see what it pointed at.
-    assert format_citation(D1) in footnote_texts(path).values()
+    assert format_footnote(D1) in footnote_texts(path).values()
 
 
 def test_unsupported_claims_can_be_omitted(tmp_path: Path) -> None:
@@ -286,7 +292,8 @@ def test_unsupported_claims_can_be_omitted(tmp_path: Path) -> None:
     texts = [t for _, t in paragraphs(path)]
     assert not any(UNSUPPORTED_TEXT in t or "[Unsupported]" in t for t in texts)
     notes = footnote_texts(path)
-    assert [notes[i] for i in reference_ids(path)] == [format_citation(c) for c in (A1, B1, C1, A1)]
+    expected = [format_footnote(c) for c in (A1, B1, C1)] + [format_footnote(A1, repeat=True)]
+    assert [notes[i] for i in reference_ids(path)] == expected
     sources = [t for _, t in after_heading(path, "Sources")]
     assert not any("Why the AI Ban Will Backfire" in s for s in sources)  # only cited by it
 
@@ -426,7 +433,7 @@ def test_reference_document_that_already_has_footnotes_is_reused_cleanly(tmp_pat
     assert [n for n in parts if "footnotes" in n] == ["word/footnotes.xml"]
     notes = footnote_texts(path)
     ids = reference_ids(path)
-    assert [notes[i] for i in ids] == [format_citation(A1), format_citation(B1)]
+    assert [notes[i] for i in ids] == [format_footnote(A1), format_footnote(B1)]
     assert sorted(notes) == ids  # the reference file's own footnotes are gone
     settings = etree.fromstring(parts["word/settings.xml"])
     assert len(settings.findall("w:footnotePr", NS)) == 1
@@ -439,9 +446,9 @@ def test_control_characters_from_pdfs_do_not_break_the_export(tmp_path: Path) ->
     claim.citations = [dataclasses.replace(C1, doc_title="Frame\x0cwork\x01 rule")]
     path = export_docx(briefing, tmp_path / "ctl.docx")
     assert "Rule published in January." in [t for _, t in paragraphs(path)]
-    assert "Framework rule, Bureau of Industry and Security, 15 January 2025, p. 12." in (
-        footnote_texts(path).values()
-    )
+    assert "Framework rule, Bureau of Industry and Security, 15 January 2025, p. 12: " + (
+        "“Interim final rule, effective 15 January 2025.”"
+    ) in (footnote_texts(path).values())
 
 
 def test_unknown_options_are_refused(tmp_path: Path) -> None:
@@ -470,6 +477,16 @@ def test_format_citation_builds_title_publisher_date_locator() -> None:
     assert format_citation(bare) == "Untitled document."
     question = dataclasses.replace(D1, doc_title="Who Banned It?", publisher="", published="")
     assert format_citation(question) == "Who Banned It?, lines 3–9."
+
+
+def test_footnote_quotes_a_short_supporting_sentence() -> None:
+    long = dataclasses.replace(C1, quote=" ".join(f"word{i}" for i in range(40)) + ".")
+    note = format_footnote(long)
+    assert note.endswith("word24…”") and "word25" not in note
+    assert format_footnote(dataclasses.replace(C1, quote="")) == format_citation(C1)
+    assert format_footnote(D1, repeat=True) == (
+        "Why the AI Ban Will…, lines 3–9: “Some say exports will suffer.”"
+    )
 
 
 @pytest.mark.parametrize(
@@ -514,7 +531,7 @@ def test_libreoffice_renders_the_footnotes(tmp_path: Path) -> None:
     )
     pdf = path.with_suffix(".pdf")
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
-    assert "U.S. Restricts Exports of Frontier AI Models, Reuters, 14 March 2025, p. 2." in text
-    assert format_citation(C1) in text
+    assert "U.S. Restricts Exports of Frontier AI Models, Reuters, 14 March 2025, p. 2: “" in text
+    assert format_citation(C1).removesuffix(".") in text
     assert "[Unsupported]" in text
     assert MARKING in text

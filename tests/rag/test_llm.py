@@ -1,5 +1,5 @@
-"""rag.models.llm against a real GGUF model (SmolLM2-135M: loads in well under a second,
-fast on a CPU).
+"""The in-process model (rag.models.local and the modules it is built from) against a real
+GGUF model (SmolLM2-135M: loads in well under a second, fast on a CPU).
 
 The model comes from BRIEFDESK_TEST_GGUF, defaulting to the file the test setup provisions.
 A missing model fails the tests instead of skipping them: CI must exercise the real path.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import shutil
 import sys
@@ -23,17 +24,13 @@ import pytest
 from rag.core import paths
 from rag.core.errors import BriefDeskError, ModelMissingError
 from rag.core.types import CancelToken
-from rag.models import llm
-from rag.models.llm import (
-    ChatModel,
-    GGUFInfo,
-    LocalModel,
-    SkippedArray,
-    get_model,
-    read_gguf_info,
-    reusable_prefix,
-    unload_model,
-)
+from rag.models import cpu, gguf, local
+from rag.models.gguf import GGUFInfo, SkippedArray, read_gguf_info
+from rag.models.grammar_sampling import hook_problems
+from rag.models.loaded_model import get_model, unload_model
+from rag.models.local import LocalModel
+from rag.models.metering import reusable_prefix
+from rag.models.protocol import ChatModel, Completion
 
 # The small model where `briefdesk models install --small` (run by `make test`) puts it.
 DEFAULT_GGUF = paths.models_dir() / "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -147,7 +144,7 @@ def test_gguf_info_of_the_default_test_model(gguf_path: Path) -> None:
 
 
 def test_gguf_header_is_read_quickly_without_loading_weights(gguf_path: Path) -> None:
-    llm._read_gguf_info_cached.cache_clear()
+    gguf._read_gguf_info_cached.cache_clear()
     started = time.perf_counter()
     read_gguf_info(gguf_path)
     assert time.perf_counter() - started < 1.0
@@ -244,7 +241,7 @@ def test_local_model_defaults_come_from_the_gguf(gguf_path: Path) -> None:
 
 
 def test_physical_cores_is_sane() -> None:
-    assert 1 <= llm.physical_cores() <= (os.cpu_count() or 1)
+    assert 1 <= cpu.physical_cores() <= (os.cpu_count() or 1)
 
 
 def test_get_model_caches_and_reloads_only_on_change(gguf_path: Path, tmp_path: Path) -> None:
@@ -301,9 +298,9 @@ FORBIDDEN_SOURCES = [
 
 def _chat_checking_grammar_first(
     gguf_path: Path, monkeypatch: pytest.MonkeyPatch, checked_first: bool, **options: Any
-) -> tuple[llm.Completion, int]:
+) -> tuple[Completion, int]:
     """A reply from a fresh model, and how many of its tokens the grammar refused."""
-    monkeypatch.setattr(llm._metered_llama_class(), "check_grammar_first", checked_first)
+    monkeypatch.setattr(local._llama_class(), "check_grammar_first", checked_first)
     m = fresh_model(gguf_path)
     try:
         reply = m.chat(FORBIDDEN_SOURCES, schema=CLAIMS_SCHEMA, **options)
@@ -340,6 +337,85 @@ def test_tokens_the_grammar_refuses_are_sampled_again_under_it(
     data = json.loads(reply.text)
     assert data["claims"] and all(set(c["sources"]) <= {1, 2, 3} for c in data["claims"])
     assert refused > 0
+
+
+def test_the_pinned_llama_cpp_python_has_every_hook_the_grammar_sampler_uses() -> None:
+    import llama_cpp
+
+    assert hook_problems(llama_cpp) == []
+    assert local.grammar_first_sampling()
+
+
+def _remove_sampler_apply(monkeypatch: pytest.MonkeyPatch) -> None:
+    import llama_cpp
+
+    monkeypatch.delattr(llama_cpp, "llama_sampler_apply")
+
+
+def _change_accept_signature(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llama_cpp import _internals
+
+    def accept(self: Any, ctx_main: Any, token: int, apply_grammar: bool) -> None:
+        raise AssertionError("the grammar sampler must not call a hook that changed")
+
+    monkeypatch.setattr(_internals.LlamaSampler, "accept", accept)
+
+
+@pytest.fixture
+def rebuilt_llama_class(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The Llama class is built (and its hooks checked) again in the test, and once more
+    after it with the real hooks back."""
+    local._llama_class.cache_clear()
+    yield
+    monkeypatch.undo()
+    local._llama_class.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("break_hook", "problem"),
+    [
+        (_remove_sampler_apply, "llama_cpp.llama_sampler_apply is missing"),
+        (_change_accept_signature, "LlamaSampler.accept has another signature"),
+    ],
+)
+def test_a_changed_hook_falls_back_to_llama_cpp_pythons_own_grammar_sampling(
+    gguf_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    rebuilt_llama_class: None,
+    break_hook: Any,
+    problem: str,
+) -> None:
+    """A llama-cpp-python whose private hooks changed is noticed at start-up, said once in the
+    log, and drafting goes on with its own sampling: the same greedy reply, still JSON that
+    cites only sources that exist."""
+    expected, _ = _chat_checking_grammar_first(
+        gguf_path, monkeypatch, True, max_tokens=60, temperature=0.0
+    )
+    local._llama_class.cache_clear()
+    break_hook(monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="rag.models.local"):
+        assert local.preload_runtime() is None  # the desktop's start-up
+        greedy = fresh_model(gguf_path)
+        sampled = fresh_model(gguf_path)
+    try:
+        warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(warnings) == 1, warnings
+        assert problem in warnings[0] and "own grammar sampling" in warnings[0]
+        assert not local.grammar_first_sampling()
+
+        same = greedy.chat(FORBIDDEN_SOURCES, schema=CLAIMS_SCHEMA, max_tokens=60, temperature=0)
+        assert same.text == expected.text
+        reply = sampled.chat(
+            FORBIDDEN_SOURCES, schema=CLAIMS_SCHEMA, max_tokens=400, temperature=0.7
+        )
+        assert reply.finish_reason == "stop", reply.text
+        data = json.loads(reply.text)
+        assert data["claims"] and all(set(c["sources"]) <= {1, 2, 3} for c in data["claims"])
+        assert sampled._llama.meter.grammar_resampled == 0  # no token went through our path
+    finally:
+        greedy.close()
+        sampled.close()
 
 
 def test_a_schema_that_cannot_become_a_grammar_is_refused(model: LocalModel) -> None:
@@ -589,13 +665,13 @@ def test_gguf_info_is_a_value(gguf_path: Path) -> None:
 
 
 def test_preload_runtime_loads_llama_cpp_or_says_why_not(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert llm.preload_runtime() is None
+    assert local.preload_runtime() is None
     assert "llama_cpp" in sys.modules
 
     def broken() -> None:
         raise BriefDeskError("The local model runtime (llama-cpp-python) failed to load: boom.")
 
-    monkeypatch.setattr(llm, "_llama_cpp", broken)
-    assert llm.preload_runtime() == (
+    monkeypatch.setattr(local, "_llama_cpp", broken)
+    assert local.preload_runtime() == (
         "The local model runtime (llama-cpp-python) failed to load: boom."
     )

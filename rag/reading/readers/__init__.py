@@ -16,6 +16,7 @@ from pathlib import Path
 from rag.core.errors import ReadError
 from rag.core.types import ParsedDocument
 from rag.reading.readers._common import summarize
+from rag.reading.readers.metadata import finish_meta
 
 __all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_EXTENSIONS", "read_document"]
 
@@ -58,6 +59,7 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDo
         raise ReadError(f"could not read {_KIND_LABELS[kind]}: {summarize(exc)}") from exc
     if not document.blocks:
         raise ReadError(NO_TEXT)
+    finish_meta(document.meta, document.blocks)
     return document
 
 

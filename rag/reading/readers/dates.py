@@ -9,23 +9,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from rag.core.vocabulary import MONTH_NAMES
+
 _MIN_YEAR, _MAX_YEAR = 1000, 2999
 
-# Each month's spellings, January first. The citation checker matches dates with these too.
-MONTH_NAMES: tuple[tuple[str, ...], ...] = (
-    ("jan", "january"),
-    ("feb", "february"),
-    ("mar", "march"),
-    ("apr", "april"),
-    ("may",),
-    ("jun", "june"),
-    ("jul", "july"),
-    ("aug", "august"),
-    ("sep", "sept", "september"),
-    ("oct", "october"),
-    ("nov", "november"),
-    ("dec", "december"),
-)
 _MONTHS = {name: number for number, names in enumerate(MONTH_NAMES, start=1) for name in names}
 _MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"

@@ -334,12 +334,18 @@ def _meta(parser: _PageParser) -> DocumentMeta:
         if published:
             break
     author = _first(meta, _AUTHOR_META, skip_urls=True)
+    url = next((v for k in _URL_META if (v := meta.get(k, "")).startswith("http")), "")
     return DocumentMeta(
         title=title or parser.first_h1,
         publisher=publisher,
         published=published,
         author=author,
+        url=url,
     )
+
+
+# Where a saved page says it was published: Open Graph and Twitter cards.
+_URL_META = ("og:url", "twitter:url", "url")
 
 
 def _first(meta: dict[str, str], keys: tuple[str, ...], *, skip_urls: bool = False) -> str:

@@ -64,7 +64,12 @@ def _read(data: bytes) -> ParsedDocument:
         blocks.extend(Block(text=para, locator=Locator(page=number)) for para in _paragraphs(text))
     if not blocks:
         raise ReadError(NO_TEXT_LAYER)
-    return ParsedDocument(kind="pdf", meta=_meta(reader), blocks=blocks, pages=page_count)
+    meta = _meta(reader)
+    if not meta.title or not meta.publisher:
+        title, issuer = first_page_details(reader)
+        meta.title = meta.title or title
+        meta.publisher = meta.publisher or issuer
+    return ParsedDocument(kind="pdf", meta=meta, blocks=blocks, pages=page_count)
 
 
 def _open(data: bytes) -> PdfReader:
@@ -214,9 +219,92 @@ def _meta_text(value: object) -> str:
 
 
 def _useful_title(title: str) -> str:
-    """Drop the titles that PDF producers write by default: a file name, "Untitled"."""
-    title = _PRODUCER_PREFIX.sub("", title)
-    if _FILE_NAME.search(title) or title.lower() in ("untitled", "title", "document"):
+    """Drop the titles that PDF producers write by default or by mistake: a file name,
+    "Untitled", a bracketed placeholder ("[unlinked for publication]")."""
+    title = _PRODUCER_PREFIX.sub("", title).strip()
+    if (
+        _FILE_NAME.search(title)
+        or title.lower() in ("untitled", "title", "document", "slide 1", "page 1")
+        or _PLACEHOLDER.fullmatch(title)
+        or _FILE_STEM.fullmatch(title)
+    ):
+        return ""
+    return title
+
+
+# "[unlinked for publication]", "<title>", "(no title)": a template's placeholder.
+_PLACEHOLDER = re.compile(r"\s*[\[<({].*[\]>)}]\s*")
+# "01_bis_framework_for_ai_diffusion", "report-final-v2": a file name, not a title.
+_FILE_STEM = re.compile(r"[\w.-]*[_][\w.-]*|[a-z0-9]+(?:-[a-z0-9]+){2,}")
+
+# -- details from the first page ----------------------------------------------------------------
+#
+# When the Info dictionary has no usable title, a reader of the PDF sees one on the first page:
+# in a Federal Register document, the block above "AGENCY:"; elsewhere, the largest text.
+
+_AGENCY = re.compile(r"^\s*AGENCY:\s*(?P<body>.+)$", re.M)
+_FR_NOISE = re.compile(
+    r"^\s*(?:\[|RIN\b|Docket|Federal Register|\d+\s+CFR|[A-Z]+\s+\d+\s*$|Vol\.|BILLING CODE)",
+    re.I,
+)
+_TITLE_MAX_CHARS = 200
+
+
+def first_page_details(reader: PdfReader) -> tuple[str, str]:
+    """(title, issuing body) as the first page shows them; "" for what it does not show."""
+    try:
+        page = reader.pages[0]
+        runs: list[tuple[float, str]] = []
+
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+            # The size a reader sees: the font size scaled by the text and page matrices.
+            scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
+            if text.strip():
+                runs.append((round(float(size) * scale, 1), text))
+
+        plain = page.extract_text(visitor_text=visit) or ""
+    except Exception:  # details are a nicety: a page that defeats them keeps its text
+        log.debug("first-page details unreadable", exc_info=True)
+        return "", ""
+    title, issuer = _federal_register_block(plain)
+    return title or _largest_text(runs), issuer
+
+
+def _federal_register_block(text: str) -> tuple[str, str]:
+    m = _AGENCY.search(text)
+    if not m:
+        return "", ""
+    issuer = m["body"].split(",")[0].strip().rstrip(".")
+    above = [line.strip() for line in text[: m.start()].splitlines() if line.strip()]
+    title_lines: list[str] = []
+    for line in reversed(above):
+        if _FR_NOISE.match(line) or line.isupper():  # the agency's name, a part heading
+            break
+        title_lines.insert(0, line)
+        if sum(len(x) for x in title_lines) > _TITLE_MAX_CHARS:
+            break
+    title = clean(" ".join(title_lines))
+    fits = len(title.split()) >= 2 and len(title) <= _TITLE_MAX_CHARS
+    return (title if fits else ""), issuer
+
+
+def _largest_text(runs: list[tuple[float, str]]) -> str:
+    """The text set in the page's largest type, if it reads like a title."""
+    if not runs:
+        return ""
+    biggest = max(size for size, _ in runs)
+    body = sorted(size for size, _ in runs)[len(runs) // 2]
+    if biggest < body * 1.15:  # no text stands out: the page has no title to take
+        return ""
+    # The first stretch set in that size: a later heading of the same size is not the title.
+    start = next(i for i, (size, _) in enumerate(runs) if size >= biggest - 0.5)
+    stretch = []
+    for size, text in runs[start:]:
+        if size < biggest - 0.5:
+            break
+        stretch.append(text)
+    title = clean(" ".join(stretch))
+    if len(title.split()) < 2 or len(title) > _TITLE_MAX_CHARS:
         return ""
     return title
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rag.core.types import Block, DocumentMeta, Locator, ParsedDocument
+from rag.reading.chunking import split_sentences
 from rag.reading.readers._common import clean, decode_text
 from rag.reading.readers.dates import normalize_date
 
@@ -32,6 +33,8 @@ _HEADER_FIELDS = {
     "published": "published",
     "author": "author",
     "by": "author",
+    "url": "url",
+    "link": "url",
 }
 _FRONT_MATTER_FIELDS = {
     "title": "title",
@@ -43,6 +46,8 @@ _FRONT_MATTER_FIELDS = {
     "publisher": "publisher",
     "source": "publisher",
     "site": "publisher",
+    "url": "url",
+    "link": "url",
 }
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 
@@ -150,8 +155,8 @@ def _read_header_lines(lines: list[str], start: int, meta: DocumentMeta) -> int:
     while i < len(lines) and (m := _HEADER.match(lines[i])):
         found.append((m[1].lower(), m[2]))
         i += 1
-    # A lone "URL:" line is not a header block; it needs at least one field we understand.
-    if not any(key in _HEADER_FIELDS for key, _ in found):
+    # A lone "URL:" line is not a header block; it needs at least one other field we know.
+    if not any(_HEADER_FIELDS.get(key) not in (None, "url") for key, _ in found):
         return first
     for key, value in found:
         if key in _HEADER_FIELDS:
@@ -257,6 +262,13 @@ def _split_title_line(segment: _Segment) -> list[_Segment]:
     It is recognised by being clearly shorter than the lines under it, so that the first line
     of an ordinary wrapped paragraph is not mistaken for one.
     """
+    if len(segment.lines) == 2:
+        # A title over a one-line standfirst or byline ("Harborview Times - Asia desk"): two
+        # short lines, neither a sentence, are two blocks.
+        a, b = (line.strip() for line in segment.lines)
+        if all(0 < len(x) <= _HEADING_MAX_CHARS and not x.endswith(_END_PUNCT) for x in (a, b)):
+            return [_Segment(segment.first, [a]), _Segment(segment.first + 1, [b])]
+        return [segment]
     if len(segment.lines) < 3:
         return [segment]
     first, rest = segment.lines[0].strip(), segment.lines[1:]
@@ -334,7 +346,8 @@ def _plain_title(blocks: list[Block]) -> str:
 def _first_sentence_title(text: str) -> str:
     """For text that starts straight into prose: its first sentence, shortened at a word. Said
     better than a file name like "000_450aebd553e015ee" would say it."""
-    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].strip()
+    # split_sentences knows abbreviations: "Japan joins U.S. in ..." is one sentence.
+    sentence = (split_sentences(text) or [text])[0].strip()
     if len(sentence) <= MAX_TITLE_CHARS:
         return sentence.rstrip(".")
     cut = sentence[: MAX_TITLE_CHARS - 1].rsplit(" ", 1)[0]

@@ -1,0 +1,120 @@
+"""Finishing a document's details after its reader: a publisher that is a name, a date from the
+text when the file has none, and where each came from.
+
+Readers take what the file says about itself (PDF Info, DOCX core properties, HTML meta tags,
+``Title:``/``Source:`` header lines). What files say is often unusable for a citation:
+
+- Articles saved as text carry ``Source: https://www.example.com/2026/06/...``; a footnote's
+  publisher must be a name ("Example News"), and the address belongs in the citation's URL.
+- Many saved articles have no date field but state the date in their first lines
+  ("June 22, 2026", "22 June 2026", "2026-06-22").
+
+The details record which: ``date_source`` is ``"metadata"`` (a field of the file) or ``"text"``
+(found in the document's first lines), so the analyst can see how sure to be.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from rag.core.types import Block, DocumentMeta
+from rag.reading.readers.dates import normalize_date
+
+DATE_FROM_METADATA = "metadata"
+DATE_FROM_TEXT = "text"
+
+# How far into the document a stated date still describes the document itself: a dateline or
+# a "Published ..." line stands in the first few lines, while a date further down is an event.
+_DATE_SEARCH_BLOCKS = 4
+_DATE_SEARCH_CHARS = 400
+
+_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+# A date written out in words or as ISO, anywhere in a short text.
+_DATE_IN_TEXT = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
+    r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2})\b"
+)
+# Second-level labels under which sites register country domains: "bbc.co.uk" is "bbc".
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "or", "ne", "go"})
+_HOST_PREFIXES = ("www.", "www2.", "m.", "amp.", "news.", "en.")
+
+
+def looks_like_url(text: str) -> bool:
+    return bool(_URL.match(text.strip()))
+
+
+def site_label(url: str) -> str:
+    """The site's own name in its address: "example" for https://www.example.co.uk/a/b."""
+    host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix):
+            host = host[len(prefix) :]
+    parts = [p for p in host.split(".") if p]
+    if len(parts) >= 3 and parts[-2] in _SECOND_LEVEL:
+        parts = parts[:-2]
+    elif len(parts) >= 2:
+        parts = parts[:-1]
+    return parts[-1] if parts else ""
+
+
+def site_domain(url: str) -> str:
+    """The address without scheme, "www." and path: what a reader recognises ("example.com")."""
+    host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+    return host.removeprefix("www.")
+
+
+_NAME_WORD = r"(?:[A-Z][\w&'’.-]*|of|the|and|for|on)"
+_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD})*")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def publisher_from_url(url: str, blocks: list[Block]) -> str:
+    """The publisher's name for a site: a name in the text that the address spells ("Meridian
+    Wire" for meridianwire.com, "South China Morning Post" for scmp.com), else the domain."""
+    label = site_label(url)
+    if label:
+        head = " ".join(b.text for b in blocks[:12])[:4000]
+        for m in _NAME_RUN.finditer(head):
+            words = [w for w in m.group(0).split() if w]
+            # Trim glue words at either end: "the Meridian Wire" -> "Meridian Wire".
+            while words and words[0].islower():
+                words.pop(0)
+            while words and words[-1].islower():
+                words.pop()
+            for start in range(len(words)):
+                for end in range(len(words), start, -1):
+                    name = re.sub(r"['’]s$", "", " ".join(words[start:end]).rstrip(".,"))
+                    capitals = "".join(w[0] for w in name.split() if w[0].isupper()).lower()
+                    if _squash(name) == label or (len(label) >= 3 and capitals == label):
+                        return name
+    return site_domain(url)
+
+
+def date_in_text(blocks: list[Block]) -> str:
+    """A date stated in the document's first lines, as ISO; "" when there is none."""
+    head = " ".join(b.text for b in blocks[:_DATE_SEARCH_BLOCKS])[:_DATE_SEARCH_CHARS]
+    for m in _DATE_IN_TEXT.finditer(head):
+        iso = normalize_date(m.group(0))
+        if len(iso) == 10:  # a full date only: "May 2026" in a headline is not a dateline
+            return iso
+    return ""
+
+
+def finish_meta(meta: DocumentMeta, blocks: list[Block]) -> DocumentMeta:
+    """Make the details fit for a citation (in place; returns ``meta``)."""
+    if looks_like_url(meta.publisher):
+        meta.url = meta.url or meta.publisher.strip()
+        meta.publisher = publisher_from_url(meta.publisher, blocks)
+    elif not meta.publisher and meta.url:
+        meta.publisher = publisher_from_url(meta.url, blocks)
+    if meta.published:
+        meta.date_source = meta.date_source or DATE_FROM_METADATA
+    else:
+        meta.published = date_in_text(blocks)
+        meta.date_source = DATE_FROM_TEXT if meta.published else ""
+    return meta

@@ -1,0 +1,209 @@
+"""Document details fit for a citation: a publisher that is a name, a title from the first page
+when the PDF's own is missing or a placeholder, a date from the text when the file has none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from filemakers import make_html
+
+from rag.core.types import Block, Locator
+from rag.reading.readers import read_document
+from rag.reading.readers.metadata import date_in_text, publisher_from_url, site_label
+
+
+def _blocks(*texts: str) -> list[Block]:
+    return [Block(text=t, locator=Locator(line_start=i + 1)) for i, t in enumerate(texts)]
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("https://www.meridianwire.com/2026/06/22/chips", "meridianwire"),
+        ("https://news.example.co.uk/a", "example"),
+        ("http://harbourpost.org", "harbourpost"),
+        ("www.scmp.com/news/china", "scmp"),
+    ],
+)
+def test_site_label_is_the_name_in_the_address(url: str, label: str) -> None:
+    assert site_label(url) == label
+
+
+def test_publisher_is_the_name_the_text_gives_the_site() -> None:
+    blocks = _blocks("Chip curbs widen", "BEIJING (Meridian Wire) - The ministry said on Monday...")
+    assert publisher_from_url("https://www.meridianwire.com/x", blocks) == "Meridian Wire"
+
+
+def test_publisher_from_initials() -> None:
+    blocks = _blocks("Reporting by the South China Morning Post's Beijing bureau.")
+    assert publisher_from_url("https://www.scmp.com/x", blocks) == "South China Morning Post"
+
+
+def test_publisher_falls_back_to_the_domain() -> None:
+    assert publisher_from_url("https://www.tradewatch.io/x", _blocks("No name here.")) == (
+        "tradewatch.io"
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Published June 22, 2026 by staff", "22 June 2026 — Geneva", "Updated: 2026-06-22 09:00"],
+)
+def test_date_in_the_first_lines(line: str) -> None:
+    assert date_in_text(_blocks("A headline", line, "Body text.")) == "2026-06-22"
+
+
+def test_a_date_deep_in_the_body_is_an_event_not_the_documents_date() -> None:
+    filler = "The ministry said the rule was under review and would be decided later. " * 8
+    assert date_in_text(_blocks("Headline", filler, "It takes effect on 1 March 2027.")) == ""
+
+
+def test_text_article_with_a_url_source(tmp_path: Path) -> None:
+    path = tmp_path / "article.txt"
+    path.write_text(
+        "Title: Beijing widens its export blacklist\n"
+        "Source: https://www.meridianwire.com/2026/06/22/blacklist\n\n"
+        "BEIJING, June 22, 2026 (Meridian Wire) - China added 28 U.S. firms to its list.\n",
+        encoding="utf-8",
+    )
+    meta = read_document(path).meta
+    assert meta.publisher == "Meridian Wire"
+    assert meta.url == "https://www.meridianwire.com/2026/06/22/blacklist"
+    assert meta.published == "2026-06-22"
+    assert meta.date_source == "text"
+
+
+def test_date_line_is_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("Title: A\nDate: 2026-05-01\n\nSome text here.\n", encoding="utf-8")
+    meta = read_document(path).meta
+    assert (meta.published, meta.date_source) == ("2026-05-01", "metadata")
+
+
+def test_html_page_keeps_its_address(tmp_path: Path) -> None:
+    path = make_html(tmp_path / "p.html", "Curbs widen", "Harbour Post", "2026-03-02", ["Text."])
+    html = path.read_text(encoding="utf-8").replace(
+        "<head>", '<head><meta property="og:url" content="https://harbourpost.org/curbs">'
+    )
+    path.write_text(html, encoding="utf-8")
+    meta = read_document(path).meta
+    assert meta.publisher == "Harbour Post"
+    assert meta.url == "https://harbourpost.org/curbs"
+
+
+def _pdf_with_title_block(path: Path, info_title: str, sized: list[tuple[int, str]]) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    if info_title:
+        pdf.set_title(info_title)
+    pdf.add_page()
+    for size, text in sized:
+        pdf.set_font("Helvetica", size=size)
+        pdf.multi_cell(0, size * 0.6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def test_pdf_placeholder_title_is_replaced_by_the_largest_text(tmp_path: Path) -> None:
+    path = _pdf_with_title_block(
+        tmp_path / "report.pdf",
+        "[unlinked for publication]",
+        [
+            (9, "Policy paper No. 14"),
+            (22, "Compute Thresholds and Their Critics"),
+            (10, "The threshold of 10^26 operations was set in 2025. " * 6),
+        ],
+    )
+    assert read_document(path).meta.title == "Compute Thresholds and Their Critics"
+
+
+def test_pdf_federal_register_block_gives_title_and_issuer(tmp_path: Path) -> None:
+    path = _pdf_with_title_block(
+        tmp_path / "01_bis_rule.pdf",
+        "",
+        [
+            (9, "DEPARTMENT OF COMMERCE"),
+            (9, "15 CFR Parts 734 and 744"),
+            (9, "[Docket No. 260115-0012]"),
+            (9, "RIN 0694-AJ99"),
+            (9, "Revisions to the Controls on Advanced Computing Items"),
+            (9, "AGENCY: Bureau of Industry and Security, Commerce."),
+            (9, "ACTION: Interim final rule."),
+            (9, "SUMMARY: This rule revises the controls on advanced computing items. " * 4),
+        ],
+    )
+    meta = read_document(path).meta
+    assert meta.title == "Revisions to the Controls on Advanced Computing Items"
+    assert meta.publisher == "Bureau of Industry and Security"
+
+
+def test_pdf_file_name_title_is_not_a_title(tmp_path: Path) -> None:
+    path = _pdf_with_title_block(
+        tmp_path / "x.pdf",
+        "01_bis_framework_for_ai_diffusion",
+        [(20, "Framework for AI Diffusion"), (10, "Body text of the rule. " * 10)],
+    )
+    assert read_document(path).meta.title == "Framework for AI Diffusion"
+
+
+def _article(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "blacklist.txt"
+    path.write_text(
+        "Title: Beijing widens its export blacklist\n"
+        "Source: https://www.meridianwire.com/2026/06/22/blacklist\n\n"
+        "BEIJING, June 22, 2026 (Meridian Wire) - China added 28 U.S. firms to its list.\n\n"
+        "The commerce ministry said the firms had supplied military end users.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_details_are_kept_by_the_library_and_a_new_date_is_the_analysts(tmp_path: Path) -> None:
+    from rag.indexing.library import Library
+
+    with Library.open(tmp_path / "lib") as lib:
+        list(lib.import_paths([_article(tmp_path / "in")]))
+        (doc,) = lib.documents()
+        assert (doc.publisher, doc.published, doc.date_source) == (
+            "Meridian Wire", "2026-06-22", "text",
+        )  # fmt: skip
+        assert doc.url == "https://www.meridianwire.com/2026/06/22/blacklist"
+        edited = lib.update_document(doc.id, published="2026-06-21")
+        assert (edited.published, edited.date_source) == ("2026-06-21", "edited")
+    with Library.open(tmp_path / "lib") as lib:
+        assert lib.documents()[0].date_source == "edited"
+
+
+def test_a_library_made_before_these_details_opens_and_gains_them(tmp_path: Path) -> None:
+    import sqlite3
+
+    from rag.indexing.library import Library
+
+    with Library.open(tmp_path / "lib") as lib:
+        list(lib.import_paths([_article(tmp_path / "in")]))
+    db = sqlite3.connect(tmp_path / "lib" / "library.sqlite3")
+    db.execute("ALTER TABLE documents DROP COLUMN url")
+    db.execute("ALTER TABLE documents DROP COLUMN date_source")
+    db.commit()
+    db.close()
+    with Library.open(tmp_path / "lib") as lib:
+        (doc,) = lib.documents()
+        assert doc.title == "Beijing widens its export blacklist"
+        assert (doc.url, doc.date_source) == ("", "")
+        assert lib.search("blacklist firms", 3)
+
+
+def test_title_over_a_byline_line_is_whole(tmp_path: Path) -> None:
+    path = tmp_path / "japan.txt"
+    path.write_text(
+        "Japan joins U.S. in licensing AI chips and model weights\n"
+        "Harborview Times - Asia desk\n\n"
+        "TOKYO, March 20, 2026 - Japan will require exporters to obtain licences.\n",
+        encoding="utf-8",
+    )
+    meta = read_document(path).meta
+    assert meta.title == "Japan joins U.S. in licensing AI chips and model weights"
+    assert meta.published == "2026-03-20"
