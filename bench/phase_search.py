@@ -1,6 +1,7 @@
 """Search: p50/p95 latency of hybrid search at 1k/10k/100k generated passages beside brute-force
 NumPy cosine on the same vectors; recall@5 of dense-only, keyword-only and hybrid search on the
-evaluation questions (``python -m bench.phase_search``)."""
+evaluation facts; recall@5, recall@10 and MRR on the evaluation library's test questions
+(bench/retrieval_eval.py) (``python -m bench.phase_search``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from bench import retrieval_eval
 from bench.common import Stopwatch, figure, median, percentile, phase_args, write_result
 from bench.corpus import seed_sentences
 from bench.relevance import library_files, load_labels, relevant_ids
@@ -152,11 +154,56 @@ def recall(work: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return figures, {"recall_at_5": means, "stale_labels": stale}
 
 
+TARGETS = {"recall@5": 0.92, "recall@10": 0.98}
+LABELS = {"dense": "dense only", "keyword": "keyword only (exact BM25)",
+          "keyword_stemmed": "keyword only (stemmed BM25)",
+          "shipped_hybrid": "first hybrid (RRF, two per document)", "hybrid": "hybrid"}  # fmt: skip
+
+
+def retrieval(work: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The evaluation library's questions: figures for the test split, raw for both."""
+    if not retrieval_eval.available():
+        return [], {"retrieval": "eval/retrieval.json or eval/build_corpus.py missing"}
+    lib = retrieval_eval.build_library(work)
+    raw: dict[str, Any] = {"documents": len(lib.documents()),
+                           "passages": lib.store.passage_count()}  # fmt: skip
+    for split in ("tune", "test"):
+        raw[split] = retrieval_eval.evaluate(lib, retrieval_eval.load_questions(split))
+    lib.close()
+    test = raw["test"]
+    note = f"test split, {test['questions']} questions" + (
+        f"; {len(test['unreachable'])} with no passage holding a gold sentence"
+        if test["unreachable"]
+        else ""
+    )
+    figures = []
+    for metric in ("recall@5", "recall@10", "mrr"):
+        by_mode = {m: test["metrics"][m][metric] for m in retrieval_eval.MODES}
+        for mode in retrieval_eval.MODES:
+            if mode == "hybrid":
+                better = max(by_mode["dense"], by_mode["keyword"])
+                limit = TARGETS.get(metric)
+                figures.append(
+                    figure(
+                        f"{metric}, {LABELS[mode]}", by_mode[mode], "", baseline=better,
+                        baseline_name="better of dense only and keyword only (exact)",
+                        target=f"value>={limit}" if limit else "", note=note,
+                    )
+                )  # fmt: skip
+            else:
+                figures.append(figure(f"{metric}, {LABELS[mode]}", by_mode[mode], "", note=note))
+    return figures, {"retrieval": raw}
+
+
 def main() -> None:
     args = phase_args()
+    ret_figures, ret_raw = retrieval(args.work)
     rec_figures, rec_raw = recall(args.work)
     lat_figures, lat_raw = latency(args.work, QUICK_SIZES if args.quick else SIZES)
-    write_result(args.out, "search", lat_figures + rec_figures, {**lat_raw, **rec_raw})
+    write_result(
+        args.out, "search", lat_figures + ret_figures + rec_figures,
+        {**lat_raw, **ret_raw, **rec_raw},
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

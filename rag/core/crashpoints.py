@@ -23,6 +23,7 @@ The points, in the order an import reaches them for one document (see docs/secur
 - ``cli.acknowledged``  the CLI printed "imported ..." for it
 - ``open.sync``         opening a library finished a document's interrupted index write
 - ``cli.claim_shown``   the CLI printed a drafted claim
+- ``store.migrate``     opening an older library rebuilt its stemmed keyword index, uncommitted
 """
 
 from __future__ import annotations

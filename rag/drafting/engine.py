@@ -62,6 +62,7 @@ RELEVANCE_MIN = 0.30
 MIN_RELEVANT = 1  # relevant passages a section needs
 TOPIC_HITS = 8
 SECTION_HITS = 4
+PER_DOCUMENT = 2  # passages one document may give a search while others have some to give
 MAX_SOURCES = 16
 TOKENS_PER_CLAIM = 90  # answer budget per claim asked for, JSON included
 ANSWER_OVERHEAD = 60
@@ -176,10 +177,18 @@ def gather_evidence(
     # brief) instead of one call per search.
     vectors_q = library.embedder.embed([topic, *(q for _, q in queries)])
     topic_vec = vectors_q[0]
-    topic_hits = library.search(topic, TOPIC_HITS, doc_ids=doc_ids, vector=topic_vec)
+    # A briefing weighs several sources (and states where they disagree), so its evidence keeps
+    # search's cap per document; a question in the search pane has none.
+    topic_hits = library.search(
+        topic, TOPIC_HITS, doc_ids=doc_ids, vector=topic_vec, per_document=PER_DOCUMENT
+    )
     section_hits: dict[str, list[Hit]] = {spec.key: [] for spec in template.sections}
     for (key, query), vec in zip(queries, vectors_q[1:], strict=True):
-        section_hits[key].extend(library.search(query, SECTION_HITS, doc_ids=doc_ids, vector=vec))
+        section_hits[key].extend(
+            library.search(
+                query, SECTION_HITS, doc_ids=doc_ids, vector=vec, per_document=PER_DOCUMENT
+            )
+        )
     # Relevance is judged against the topic alone: a section's query hints ("export controls
     # on chips") would find passages in any library on the subject, however unrelated the topic.
     candidates = {h.passage.id: h for hits in [topic_hits, *section_hits.values()] for h in hits}

@@ -52,7 +52,9 @@ from rag.reading.ingest import (
 )
 from rag.reading.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_isolated_steps
 from rag.reading.readers import DEFAULT_MAX_BYTES
-from rag.search.retrieval import diversify, rrf_fuse
+from rag.search.diversity import cap_per_document, mmr
+from rag.search.fusion import Candidate, fuse
+from rag.search.query import parse as parse_query
 
 CANDIDATES = 50  # how deep each of the dense and keyword lists goes before fusion
 EMBED_BATCH = 64
@@ -367,13 +369,17 @@ class Library:
         doc_ids: Sequence[str] | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
-        per_document: int = 2,
+        per_document: int | None = None,
         vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        """Hybrid search: dense (Chroma) and keyword (FTS5/BM25) rankings fused by reciprocal
-        rank, then diversified so that no document fills more than ``per_document`` of the
-        ``k`` slots while others have relevant passages. ``vector`` is the query's embedding
-        when the caller has it already (embedding many queries in one call is faster)."""
+        """Hybrid search. Dense (Chroma) and stemmed keyword (FTS5/BM25) candidates are fused
+        by their normalised scores with boosts for the question's hard terms, word pairs and
+        year (rag.search.fusion), then chosen by maximal marginal relevance over the passages'
+        embeddings (rag.search.diversity), so that one long document can supply most of the
+        ``k`` when it is what answers while near-copies give way. ``per_document`` caps one
+        document's share while others have passages left (no cap unless given). ``vector`` is
+        the query's embedding when the caller has it already (embedding many queries in one
+        call is faster)."""
         query = query.strip()
         if not query:
             return []
@@ -383,18 +389,41 @@ class Library:
             allowed = [d for d in (allowed if allowed is not None else dated) if d in dated]
         if vector is None:
             vector = self.embedder.embed_one(query)
-        dense_hits = self.index.query(vector, CANDIDATES, allowed)
-        dense = [pid for pid, _ in dense_hits]
-        similarity = dict(dense_hits)
-        keyword = self.store.keyword_search(query, CANDIDATES, allowed)
-        scores = rrf_fuse([dense, keyword])
+        asked = parse_query(query)
+        dense = self.index.query(vector, CANDIDATES, allowed)
+        keyword = self.store.keyword_scores(
+            asked.words, CANDIDATES, allowed, phrases=asked.phrases, stemmed=True
+        )
+        ids = list(dict.fromkeys([pid for pid, _ in keyword] + [pid for pid, _ in dense]))
+        passages = self.store.passages_by_ids(ids)
+        vectors = self.store.embeddings_by_ids([pid for pid in ids if pid in passages])
+        ids = [pid for pid in ids if pid in vectors]  # a passage removed since the index saw it
+        docs = self.store.documents_by_ids(passages[pid].doc_id for pid in ids)
+        bm25 = dict(keyword)
+        unit = vector / (float(np.linalg.norm(vector)) or 1.0)
+        candidates = [
+            Candidate(
+                id=pid,
+                bm25=bm25.get(pid, 0.0),
+                similarity=float(vectors[pid] @ unit)
+                / (float(np.linalg.norm(vectors[pid])) or 1.0),
+                text=f"{docs[passages[pid].doc_id].title}\n{passages[pid].text}",
+                published=docs[passages[pid].doc_id].published,
+            )
+            for pid in ids
+        ]
+        scores = fuse(asked, candidates)
         ranked = sorted(scores, key=lambda pid: -scores[pid])
-        passages = self.store.passages_by_ids(ranked)
-        ranked = [pid for pid in ranked if pid in passages]
-        chosen = diversify(ranked, {pid: passages[pid].doc_id for pid in ranked}, k, per_document)
-        docs = self.store.documents_by_ids(passages[pid].doc_id for pid in chosen)
-        dense_rank = {pid: r for r, pid in enumerate(dense, start=1)}
-        keyword_rank = {pid: r for r, pid in enumerate(keyword, start=1)}
+        if per_document is None:
+            chosen = mmr(ranked, scores, vectors, k)
+        else:
+            chosen = cap_per_document(
+                mmr(ranked, scores, vectors, len(ranked)),
+                {pid: passages[pid].doc_id for pid in ranked}, k, per_document,
+            )  # fmt: skip
+        dense_rank = {pid: r for r, (pid, _) in enumerate(dense, start=1)}
+        keyword_rank = {pid: r for r, (pid, _) in enumerate(keyword, start=1)}
+        similarity = dict(dense)
         return [
             Hit(
                 passage=passages[pid],

@@ -9,7 +9,6 @@ them without re-reading any file (chromadb's HNSW files can be left unopenable b
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,9 +19,10 @@ import numpy as np
 
 from rag.core.crashpoints import crash_point
 from rag.core.types import Document, Locator, Passage, editable_changes
-from rag.core.vocabulary import QUERY_STOPWORDS
+from rag.search.query import query_words
 
-SCHEMA_VERSION = 1
+# 2: passages_stem, a keyword index whose words are stemmed (see Store._migrate).
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,6 +62,13 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
 );
 -- How many passages hold each word: keyword search skips words too common to rank by.
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages_fts, 'row');
+-- The same passages with every word reduced to its stem ("restricted", "restrictions" ->
+-- "restrict"), so a question's word forms meet the document's. Codes and numbers pass through
+-- the stemmer unchanged; passages_fts keeps the exact words for exact-mention checks.
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_stem USING fts5(
+    passage_id UNINDEXED, doc_id UNINDEXED, text, title,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
 """
 
 _DOC_COLUMNS = (
@@ -76,8 +83,6 @@ _ADDED_DOCUMENT_COLUMNS = {
     "ocr_confidence": "REAL",
     "notes": "TEXT NOT NULL DEFAULT '[]'",
 }
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def _doc(row: sqlite3.Row) -> Document:
@@ -120,19 +125,11 @@ COMMON_WORD_SHARE = 0.5
 COMMON_WORD_MIN_PASSAGES = 1000
 
 
-def query_words(text: str) -> list[str]:
-    """A user's words for keyword search: lowercased, de-duplicated, stopwords dropped unless
-    the query has nothing else."""
-    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text)))
-    meaningful = [w for w in words if w not in QUERY_STOPWORDS]
-    return meaningful or words  # a query of only stopwords still searches for them
-
-
 def fts_query(text: str | Sequence[str]) -> str:
     """A user's words as an FTS5 query: every word quoted (so codes like 3A090 and words like
     AND/NOT are literal) and OR-ed, so BM25 ranks passages by how many rare words they hold."""
     words = query_words(text) if isinstance(text, str) else text
-    return " OR ".join(f'"{w}"' for w in words)
+    return " OR ".join('"' + w.replace('"', " ") + '"' for w in words)
 
 
 class Store:
@@ -153,10 +150,26 @@ class Store:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
         self._add_missing_columns()
-        with self.transaction():
-            self._db.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
-                (str(SCHEMA_VERSION),),
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a library written by an older BriefDesk up to SCHEMA_VERSION, in one
+        transaction: a migration killed halfway leaves the old schema, done again next open."""
+        with self.transaction() as db:
+            rows = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall()
+            version = int(rows[0]["value"]) if rows else SCHEMA_VERSION  # new: nothing to do
+            if version < 2:
+                # The stemmed index is built from the stored passages: no file is read again.
+                db.execute("DELETE FROM passages_stem")
+                db.execute(
+                    "INSERT INTO passages_stem(passage_id, doc_id, text, title) "
+                    "SELECT p.id, p.doc_id, p.text, d.title FROM passages p "
+                    "JOIN documents d ON d.id = p.doc_id"
+                )
+                crash_point("store.migrate")  # copied, not committed: the journal undoes it
+            db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)",
+                (str(max(version, SCHEMA_VERSION)),),
             )
 
     def _add_missing_columns(self) -> None:
@@ -233,15 +246,17 @@ class Store:
                     for i, p in enumerate(passages)
                 ],
             )  # fmt: skip
-            db.executemany(
-                "INSERT INTO passages_fts(passage_id, doc_id, text, title) VALUES (?, ?, ?, ?)",
-                [(p.id, p.doc_id, p.text, doc.title) for p in passages],
-            )
+            for table in ("passages_fts", "passages_stem"):
+                db.executemany(
+                    f"INSERT INTO {table}(passage_id, doc_id, text, title) VALUES (?, ?, ?, ?)",
+                    [(p.id, p.doc_id, p.text, doc.title) for p in passages],
+                )
             crash_point("store.write")  # written, not committed: the journal must undo it
 
     def remove_document(self, doc_id: str) -> bool:
         with self._lock, self._counts_change(), self.transaction() as db:
             db.execute("DELETE FROM passages_fts WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM passages_stem WHERE doc_id = ?", (doc_id,))
             cur = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
             return cur.rowcount > 0
 
@@ -286,10 +301,11 @@ class Store:
             if cur.rowcount == 0:
                 raise KeyError(doc_id)
             if "title" in changes:
-                db.execute(
-                    "UPDATE passages_fts SET title = ? WHERE doc_id = ?",
-                    (str(changes["title"]), doc_id),
-                )
+                for table in ("passages_fts", "passages_stem"):
+                    db.execute(
+                        f"UPDATE {table} SET title = ? WHERE doc_id = ?",
+                        (str(changes["title"]), doc_id),
+                    )
         doc = self.document(doc_id)
         assert doc is not None
         return doc
@@ -418,21 +434,40 @@ class Store:
     def keyword_search(
         self, text: str, limit: int, doc_ids: Sequence[str] | None = None
     ) -> list[str]:
-        """Passage ids ranked by BM25 (best first). Title words count, at half weight."""
-        words = self._without_common(query_words(text))
-        if not words:
+        """Passage ids ranked by BM25 on the exact words (best first). Title words count, at
+        half weight."""
+        return [pid for pid, _ in self.keyword_scores(query_words(text), limit, doc_ids)]
+
+    def keyword_scores(
+        self,
+        words: Sequence[str],
+        limit: int,
+        doc_ids: Sequence[str] | None = None,
+        *,
+        phrases: Sequence[str] = (),
+        stemmed: bool = False,
+    ) -> list[tuple[str, float]]:
+        """(passage id, BM25 score; higher is better), best first, for passages holding any of
+        ``words`` or any of the ``phrases`` (word sequences that must stand together, such as
+        an acronym's expansion). ``stemmed`` matches word forms ("restrictions" finds
+        "restricted"); codes and numbers match exactly either way."""
+        kept = self._without_common(list(words))
+        terms = [*kept, *(p for p in phrases if p.strip())]
+        if not terms:
             return []
-        query = fts_query(words)
-        sql = "SELECT passage_id FROM passages_fts WHERE passages_fts MATCH ?"
-        args: list[object] = [query]
+        table = "passages_stem" if stemmed else "passages_fts"
+        sql = f"SELECT passage_id, bm25({table}, 0.0, 0.0, 1.0, 0.5) AS score FROM {table} "
+        sql += f"WHERE {table} MATCH ?"
+        args: list[object] = [fts_query(terms)]
         if doc_ids is not None:
             if not doc_ids:
                 return []
             sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
             args.extend(doc_ids)
-        sql += " ORDER BY bm25(passages_fts, 0.0, 0.0, 1.0, 0.5) LIMIT ?"
+        sql += " ORDER BY score LIMIT ?"
         args.append(limit)
-        return [r["passage_id"] for r in self._query(sql, args)]
+        # FTS5's bm25() is negative, more negative for a better match.
+        return [(r["passage_id"], -float(r["score"])) for r in self._query(sql, args)]
 
     def _without_common(self, words: list[str]) -> list[str]:
         """``words`` less those held by more than COMMON_WORD_SHARE of the passages."""

@@ -53,8 +53,8 @@ def test_seed_articles_import_and_search(seeded: Library) -> None:
     assert any(h.document.filename.startswith("004_") for h in sakana[:2])
 
 
-def test_search_diversifies_across_documents(seeded: Library) -> None:
-    hits = seeded.search("Anthropic export ban on frontier models", k=6)
+def test_search_caps_each_document_when_asked(seeded: Library) -> None:
+    hits = seeded.search("Anthropic export ban on frontier models", k=6, per_document=2)
     per_doc: dict[str, int] = {}
     for h in hits:
         per_doc[h.document.id] = per_doc.get(h.document.id, 0) + 1

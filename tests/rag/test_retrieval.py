@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from rag.indexing.store import fts_query
-from rag.search.retrieval import diversify, rrf_fuse
+from rag.search.diversity import cap_per_document
+from rag.search.fusion import rrf_fuse
 
 
 def test_rrf_rewards_agreement_between_lists() -> None:
@@ -11,16 +12,16 @@ def test_rrf_rewards_agreement_between_lists() -> None:
     assert scores["b"] > scores["a"] and scores["c"] > scores["d"]
 
 
-def test_diversify_caps_one_document_while_others_have_candidates() -> None:
+def test_cap_per_document_while_others_have_candidates() -> None:
     ranked = ["a1", "a2", "a3", "a4", "b1", "c1"]
     doc_of = {i: i[0] for i in ranked}
-    assert diversify(ranked, doc_of, 4, per_document=2) == ["a1", "a2", "b1", "c1"]
+    assert cap_per_document(ranked, doc_of, 4, per_document=2) == ["a1", "a2", "b1", "c1"]
 
 
-def test_diversify_lifts_the_cap_when_others_run_out() -> None:
+def test_cap_per_document_is_lifted_when_others_run_out() -> None:
     ranked = ["a1", "a2", "a3", "b1"]
     doc_of = {i: i[0] for i in ranked}
-    assert diversify(ranked, doc_of, 4, per_document=1) == ["a1", "b1", "a2", "a3"]
+    assert cap_per_document(ranked, doc_of, 4, per_document=1) == ["a1", "b1", "a2", "a3"]
 
 
 def test_fts_query_quotes_codes_and_operators() -> None:
