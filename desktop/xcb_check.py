@@ -96,7 +96,11 @@ def missing_from_ldd(report: str) -> list[str]:
 
 
 def missing_by_name(find: Callable[[str], str | None] = ctypes.util.find_library) -> list[str]:
-    """Without ``ldd``: the known libraries the system's library cache does not list."""
+    """Without ``ldd``: the known libraries the system's library cache does not list. Nothing,
+    if the lookup cannot even find the C library: then it knows nothing, and a window that
+    might well open is not refused on its word."""
+    if find("c") is None:
+        return []
     return [so for so in PACKAGES if find(so.removeprefix("lib").split(".so")[0]) is None]
 
 

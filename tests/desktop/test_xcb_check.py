@@ -79,10 +79,12 @@ def test_the_problem_names_each_library_and_the_command_for_each_distribution(
 
 
 def test_without_ldd_the_known_libraries_are_looked_up_by_name(tmp_path: Path) -> None:
-    present = {"xcb-cursor", "xcb", "X11"}
+    present = {"c", "xcb-cursor", "xcb", "X11"}
     found = xcb_check.missing_by_name(lambda name: f"lib{name}.so" if name in present else None)
     assert "libxcb-icccm.so.4" in found and "libxkbcommon-x11.so.0" in found
     assert not {"libxcb-cursor.so.0", "libxcb.so.1", "libX11.so.6"} & set(found)
+    # A lookup that finds nothing at all (not even libc) is no evidence: no refusal on it.
+    assert xcb_check.missing_by_name(lambda name: None) == []
 
 
 @pytest.mark.parametrize(
