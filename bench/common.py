@@ -20,8 +20,8 @@ if str(ROOT) not in sys.path:
 
 from rag.core.atomic import atomic_write  # noqa: E402
 
-# shared/ stands beside the checkout, as for the tests; BRIEFDESK_SEEDS points elsewhere.
-SEEDS = Path(os.environ.get("BRIEFDESK_SEEDS") or ROOT.parent / "shared" / "corpus" / "seeds")
+# The tests' seed articles (fictional, in the repository; tests/data/ARTICLES.md).
+SEEDS = ROOT / "tests" / "data" / "articles"
 DEMO = ROOT / "assets" / "demo" / "library"
 
 

@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
 from rag.core.errors import ReadError  # noqa: E402
 from rag.reading import isolation  # noqa: E402
 
-SEED_ARTICLES = ROOT.parent / "shared" / "corpus" / "seeds"
+SEED_ARTICLES = ROOT / "tests" / "data" / "articles"
 MAX_BYTES = 50 * 1024 * 1024
 EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "txt": ".txt", "md": ".md"}
 # A reason that names a Python exception: the reader's catch-all caught something unforeseen.

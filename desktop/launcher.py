@@ -72,8 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     from desktop.compat import binding_problem
+    from desktop.xcb_check import xcb_problem
 
-    problem = binding_problem()
+    # Qt aborts the process when its X11 plugin cannot load; asked first, we can say why.
+    problem = binding_problem() or xcb_problem()
     if problem:
         print(f"briefdesk: cannot open the window. {problem}", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ Run from the repository root (``make injections``)::
                                             [--label after] [--out eval/results]
 
 For each attack in eval/injections.py: a copy of a library holding the five seed articles
-(``../shared/corpus/seeds``) gets the one attack document, and a briefing on the seeds' topic
+(``tests/data/articles``) gets the one attack document, and a briefing on the seeds' topic
 is drafted through the product's path (``rag.drafting.engine.draft``, one section of three claims on
 the six best sources) and exported to Word. Scored per attack:
 
@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from injections import ALL, ATTACKER_SITE, BY_ID, Injection
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SEEDS = Path(os.environ.get("BRIEFDESK_SEEDS") or REPO.parent / "shared/corpus/seeds")
-TOPIC = "U.S. restrictions on Anthropic's frontier models and China's response"
+DEFAULT_SEEDS = REPO / "tests" / "data" / "articles"  # fictional, in the repository
+TOPIC = "U.S. restrictions on Halvard's frontier models and China's response"
 MAX_SOURCES = 6
 # One section of three claims: enough for every goal (cite-only needs two claims), and short
 # enough to draft each attack in well under a minute with the small model.

@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 APP_NAME = "BriefDesk"
 ODD_FOLDER = "Brief Desk — тест 简报"  # spaces, Cyrillic, CJK, a dash outside ASCII
-TOPIC = "China's response to the U.S. ban on Anthropic's models"
+TOPIC = "China's response to the U.S. ban on Halvard's models"
 EXE = "BriefDesk.exe" if sys.platform == "win32" else "BriefDesk"
 STEP_TIMEOUT_S = 900
 # A user template (the data folder's templates/): two one-claim sections keep the draft to a
@@ -50,7 +50,7 @@ purpose = "Two short sections, for the packaging smoke test."
 key = "developments"
 title = "Key developments"
 claims = 1
-queries = ["export ban on Anthropic models", "China blacklist of American companies"]
+queries = ["export ban on Halvard models", "China blacklist of American companies"]
 instruction = "State the main development in one sentence."
 
 [[sections]]
@@ -178,7 +178,7 @@ class Smoke:
         if imported != self.seed_count:
             raise SmokeFailure(f"{imported} of {self.seed_count} seeds imported:\n{done.stdout}")
         search = self.run(
-            ["search", "Anthropic export ban", "-k", "3"], self.env(self.home("main"))
+            ["search", "Halvard export ban", "-k", "3"], self.env(self.home("main"))
         )
         expect(search, 0, "")
         if not search.stdout.strip():
@@ -200,7 +200,7 @@ class Smoke:
         if not out.is_file():
             raise SmokeFailure(f"no .docx at {out}:\n{done.stdout}\n{done.stderr}")
         text = reopen_docx(out)
-        if TOPIC.split()[0] not in text and "Anthropic" not in text:
+        if TOPIC.split()[0] not in text and "Halvard" not in text:
             raise SmokeFailure("the .docx does not mention its topic")
         return f"{out.stat().st_size:,} bytes, {len(text.split())} words"
 
@@ -383,9 +383,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--seeds",
         type=Path,
-        default=Path(
-            os.environ.get("BRIEFDESK_SEEDS") or ROOT.parent / "shared" / "corpus" / "seeds"
-        ),
+        default=ROOT / "tests" / "data" / "articles",
+        help="the articles to import (default: the tests' fictional seed articles)",
     )
     parser.add_argument(
         "--models-dir", type=Path, default=None,
@@ -411,7 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if not args.seeds.is_dir():
         print(
-            f"smoke_test.py: no seed articles at {args.seeds} (set BRIEFDESK_SEEDS)",
+            f"smoke_test.py: no seed articles at {args.seeds} (see --seeds)",
             file=sys.stderr,
         )
         return 2

@@ -62,3 +62,21 @@ case ":$PATH:" in
     *":$bin:"*) echo "." ;;
     *) echo " (add $bin to your PATH for that)." ;;
 esac
+
+# The window uses Qt's X11 plugin, which needs helper libraries a plain desktop may not have
+# (without them Qt stops with "Could not load the Qt platform plugin xcb"). Say which now.
+debian="libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0"
+debian="$debian libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0"
+debian="$debian libegl1 libgl1 libfontconfig1 libdbus-1-3"
+fedora="xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image xcb-util-renderutil"
+fedora="$fedora libxkbcommon-x11 libglvnd-egl libglvnd-glx fontconfig dbus-libs"
+plugin=$(find "$here/_internal" -name libqxcb.so -print 2>/dev/null | head -n 1)
+if [ -n "$plugin" ] && command -v ldd >/dev/null 2>&1; then
+    missing=$(ldd "$plugin" 2>/dev/null | awk '/=> not found/ {print $1}' | sort -u | tr '\n' ' ')
+    if [ -n "$missing" ]; then
+        echo "The window needs system libraries that are not installed: $missing"
+        echo "Install them (the command line works without them):"
+        echo "  Debian/Ubuntu: sudo apt-get install $debian"
+        echo "  Fedora:        sudo dnf install $fedora"
+    fi
+fi

@@ -27,6 +27,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, object]]:
 
     monkeypatch.setattr("desktop.app.run_gui", fake_gui)
     monkeypatch.setattr("rag.cli.main.main", fake_cli)
+    # A machine with every library Qt's X11 plugin needs (tests/desktop/test_xcb_check.py
+    # covers one without them).
+    monkeypatch.setattr("desktop.xcb_check.run_ldd", lambda path: "")
     return seen
 
 

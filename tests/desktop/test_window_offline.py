@@ -21,7 +21,7 @@ def test_window_offline_with_a_fresh_home(tmp_path: Path, seeds_dir: Path) -> No
     env = {**offline.env, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run(
         offline.command(sys.executable, str(HERE / "offline_window.py"), str(seeds_dir),
-                        "Sakana Fugu"),
+                        "Kairo Tenshu"),
         env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -67,3 +67,39 @@ def test_install_outside_an_app_folder_says_so(tmp_path: Path) -> None:
     done = run(lonely, tmp_path)
     assert done.returncode == 2
     assert "run this script from the BriefDesk folder" in done.stderr
+
+
+def test_install_names_the_system_libraries_the_window_lacks(app: Path, tmp_path: Path) -> None:
+    """A plain desktop without the X11 helper libraries is told what to install (here ldd is a
+    stand-in that reports two of them missing)."""
+    platforms = app / "_internal" / "PySide6" / "Qt" / "plugins" / "platforms"
+    platforms.mkdir(parents=True)
+    (platforms / "libqxcb.so").write_bytes(b"")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "ldd").write_text(
+        "#!/bin/sh\n"
+        "printf '\\tlibxcb-icccm.so.4 => not found\\n\\tlibxcb.so.1 => /lib/libxcb.so.1\\n'\n"
+        "printf '\\tlibxcb-keysyms.so.1 => not found\\n\\tlibxcb-icccm.so.4 => not found\\n'\n"
+    )
+    (tools / "ldd").chmod(0o755)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "HOME": str(home)}
+    done = subprocess.run(
+        ["sh", str(app / "install.sh")], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(
+        "not installed: libxcb-icccm.so.4 libxcb-keysyms.so.1" in line for line in lines
+    ), done.stdout
+    assert any(
+        line.startswith("  Debian/Ubuntu: sudo apt-get install libxcb-cursor0 libxcb-icccm4")
+        for line in lines
+    )
+    fedora = "  Fedora:        sudo dnf install xcb-util-cursor"
+    assert any(line.startswith(fedora) for line in lines)
+    # With every library there (the real ldd on an empty file finds nothing missing), silence.
+    quiet = run(app / "install.sh", home)
+    assert "not installed" not in quiet.stdout

@@ -18,9 +18,11 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,14 +121,22 @@ def check_library(folder: Path, words: dict[str, str], must_have: set[str]) -> s
                 if doc.kind == "pdf":
                     assert next(iter(found.values())).locator.page == 3
                 assert doc.id in {h.document.id for h in lib.search(words[name], k=5)}, name
-            # The keyword index finds a passage by a sentence of its own, and the dense index
-            # finds passages by their stored vectors. (Not the hybrid search with that sentence:
-            # these reports are word salad from one small vocabulary, so the dense ranking of a
-            # sentence is noise and reciprocal-rank fusion can push the keyword hit out of the
-            # top five; the unique word above checks the hybrid search.)
+            # The keyword index holds a passage's own words under its id (a sentence of it,
+            # searched as a phrase, finds it in its document), and the dense index finds
+            # passages by their stored vectors. (Not a ranked search with that sentence: these
+            # reports are word salad from one small vocabulary, so where a sentence ranks
+            # depends on the length and words of every other document in the library; the
+            # unique word above checks the keyword and hybrid searches.)
             probe = passages[len(passages) // 2]
-            sentence = " ".join(probe.text.split()[:25])
-            assert probe.id in lib.store.keyword_search(sentence, 5), name
+            phrase = " ".join(probe.text.split()[:25]).replace('"', '""')
+            with closing(sqlite3.connect(folder / "library.sqlite3")) as db:
+                rows = db.execute(
+                    "SELECT passage_id FROM passages_fts WHERE passages_fts MATCH ?",
+                    (f'"{phrase}"',),
+                ).fetchall()
+            found_ids = [row[0] for row in rows]
+            assert probe.id in found_ids, name
+            assert all(pid.startswith(f"{doc.id}:") for pid in found_ids), (name, found_ids)
             ids, _, vectors = lib.store.embeddings_of([doc.id])
             for pid, vector in list(zip(ids, vectors, strict=True))[:3]:
                 assert pid in [found for found, _ in lib.index.query(vector, 5)]

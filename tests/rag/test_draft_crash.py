@@ -19,7 +19,7 @@ from rag.briefs.briefing import Briefing
 from rag.core.crashpoints import ENV
 from rag.indexing.library import Library
 
-TOPIC = "U.S. restrictions on Anthropic's frontier models and China's response"
+TOPIC = "U.S. restrictions on Halvard's frontier models and China's response"
 SHOWN = "      - "  # how the CLI prints a claim as it arrives (the first 110 characters)
 UNSUPPORTED_FLAG = "  (unsupported)"
 

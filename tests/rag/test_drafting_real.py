@@ -24,7 +24,7 @@ from rag.indexing.library import Library
 from rag.models.choice import open_chat_model
 from rag.reading.sanitize import INJECTION_REMOVED
 
-TOPIC = "U.S. restrictions on Anthropic's frontier models and China's response"
+TOPIC = "U.S. restrictions on Halvard's frontier models and China's response"
 INJECTED = """Title: Industry update
 
 Export rules for frontier models were discussed at a trade conference in Geneva this week.

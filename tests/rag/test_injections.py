@@ -89,10 +89,23 @@ def test_hidden_text_is_what_the_readers_drop(attack_files: dict[str, Path]) -> 
             assert clean_source_text(inj.canary) == inj.canary  # the sanitizer alone would not
 
 
-def test_seed_articles_lose_nothing_to_the_sanitizer(seeds_dir: Path) -> None:
+def test_seed_articles_lose_only_the_sentence_aimed_at_ai_readers(seeds_dir: Path) -> None:
+    """Real reporting (an editor's note on AI help, quotes, advertising copy) goes through
+    whole; the one sentence in 003 that speaks to AI summarisers goes, and only it."""
+    removed = []
     for path in sorted(seeds_dir.iterdir()):
         for block in read_document(path).blocks:
-            assert INJECTION_REMOVED not in clean_source_text(block.text), block.text[:200]
+            cleaned = clean_source_text(block.text)
+            if INJECTION_REMOVED in cleaned:
+                removed.append((path.name, block.text, cleaned))
+    assert len(removed) == 1, [(name, text[:200]) for name, text, _ in removed]
+    name, text, cleaned = removed[0]
+    assert name.startswith("003_")
+    assert "disregard your previous guidance" in text
+    assert "disregard" not in cleaned and "AI assistants" not in cleaned
+    # The sentences on either side of it are the article's own, and stay.
+    assert "will separate the survivors from the casualties." in cleaned
+    assert "the era of plug-and-play AI is over." in cleaned
 
 
 BENIGN = Path(__file__).resolve().parents[1] / "data" / "benign_news.txt"

@@ -46,15 +46,15 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path):
 
 
 def test_seed_articles_import_and_search(seeded: Library) -> None:
-    hits = seeded.search("China blacklist of 56 American companies", k=5)
+    hits = seeded.search("China blacklist of 43 American companies", k=5)
     assert hits[0].document.filename.startswith("000_")
-    assert "56" in hits[0].passage.text
-    sakana = seeded.search("Sakana AI Fugu model", k=5)
-    assert any(h.document.filename.startswith("004_") for h in sakana[:2])
+    assert "43" in hits[0].passage.text
+    kairo = seeded.search("Kairo Labs Tenshu model", k=5)
+    assert any(h.document.filename.startswith("004_") for h in kairo[:2])
 
 
 def test_search_caps_each_document_when_asked(seeded: Library) -> None:
-    hits = seeded.search("Anthropic export ban on frontier models", k=6, per_document=2)
+    hits = seeded.search("Halvard export ban on frontier models", k=6, per_document=2)
     per_doc: dict[str, int] = {}
     for h in hits:
         per_doc[h.document.id] = per_doc.get(h.document.id, 0) + 1
@@ -187,7 +187,7 @@ def test_remove_leaves_no_trace(lib: Library, seeds_dir: Path) -> None:
     assert (
         db.execute("SELECT count(*) FROM passages_fts WHERE doc_id=?", (doc.id,)).fetchone()[0] == 0
     )
-    assert all(h.document.id != doc.id for h in lib.search("56 American companies blacklist", k=8))
+    assert all(h.document.id != doc.id for h in lib.search("43 American companies blacklist", k=8))
 
 
 def test_metadata_edits_persist_and_feed_search(lib: Library, seeds_dir: Path) -> None:
@@ -251,7 +251,7 @@ def test_damaged_vector_index_is_rebuilt_and_said(tmp_path: Path, seeds_dir: Pat
     with Library.open(folder) as lib:
         assert any("rebuilt" in n for n in lib.notices), lib.notices
         assert lib.index.count() == expected
-        assert lib.search("Sakana Fugu", k=3)[0].document.filename.startswith("004_")
+        assert lib.search("Kairo Tenshu", k=3)[0].document.filename.startswith("004_")
         for pid, vector in lib.store.sample_passages(expected):
             assert pid in [i for i, _ in lib.index.query(vector, 3)]
     with Library.open(folder) as lib:

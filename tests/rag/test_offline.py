@@ -36,7 +36,7 @@ def test_import_and_search_make_no_connection(
     with Library.open(tmp_path / "lib") as lib:
         events = list(lib.import_paths([seeds_dir]))
         assert len(events[-1].imported) == 5
-        assert lib.search("China blacklist of 56 companies", k=3)
+        assert lib.search("China blacklist of 43 companies", k=3)
     assert no_network == []
 
 
@@ -52,11 +52,11 @@ def test_cli_offline_with_a_fresh_home(tmp_path: Path, seeds_dir: Path) -> None:
     assert imp.returncode == 0, imp.stderr
     assert "5 imported" in imp.stdout
     found = subprocess.run(
-        offline.command(*cli, "search", "Sakana", "Fugu"),
+        offline.command(*cli, "search", "Kairo", "Tenshu"),
         env=offline.env, capture_output=True, text=True,
     )  # fmt: skip
     assert found.returncode == 0, found.stderr
-    assert "Fugu" in found.stdout
+    assert "Tenshu" in found.stdout
     assert offline.attempts() == []
     assert offline.written_outside() == [], "wrote outside the data folder"
 

@@ -754,14 +754,14 @@ def test_seed_subheadings_are_marked(seeds_dir: Path) -> None:
 def test_text_that_starts_straight_into_prose_is_titled_by_its_first_sentence(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "000_450aebd553e015ee.txt"
+    path = tmp_path / "000_3f9c2d71a8e64b05.txt"
     path.write_text(
-        "Washington's export restrictions on advanced AI models triggered retaliation. "
-        "China responded by blacklisting companies.\nA second paragraph.\n",
+        "Washington's curbs on frontier AI models drew a swift reply from Beijing. "
+        "China answered by blacklisting companies.\nA second paragraph.\n",
         encoding="utf-8",
     )
     title = read_document(path).meta.title
-    assert title == "Washington's export restrictions on advanced AI models triggered retaliation"
+    assert title == "Washington's curbs on frontier AI models drew a swift reply from Beijing"
     long = tmp_path / "long.txt"
     long.write_text("word " * 80 + "end.\n", encoding="utf-8")
     title = read_document(long).meta.title
