@@ -41,7 +41,7 @@ from rag.core.atomic import atomic_write
 from rag.core.errors import BriefDeskError
 from rag.core.paths import builtin_templates_dir
 from rag.core.vocabulary import MONTHS
-from rag.reading.sanitize import remove_links
+from rag.reading.sanitize import clean_claim_text, neutralise_instructions, remove_links
 
 CITATION_STYLES = ("footnotes", "references")
 UNSUPPORTED_POLICIES = ("mark", "omit")
@@ -91,8 +91,9 @@ def short_title(title: str) -> str:
 
 
 def format_quote(quote: str) -> str:
-    """The supporting sentence in quotation marks, shortened to QUOTE_WORDS words."""
-    words = _one_line(quote).split()
+    """The supporting sentence in quotation marks, shortened to QUOTE_WORDS words. Source text,
+    so made inert first: no links, no sentence addressed to an AI reader."""
+    words = _one_line(clean_claim_text(neutralise_instructions(quote))).split()
     if not words:
         return ""
     text = " ".join(words[:QUOTE_WORDS])
