@@ -91,6 +91,12 @@ class SupportCheck:
     def unsupported(self) -> bool:
         return self.status == "unsupported"
 
+    @property
+    def verified(self) -> bool:
+        """Checked and found supported: only such a claim may be presented as supported.
+        An unchecked claim (an edit being checked, a file from an older version) is not."""
+        return self.status in ("supported", "reattributed")
+
 
 @dataclass
 class Claim:
@@ -196,14 +202,14 @@ class Briefing:
     def claims_in_order(self, *, skip_unsupported: bool = False) -> Iterator[Claim]:
         for section in self.sections_in_reading_order():
             for claim in section.claims:
-                if not (skip_unsupported and claim.check.unsupported):
+                if not (skip_unsupported and not claim.check.verified):
                     yield claim
 
     def citations_in_order(self, *, skip_unsupported: bool = False) -> list[Citation]:
         """Distinct passages in order of first use: the numbering of references in export.
 
-        ``skip_unsupported`` leaves out claims flagged unsupported, for an export that omits
-        them, so that the numbers printed have no gaps.
+        ``skip_unsupported`` leaves out claims not verified (unsupported or never checked),
+        for an export that omits them, so that the numbers printed have no gaps.
         """
         return unique_citations(self.claims_in_order(skip_unsupported=skip_unsupported))
 

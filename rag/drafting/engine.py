@@ -417,7 +417,7 @@ def _write_section(
     outcome = _Outcome()
     heading = prompts.CLAIMS_SO_FAR if spec.kind == "bottom_line" else prompts.FACTS_HEADING
     numbered = [
-        prompts.fact_line(n, f.text, *_origin(f.members[0]))
+        prompts.fact_line(n, f.text, *(("", "") if f.label else _origin(f.members[0])))
         for n, f in enumerate(shown.facts, start=1)
     ]
     message = prompts.section_message(topic, spec, numbered, heading=heading)
@@ -506,7 +506,7 @@ def _checked_claim(
     reasons = list(check.reasons)
     if looks_like_heading(text):
         reasons.append("not a full sentence")
-    if spec.kind == "gaps" and contradicted_gap(text, facts):
+    if contradicted_gap(text, facts):
         reasons.append(REJECTED_GAP)
     if spec.kind == "timeline":
         date = _event_date(text, facts)
@@ -552,7 +552,7 @@ def _citations_of(fact: Fact) -> list[Citation]:
                 passage_id=member.passage_id,
                 doc_id=doc.id,
                 locator=member.hit.passage.locator,
-                quote=member.text,
+                quote=member.cited,
                 doc_title=doc.title,
                 publisher=doc.publisher,
                 published=doc.published,
@@ -582,11 +582,10 @@ def _claims_as_facts(library: Library, sections: Sequence[Section]) -> list[Fact
             if passage is None or doc is None:
                 continue
             hit = _hit(passage, doc)
-            members.append(SourceSentence(hit, cit.quote))
+            members.append(SourceSentence(hit, cit.quote, cit.quote))
         if members:
-            # The claim's text leads, so the model sees the claim; its sources follow.
-            lead = SourceSentence(members[0].hit, _without_date(claim.text))
-            facts.append(Fact(f"c{n}", [lead, *members], vec))
+            # The model sees the claim; the checker and the citations see its sentences.
+            facts.append(Fact(f"c{n}", members, vec, label=_without_date(claim.text)))
     return facts
 
 

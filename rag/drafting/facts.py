@@ -33,7 +33,12 @@ class SourceSentence:
     """One sentence of one passage, as a candidate fact."""
 
     hit: Hit
-    text: str  # the sentence as the source writes it (cleaned of control tokens)
+    text: str  # the sentence as shown to the model (control tokens removed, quotes curled)
+    quote: str = ""  # the sentence exactly as the passage has it: what a citation quotes
+
+    @property
+    def cited(self) -> str:
+        return self.quote or self.text
 
     @property
     def passage_id(self) -> str:
@@ -52,10 +57,11 @@ class Fact:
     members: list[SourceSentence]  # the first is the one shown to the model
     vector: np.ndarray  # the first member's embedding
     sections: set[str] = field(default_factory=set)  # sections whose retrieval found it
+    label: str = ""  # shown to the model instead of the first sentence (a drafted claim)
 
     @property
     def text(self) -> str:
-        return self.members[0].text
+        return self.label or self.members[0].text
 
     @property
     def corroboration(self) -> int:
@@ -106,7 +112,7 @@ def sentences_of(text: str) -> list[str]:
         for sentence in split_sentences(block):
             sentence = _DATELINE.sub("", sentence).strip()
             if sentence:
-                out.append(sentence[0].upper() + sentence[1:])
+                out.append(sentence)
     return out
 
 
@@ -122,7 +128,7 @@ def candidate_sentences(hits: Iterable[Hit]) -> list[SourceSentence]:
         for sentence in sentences_of(hit.passage.text):
             text = clean_source_text(sentence).strip()
             if is_fact(text, title=doc.title, filename=doc.filename):
-                out.append(SourceSentence(hit, text))
+                out.append(SourceSentence(hit, text, sentence))
     return out
 
 

@@ -24,7 +24,7 @@ from rag.drafting.event_dates import has_event_date
 from rag.drafting.fact_disagreements import FactDisagreement, find_fact_disagreements
 from rag.drafting.facts import Fact, candidate_sentences, cluster_facts
 from rag.drafting.gaps import states_a_gap
-from rag.drafting.sufficiency import Judgement, NameEvidence, focal_names, judge
+from rag.drafting.sufficiency import Judgement, NameEvidence, focal_names, judge, pervasive
 
 if TYPE_CHECKING:
     from rag.indexing.library import Library
@@ -103,7 +103,12 @@ def gather(
     )
     passage_vecs = library.store.embeddings_by_ids(list(hits))
     names = NameEvidence(focal_names(topic), library.embedder.embed, topic_vec)
-    judgement = judge(facts, names, topic_vec, passage_vecs)
+    found_text: dict[str, str] = {}
+    for hit in hits.values():
+        found_text[hit.document.id] = found_text.get(hit.document.id, "") + "\n" + hit.passage.text
+    judgement = judge(
+        facts, names, topic_vec, passage_vecs, pervasive(names.names, found_text)
+    )
     usable = {f.id for f in judgement.grounded}
 
     query_vecs = {k: np.vstack(v) for k, v in per_section_vecs.items() if v}

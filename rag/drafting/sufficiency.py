@@ -27,7 +27,12 @@ from rag.reading.chunking import split_sentences
 FACT_TOPIC_MIN = 0.35
 PASSAGE_TOPIC_MIN = 0.40
 # A sentence naming a focal name is about the topic (not a mention in passing) above this.
-MENTION_TOPIC_MIN = 0.30
+MENTION_TOPIC_MIN = 0.40
+# A name that most of the documents found speak of ("U.S." in a library on U.S. export
+# controls) is what the library is about, not a name to look for: it is covered. A name met
+# in passing is, by its nature, in few documents.
+PERVASIVE_SHARE = 0.5
+PERVASIVE_MIN_DOCS = 2
 
 _CANDIDATE = re.compile(r"[A-Z][\w’'&.-]*\w\.?|\b(?:19|20)\d\d\b")
 _SUFFIXES = ("ians", "ian", "ese", "ans", "an", "es", "s")
@@ -162,11 +167,22 @@ class NameEvidence:
         return found
 
 
+def pervasive(names: Sequence[FocalName], documents: dict[str, str]) -> set[str]:
+    """Names that most of ``documents`` (doc id -> the text found of it) mention."""
+    out = set()
+    for name in names:
+        count = sum(name.found_in(text) for text in documents.values())
+        if count >= PERVASIVE_MIN_DOCS and count >= PERVASIVE_SHARE * len(documents):
+            out.add(name.shown)
+    return out
+
+
 def judge(
     facts: Sequence[Fact],
     names: NameEvidence,
     topic_vec: np.ndarray,
     passage_vecs: dict[str, np.ndarray],
+    covered_anyway: set[str] | None = None,
 ) -> Judgement:
     """The facts about the topic that carry its names, and the focal names none carries.
 
@@ -178,5 +194,7 @@ def judge(
     carried = {f.id: names.names_of(f) for f in about}
     grounded = [f for f in about if carried[f.id]]
     covered: set[str] = set().union(*carried.values()) if carried else set()
+    if about:
+        covered |= covered_anyway or set()
     missing = [n.shown for n in names.names if n.shown not in covered]
     return Judgement(grounded, missing)
