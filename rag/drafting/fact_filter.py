@@ -17,6 +17,7 @@ from rag.reading.sanitize import INJECTION_REMOVED
 
 MIN_WORDS = 6  # "Officials declined to comment." is five; it tells nothing on its own
 MAX_WORDS = 80  # a run-on "sentence" of a table or a list, not one statement
+HEADING_WORDS = 12
 TITLE_OVERLAP_MAX = 0.8  # share of a sentence's content words that are its document's title's
 
 _BYLINE = re.compile(
@@ -110,7 +111,10 @@ def rejection(sentence: str, *, title: str = "", filename: str = "") -> str | No
         return "navigation or boilerplate"
     if _is_title(text, title, filename):
         return "the document's title"
-    if looks_like_heading(text):
+    # A statement ends with punctuation; a short line without it is a heading or a label.
+    if looks_like_heading(text) or (
+        text[-1] not in ".!?;:\"”’)…" and len(words) <= HEADING_WORDS
+    ):
         return "a heading"
     if not _has_verb(text):
         return "no verb: a label, not a statement"

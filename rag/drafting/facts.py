@@ -85,7 +85,11 @@ _DATELINE = re.compile(
     r"[-–—]+\s*"
 )
 _NEW_BLOCK = re.compile(r"[-•*]\s|\d{1,2}[.)]\s")
-HEADING_WORDS = 12  # a line this short without closing punctuation, before a capital, heads
+HEADING_WORDS = 12
+# A line ending on one of these was cut mid-sentence, whatever its length.
+_LINKING = frozenset(
+    "a an the of to in on at by for from with and or but as that which than into under".split()
+)  # a line this short without closing punctuation, before a capital, heads
 
 
 def blocks_of(text: str) -> list[str]:
@@ -97,7 +101,11 @@ def blocks_of(text: str) -> list[str]:
         if not line:
             continue
         ended = not previous or previous[-1] in ".!?:;\"”’)"
-        heading = len(previous.split()) <= HEADING_WORDS and line[0].isupper()
+        heading = (
+            len(previous.split()) <= HEADING_WORDS
+            and line[0].isupper()
+            and previous.rsplit(" ", 1)[-1].lower() not in _LINKING
+        )
         if ended or heading or _NEW_BLOCK.match(line):
             blocks.append(line)
         else:  # a line wrapped in the middle of a sentence (PDF text)

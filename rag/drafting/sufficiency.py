@@ -146,12 +146,14 @@ class NameEvidence:
                 self._about[s] = float(np.dot(v, self._topic)) >= MENTION_TOPIC_MIN
 
     def names_of(self, fact: Fact) -> set[str]:
-        """Focal names the fact carries: in one of its sentences, or in its passage in a
-        sentence that is about the topic."""
-        found: set[str] = set()
-        for name in self.names:
-            if any(name.found_in(m.text) for m in fact.members):
-                found.add(name.shown)
+        """Focal names the fact carries: named in a sentence about the topic, its own or one
+        of its passage's. A name only in a sentence about something else is in passing."""
+        own_about = float(np.dot(fact.vector, self._topic)) >= MENTION_TOPIC_MIN
+        found = {
+            n.shown
+            for n in self.names
+            if own_about and any(n.found_in(m.text) for m in fact.members)
+        }
         rest = [n for n in self.names if n.shown not in found]
         if not rest:
             return found

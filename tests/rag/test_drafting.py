@@ -26,7 +26,6 @@ from rag.drafting.engine import (
     ClaimStream,
     DraftFinished,
     DraftStarted,
-    SectionDone,
     SectionStarted,
     briefing_path,
     draft,
@@ -103,7 +102,9 @@ def claims_of(events) -> list:
 
 
 def test_claims_cite_the_sentence_that_states_them_with_its_locator(lib: Library) -> None:
-    model = ReplayModel([cite_where("Announcement No. 14", "MOFCOM issued Announcement No. 14.")] * 6)
+    model = ReplayModel(
+        [cite_where("Announcement No. 14", "MOFCOM issued Announcement No. 14.")] * 6
+    )
     events = run(lib, model)
     claims = [c for c in claims_of(events) if "Announcement No. 14" in c.text]
     assert claims, "no claim drafted"
@@ -317,7 +318,7 @@ def library_with_a_passing_mention(demo_library: Path, tmp_path_factory) -> Path
 def test_a_name_met_only_in_passing_is_not_enough_evidence(
     library_with_a_passing_mention: Path,
 ) -> None:
-    """"Brazil" is in the library, and so are licence rules for AI exports; but no sentence
+    """ "Brazil" is in the library, and so are licence rules for AI exports; but no sentence
     about such a rule concerns Brazil."""
     with Library.open(library_with_a_passing_mention) as lib:
         assert lib.search("Brazil", 3)  # the word is there
@@ -533,7 +534,9 @@ def test_disagreements_are_stated_with_both_sides_and_whole_phrases(lib: Library
 def test_claims_record_how_many_documents_state_them(lib: Library) -> None:
     events = run(lib, ReplayModel([copy_facts(12)] * 6))
     claims = claims_of(events)
-    assert all(c.corroboration == len({x.doc_id for x in c.citations}) for c in claims if c.citations)
+    assert all(
+        c.corroboration == len({x.doc_id for x in c.citations}) for c in claims if c.citations
+    )
     assert any(c.corroboration >= 2 for c in claims)
 
 

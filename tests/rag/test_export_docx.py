@@ -189,13 +189,26 @@ def test_every_footnote_reference_resolves_to_the_right_text(tmp_path: Path) -> 
     notes = footnote_texts(path)
     ids = reference_ids(path)
     # Reading order: bottom line (A1, B1), then developments (C1, D1, A1 again).
-    expected = [format_citation(c) for c in (A1, B1, C1, D1, A1)]
+    expected = [format_citation(c, quote=True) for c in (A1, B1, C1, D1, A1)]
     assert [notes[i] for i in ids] == expected
     assert ids == sorted(ids) == list(range(1, 6))  # numbered as Word will show them
     assert sorted(notes) == ids  # and no footnote is left without a reference
-    assert (
-        expected[0] == "U.S. Restricts Exports of Frontier AI Models, Reuters, 14 March 2025, p. 2."
+    # The footnote quotes the sentence that supports the claim, then says where it is.
+    assert expected[0] == (
+        "“The rule bars exports of model weights.” U.S. Restricts Exports of Frontier AI Models, "
+        "Reuters, 14 March 2025, p. 2."
     )
+
+
+def test_a_footnote_quotes_a_long_supporting_sentence_short_without_cutting_a_word() -> None:
+    words = "The rule bars exports of model weights to every destination except close allies"
+    long = dataclasses.replace(A1, quote=f"{words}, " * 4 + "and it took effect at once.")
+    note = format_citation(long, quote=True)
+    said = note.split("”", 1)[0].lstrip("“")
+    assert said.endswith("…") and len(said) <= 160
+    assert long.quote.startswith(said.rstrip("…"))
+    assert long.quote[len(said) - 1] in " ,"  # cut between words
+    assert note.endswith("Reuters, 14 March 2025, p. 2.")
 
 
 def test_footnotes_part_is_wired_as_word_expects(tmp_path: Path) -> None:
@@ -278,7 +291,20 @@ def test_unsupported_claims_are_marked_visibly(tmp_path: Path) -> None:
     assert str(mark.font.color.rgb) == "C00000"
     assert mark.font.highlight_color == WD_COLOR_INDEX.YELLOW
     # Its citation is still shown, so the analyst can see what it pointed at.
-    assert format_citation(D1) in footnote_texts(path).values()
+    assert format_citation(D1, quote=True) in footnote_texts(path).values()
+
+
+def test_an_unchecked_claim_is_never_exported_as_supported(tmp_path: Path) -> None:
+    briefing = sample_briefing()
+    claim = briefing.section("key_developments").claims[0]
+    claim.check = SupportCheck.unchecked()
+    marked = export_docx(briefing, tmp_path / "marked.docx", options=ExportOptions())
+    flagged = [t for _, t in paragraphs(marked) if claim.text in t]
+    assert flagged == [f"[Not checked] {claim.text}" + flagged[0].split(claim.text, 1)[1]]
+    omitted = export_docx(
+        briefing, tmp_path / "omitted.docx", options=ExportOptions(unsupported="omit")
+    )
+    assert not any(claim.text in t for _, t in paragraphs(omitted))
 
 
 def test_unsupported_claims_can_be_omitted(tmp_path: Path) -> None:
@@ -286,7 +312,9 @@ def test_unsupported_claims_can_be_omitted(tmp_path: Path) -> None:
     texts = [t for _, t in paragraphs(path)]
     assert not any(UNSUPPORTED_TEXT in t or "[Unsupported]" in t for t in texts)
     notes = footnote_texts(path)
-    assert [notes[i] for i in reference_ids(path)] == [format_citation(c) for c in (A1, B1, C1, A1)]
+    assert [notes[i] for i in reference_ids(path)] == [
+        format_citation(c, quote=True) for c in (A1, B1, C1, A1)
+    ]
     sources = [t for _, t in after_heading(path, "Sources")]
     assert not any("Why the AI Ban Will Backfire" in s for s in sources)  # only cited by it
 
@@ -426,7 +454,7 @@ def test_reference_document_that_already_has_footnotes_is_reused_cleanly(tmp_pat
     assert [n for n in parts if "footnotes" in n] == ["word/footnotes.xml"]
     notes = footnote_texts(path)
     ids = reference_ids(path)
-    assert [notes[i] for i in ids] == [format_citation(A1), format_citation(B1)]
+    assert [notes[i] for i in ids] == [format_citation(c, quote=True) for c in (A1, B1)]
     assert sorted(notes) == ids  # the reference file's own footnotes are gone
     settings = etree.fromstring(parts["word/settings.xml"])
     assert len(settings.findall("w:footnotePr", NS)) == 1
@@ -436,11 +464,14 @@ def test_control_characters_from_pdfs_do_not_break_the_export(tmp_path: Path) ->
     briefing = sample_briefing()
     claim = briefing.section("key_developments").claims[0]
     claim.text = "Rule\x0b published\x00 in\nJanuary."
-    claim.citations = [dataclasses.replace(C1, doc_title="Frame\x0cwork\x01 rule")]
+    claim.citations = [
+        dataclasses.replace(C1, doc_title="Frame\x0cwork\x01 rule", quote="Interim\x0b rule.")
+    ]
     path = export_docx(briefing, tmp_path / "ctl.docx")
     assert "Rule published in January." in [t for _, t in paragraphs(path)]
-    assert "Framework rule, Bureau of Industry and Security, 15 January 2025, p. 12." in (
-        footnote_texts(path).values()
+    assert (
+        "“Interim rule.” Framework rule, Bureau of Industry and Security, 15 January 2025, p. 12."
+        in footnote_texts(path).values()
     )
 
 
