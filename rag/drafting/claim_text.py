@@ -100,7 +100,7 @@ def clean_claim(raw: str, guard: LeakGuard | None = None) -> Cleaned:
         return Cleaned([], numbers, "empty")
     if guard is not None and (phrase := guard.leaks(text)):
         return Cleaned([], numbers, f"repeats the instructions (“{phrase}”)")
-    sentences = [s for s in split_sentences(text) if s.strip()] or [text]
+    sentences = _rejoin([s for s in split_sentences(text) if s.strip()]) or [text]
     kept: list[str] = []
     refused = ""
     for sentence in sentences:
@@ -112,6 +112,21 @@ def clean_claim(raw: str, guard: LeakGuard | None = None) -> Cleaned:
         else:
             kept.append(sentence)
     return Cleaned(kept, numbers, "" if kept else refused)
+
+
+# A full stop that ends an initial or an abbreviation, not a sentence: "the U.S. Department".
+_ABBREVIATED = re.compile(r"(?:\b[A-Z]|\b(?:No|Nos|Mr|Ms|Mrs|Dr|St|Inc|Co|Corp|Ltd|Jr|vs|etc|Art))\.$")
+
+
+def _rejoin(sentences: list[str]) -> list[str]:
+    """Sentences cut at an abbreviation, or a fragment left over, joined to what precedes."""
+    out: list[str] = []
+    for sentence in sentences:
+        if out and (_ABBREVIATED.search(out[-1]) or len(sentence.split()) < MIN_WORDS):
+            out[-1] = f"{out[-1]} {sentence}"
+        else:
+            out.append(sentence)
+    return out
 
 
 def word_count(text: str) -> int:

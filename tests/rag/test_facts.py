@@ -195,6 +195,8 @@ def test_markers_leave_the_sentence_and_name_their_facts() -> None:
 
 
 def test_a_claim_is_split_into_sentences_and_refused_when_too_long_or_leaking() -> None:
+    one = clean_claim("The U.S. Department of Commerce issued Announcement No. 14 today.")
+    assert one.sentences == ["The U.S. Department of Commerce issued Announcement No. 14 today."]
     two = clean_claim("BIS issued the rule on 2 March. It took effect on 16 March.")
     assert two.sentences == ["BIS issued the rule on 2 March.", "It took effect on 16 March."]
     long = clean_claim(" ".join(["word"] * (MAX_WORDS + 1)) + ".")
