@@ -115,7 +115,9 @@ def clean_claim(raw: str, guard: LeakGuard | None = None) -> Cleaned:
 
 
 # A full stop that ends an initial or an abbreviation, not a sentence: "the U.S. Department".
-_ABBREVIATED = re.compile(r"(?:\b[A-Z]|\b(?:No|Nos|Mr|Ms|Mrs|Dr|St|Inc|Co|Corp|Ltd|Jr|vs|etc|Art))\.$")
+_ABBREVIATED = re.compile(
+    r"(?:\b[A-Z]|\b(?:No|Nos|Mr|Ms|Mrs|Dr|St|Inc|Co|Corp|Ltd|Jr|vs|etc|Art))\.$"
+)
 
 
 def _rejoin(sentences: list[str]) -> list[str]:
