@@ -273,7 +273,7 @@ class BriefingController(QObject):
             self.pane.show_title("", "")
         else:
             drafting = " · drafting…" if self._drafting is not None else ""
-            self.pane.show_title(b.topic, briefing_summary(b) + drafting)
+            self.pane.show_title(b.title or b.topic, briefing_summary(b) + drafting)
 
     def _show_unfinished(self) -> None:
         b = self.briefing

@@ -38,6 +38,10 @@ def citation_tooltip(number: int, c: Citation) -> str:
     return f"{head}\n{where}" if where else head
 
 
+def sources_label(count: int) -> str:
+    return "1 source" if count == 1 else f"{count} sources"
+
+
 def check_tooltip(claim: Claim) -> str:
     check = claim.check
     if check.status == "unsupported":
@@ -148,6 +152,11 @@ class ClaimWidget(QFrame):
         self.markers_box.setSpacing(3)
         self.markers_box.setAlignment(Qt.AlignmentFlag.AlignTop)
         layout.addLayout(self.markers_box)
+        # How many documents state what the claim says: wire copies of one report count each.
+        self.sources_chip = QLabel()
+        self.sources_chip.setObjectName("chip")
+        self.sources_chip.setToolTip("How many documents in the library state this.")
+        layout.addWidget(self.sources_chip, 0, Qt.AlignmentFlag.AlignTop)
         self.edited_chip = QLabel("edited")
         self.edited_chip.setObjectName("chip")
         self.edited_chip.setToolTip("You changed this claim's text.")
@@ -170,11 +179,15 @@ class ClaimWidget(QFrame):
             self.flag.setPixmap(std_icon("SP_MessageBoxWarning").pixmap(16, 16))
         elif status == "reattributed":
             self.flag.setPixmap(std_icon("SP_MessageBoxInformation").pixmap(16, 16))
+        elif status == "unchecked":  # never shown as if it were supported
+            self.flag.setPixmap(std_icon("SP_MessageBoxQuestion").pixmap(16, 16))
         else:
             self.flag.clear()
         self.flag.setToolTip(tip)
         self.text.setToolTip(tip)
         self.edited_chip.setVisible(claim.edited)
+        self.sources_chip.setText(sources_label(claim.sources))
+        self.sources_chip.setVisible(claim.sources > 0)
         self.set_numbers(numbers)
 
     def set_numbers(self, numbers: list[int]) -> None:

@@ -304,7 +304,7 @@ def draft(session: Session, request: DraftRequest, ctx: JobContext) -> Briefing:
         briefing=briefing,
         sections=request.sections,
         cancel=ctx.cancel,
-        settings={"model": model.name, "n_ctx": model.n_ctx},
+        settings=request.settings.draft_settings(model.name, model.n_ctx),
         doc_ids=request.doc_ids,
         **request.extra,
     )

@@ -37,12 +37,18 @@ from desktop import dialogs
 from rag.api import Settings, provision
 
 # What rag's metadata does not say (yet): group titles, what 0 means, friendly choice names.
-GROUP_TITLES = {"model": "Model", "library": "Library", "export": "Export to Word"}
+GROUP_TITLES = {
+    "model": "Model",
+    "library": "Library",
+    "drafting": "Drafting",
+    "export": "Export to Word",
+}
 ZERO_LABELS = {"n_ctx": "The model's own limit", "n_threads": "Automatic (one per core)"}
 CHOICE_LABELS = {
     "footnotes": "Word footnotes",
     "references": "Numbered references and a source list",
     "mark": "Mark them visibly",
+    "drop": "Drop them from the draft",
     "omit": "Leave them out",
 }
 INT_STEPS = {"n_ctx": 1024}

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.briefs.titles import title_from_topic
 from rag.checking.verdict import SupportCheck
 from rag.core.atomic import write_text_atomic
 from rag.core.errors import BriefDeskError
@@ -82,6 +83,13 @@ class Claim:
     citations: list[Citation]
     check: SupportCheck
     edited: bool = False  # the analyst changed the text by hand
+    # How many documents state the facts it rests on (wire copies of one report count each).
+    corroboration: int = 0
+
+    @property
+    def sources(self) -> int:
+        """Documents behind the claim: the corroboration count, or its cited documents."""
+        return max(self.corroboration, len({c.doc_id for c in self.citations}))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,16 +98,22 @@ class Claim:
             "citations": [c.to_dict() for c in self.citations],
             "check": asdict(self.check),
             "edited": self.edited,
+            "corroboration": self.corroboration,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Claim:
+        citations = [Citation.from_dict(c) for c in data.get("citations", [])]
         return cls(
             id=data["id"],
             text=data["text"],
-            citations=[Citation.from_dict(c) for c in data.get("citations", [])],
+            citations=citations,
             check=SupportCheck(**data.get("check", {"status": "unchecked"})),
             edited=bool(data.get("edited", False)),
+            # Files from before the count was kept: the documents it cites.
+            corroboration=int(
+                data.get("corroboration", len({c.doc_id for c in citations}))
+            ),
         )
 
 
@@ -150,6 +164,8 @@ class Briefing:
     settings: dict[str, Any]
     sections: list[Section]
     stats: dict[str, Any]
+    title: str = ""  # short, made from the topic (rag.briefs.titles)
+    subtitle: str = ""  # the analyst's question as they asked it
 
     # ----------------------------------------------------------------- reading order
 
@@ -162,14 +178,14 @@ class Briefing:
     def claims_in_order(self, *, skip_unsupported: bool = False) -> Iterator[Claim]:
         for section in self.sections_in_reading_order():
             for claim in section.claims:
-                if not (skip_unsupported and claim.check.unsupported):
+                if not (skip_unsupported and not claim.check.verified):
                     yield claim
 
     def citations_in_order(self, *, skip_unsupported: bool = False) -> list[Citation]:
         """Distinct passages in order of first use: the numbering of references in export.
 
-        ``skip_unsupported`` leaves out claims flagged unsupported, for an export that omits
-        them, so that the numbers printed have no gaps.
+        ``skip_unsupported`` leaves out claims not verified (unsupported or never checked),
+        for an export that omits them, so that the numbers printed have no gaps.
         """
         return unique_citations(self.claims_in_order(skip_unsupported=skip_unsupported))
 
@@ -194,6 +210,8 @@ class Briefing:
             "settings": self.settings,
             "sections": [s.to_dict() for s in self.sections],
             "stats": self.stats,
+            "title": self.title,
+            "subtitle": self.subtitle,
         }
 
     @classmethod
@@ -216,6 +234,9 @@ class Briefing:
                 settings=dict(d.get("settings", {})),
                 sections=[Section.from_dict(s) for s in d.get("sections", [])],
                 stats=dict(d.get("stats", {})),
+                # Briefings saved before titles existed get one from their topic.
+                title=d.get("title") or title_from_topic(d["topic"]),
+                subtitle=d.get("subtitle", d["topic"]),
             )
         except (KeyError, TypeError) as exc:
             raise BriefingError(f"the briefing file is incomplete or damaged ({exc})") from exc
@@ -273,6 +294,8 @@ def new_briefing(topic: str, template: Template, model: str, settings: dict[str,
             for s in template.sections
         ],
         stats={},
+        title=title_from_topic(topic),
+        subtitle=topic,
     )
 
 

@@ -28,5 +28,11 @@ class SupportCheck:
     def unsupported(self) -> bool:
         return self.status == "unsupported"
 
+    @property
+    def verified(self) -> bool:
+        """Checked and found supported: only such a claim may be presented as supported.
+        An unchecked claim (an edit being checked, a file from an older version) is not."""
+        return self.status in ("supported", "reattributed")
+
 
 __all__ = ["CHECK_STATUSES", "SupportCheck"]

@@ -274,7 +274,7 @@ def _run_draft(
     try:
         for ev in run_draft(
             lib, model, template, topic, briefing=briefing, sections=only, cancel=cancel,
-            settings={"model": model.name, "n_ctx": model.n_ctx},
+            settings=settings.draft_settings(model.name, model.n_ctx),
         ):  # fmt: skip
             match ev:
                 case DraftStarted(sources=n):

@@ -101,10 +101,30 @@ class ExportSettings:
 
 
 @dataclass
+class DraftingSettings:
+    failed_claims: str = setting(
+        "mark",
+        "Claims that fail the check",
+        "A drafted claim whose cited sentences do not say what it says: show it marked as "
+        "unsupported, so you can see and fix it, or drop it from the draft.",
+        choices=("mark", "drop"),
+    )
+
+
+@dataclass
 class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     library: LibrarySettings = field(default_factory=LibrarySettings)
+    drafting: DraftingSettings = field(default_factory=DraftingSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
+
+    def draft_settings(self, model_name: str, n_ctx: int) -> dict[str, Any]:
+        """What a draft records of the settings it ran with, and the ones it obeys."""
+        return {
+            "model": model_name,
+            "n_ctx": n_ctx,
+            "failed_claims": self.drafting.failed_claims,
+        }
 
     def library_dir(self) -> Path:
         return (

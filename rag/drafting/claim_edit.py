@@ -13,6 +13,7 @@ still says what was checked. ``restore_edit`` undoes an edit: words, verdict and
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from rag.indexing.library import Library
 
 REMOVED_SOURCE = "a cited document is no longer in the library"
+_DATED = re.compile(r"^\d{4}(?:-\d{2}){0,2} — ")
 
 
 def _as_typed(text: str) -> str:
@@ -63,14 +65,17 @@ def recheck_claim(library: Library, claim: Claim, text: str) -> Claim:
     passages = library.store.passages_by_ids(ids)
     vectors = library.store.embeddings_by_ids(ids)
     pool = {pid: (passages[pid], vectors[pid]) for pid in ids if pid in passages and pid in vectors}
-    result = check_claim(text, library.embedder.embed_one(text), list(pool), pool)
+    # A timeline entry's leading date ("2026-03-16 — ...") is the event's, from its facts; the
+    # sentence after it is what is checked, as when it was drafted.
+    said = _DATED.sub("", text)
+    result = check_claim(said, library.embedder.embed_one(said), list(pool), pool)
     check = result.check
     if check.status == "reattributed":  # another of its own citations carries it
         check = replace(check, status="supported")
     if len(pool) < len(dict.fromkeys(ids)):
         check = replace(check, status="unsupported", reasons=[REMOVED_SOURCE, *check.reasons])
     citations = [
-        replace(c, quote=best_quote(text, passages[c.passage_id].text))
+        replace(c, quote=best_quote(said, passages[c.passage_id].text))
         if c.passage_id in pool
         else c
         for c in claim.citations

@@ -46,6 +46,7 @@ from rag.reading.sanitize import clean_claim_text, neutralise_instructions, remo
 CITATION_STYLES = ("footnotes", "references")
 UNSUPPORTED_POLICIES = ("mark", "omit")
 UNSUPPORTED_MARK = "[Unsupported]"
+UNCHECKED_MARK = "[Not checked]"
 
 _UNSUPPORTED_COLOR = RGBColor(0xC0, 0x00, 0x00)
 
@@ -400,8 +401,11 @@ class _Writer:
     def title_block(self) -> None:
         if self.options.marking.strip():
             self.paragraph("Marking", _one_line(self.options.marking))
-        self.paragraph("Title", _one_line(self.briefing.topic))
+        self.paragraph("Title", _one_line(self.briefing.title or self.briefing.topic))
         self.paragraph("Subtitle", _one_line(self.briefing.template_name))
+        question = _one_line(self.briefing.subtitle)
+        if question and question != _one_line(self.briefing.title):
+            self.paragraph("Subtitle", question)
         byline = [format_date(self.options.date or date.today().isoformat())]
         if self.options.author.strip():
             byline.append(f"Prepared by {_one_line(self.options.author)}")
@@ -409,7 +413,8 @@ class _Writer:
 
     def section(self, section: Section) -> None:
         self.paragraph("Heading1", _one_line(section.title))
-        claims = [c for c in section.claims if not (self.omit and c.check.unsupported)]
+        # A claim never checked is as unproven as one that failed: never printed as supported.
+        claims = [c for c in section.claims if not (self.omit and not c.check.verified)]
         style = "BottomLine" if section.kind == "bottom_line" else "Normal"
         for claim in claims:
             self.claim(claim, style, timeline=section.kind == "timeline")
@@ -419,8 +424,10 @@ class _Writer:
 
     def claim(self, claim: Claim, style_id: str, *, timeline: bool) -> None:
         paragraph = self.paragraph(style_id)
-        if claim.check.unsupported:
-            _add_unsupported_mark(paragraph)
+        if not claim.check.verified:
+            _add_unsupported_mark(
+                paragraph, UNSUPPORTED_MARK if claim.check.unsupported else UNCHECKED_MARK
+            )
         # A model-written claim never carries a link into Word (briefings drafted before links
         # were stripped at drafting time included); the analyst's own edits are theirs.
         text = _one_line(claim.text if claim.edited else remove_links(claim.text))
@@ -509,8 +516,8 @@ def _section_note(section: Section, *, shown: int, omitted: int) -> str:
     }.get(section.status, "Nothing to report for this section.")
 
 
-def _add_unsupported_mark(paragraph: Paragraph) -> None:
-    run = paragraph.add_run(UNSUPPORTED_MARK)
+def _add_unsupported_mark(paragraph: Paragraph, mark: str) -> None:
+    run = paragraph.add_run(mark)
     run.italic = True
     run.bold = True
     run.font.color.rgb = _UNSUPPORTED_COLOR
@@ -649,7 +656,7 @@ def _empty_body(document: DocxDocument) -> None:
 
 def _set_properties(document: DocxDocument, briefing: Briefing, options: ExportOptions) -> None:
     props = document.core_properties
-    props.title = _one_line(briefing.topic)
+    props.title = _one_line(briefing.title or briefing.topic)
     props.subject = briefing.template_name
     props.author = props.last_modified_by = options.author.strip()
     props.keywords = props.category = ""

@@ -86,12 +86,17 @@ def drop(window: MainWindow, paths: Sequence[Path], where: QPoint | None = None)
 
 
 def sources_in(messages: list[dict[str, Any]]) -> dict[int, str]:
-    """Source number -> its text, parsed back out of the drafting prompt."""
+    """Fact number -> its sentence, parsed back out of the drafting prompt's numbered list."""
+    import re
+
     content = messages[-1]["content"]
+    parts = re.split(r"\n(?:FACTS|CLAIMS OF THE OTHER SECTIONS)\n", content, maxsplit=1)
+    if len(parts) < 2:
+        return {}
     out = {}
-    for block in content.split("<source ")[1:]:
-        n = int(block.split('n="', 1)[1].split('"', 1)[0])
-        out[n] = " ".join(block.split(">\n", 1)[1].split("\n</source>", 1)[0].split())
+    for line in parts[1].split("\n\nTASK\n", 1)[0].splitlines():
+        number, text = line.split(". ", 1)
+        out[int(number)] = re.sub(r" \([^()]*\)$", "", text)
     return out
 
 
@@ -100,14 +105,14 @@ def cite_where(phrase: str, text: str):
 
     def answer(messages, schema):
         found = [n for n, t in sources_in(messages).items() if phrase in t]
-        return {"claims": [{"text": text, "sources": found[:1]}] if found else []}
+        return {"claims": [{"text": text, "facts": found[:1]}] if found else []}
 
     return answer
 
 
 def cite_first(text: str):
-    """A replayed answer: one claim citing source 1."""
-    return lambda messages, schema: {"claims": [{"text": text, "sources": [1]}]}
+    """A replayed answer: one claim citing fact 1."""
+    return lambda messages, schema: {"claims": [{"text": text, "facts": [1]}]}
 
 
 def by_section(answers: dict[str, Any]):
@@ -150,7 +155,7 @@ class Quoting:
             n = 1
             sentence = max(_sentences(sources[1]), key=len)
         self.claims.append(sentence)
-        return {"claims": [{"text": sentence, "sources": [n]}]}
+        return {"claims": [{"text": sentence, "facts": [n]}]}
 
 
 def _sentences(text: str) -> list[str]:

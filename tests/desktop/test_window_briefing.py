@@ -126,7 +126,7 @@ def test_unsupported_claims_are_flagged_and_thin_sections_say_so(ready, qtbot) -
     def wrong(messages, schema):
         found = [n for n, t in sources_in(messages).items() if BLACKLIST in t] or [1]
         claim = "China added 95 companies to its blacklist in 1999."
-        return {"claims": [{"text": claim, "sources": found[:1]}]}
+        return {"claims": [{"text": claim, "facts": found[:1]}]}
 
     window = ready({"Key developments": wrong, "Outlook": {"claims": []}})
     draft(window, qtbot)

@@ -205,7 +205,7 @@ VIOLATIONS = {
     ),
     "export and drafting do not know each other: a saved briefing exports without a model": (
         "rag/export/word.py",
-        "from rag.drafting import topic_names\n",
+        "from rag.drafting import disagreements\n",
     ),
 }
 

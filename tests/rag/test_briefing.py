@@ -157,3 +157,28 @@ def test_section_defaults_survive_a_minimal_dict() -> None:
         [],
         "",
     )
+
+
+def test_a_file_saved_before_titles_and_source_counts_opens_with_both(tmp_path: Path) -> None:
+    data = sample().to_dict()
+    data["topic"] = "What did China do after the U.S. frontier model rule?"
+    del data["title"], data["subtitle"]
+    for section in data["sections"]:
+        for c in section["claims"]:
+            del c["corroboration"]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    old = Briefing.load(path)
+    assert old.title == "China after the U.S. frontier model rule"
+    assert old.subtitle == data["topic"]
+    for c in (c for s in old.sections for c in s.claims):
+        assert c.corroboration == len({x.doc_id for x in c.citations})
+    old.save(path)
+    again = json.loads(path.read_text(encoding="utf-8"))
+    assert again["title"] == old.title and again["subtitle"] == data["topic"]
+
+
+def test_only_checked_and_supported_claims_count_as_verified() -> None:
+    assert SupportCheck("supported").verified and SupportCheck("reattributed").verified
+    assert not SupportCheck.unchecked().verified
+    assert not SupportCheck("unsupported").verified

@@ -12,7 +12,9 @@ import pytest
 from lxml import etree
 
 from rag.briefs.templates import available_templates, get_template
+from rag.core.paths import assets_dir
 from rag.core.types import CancelToken
+from rag.drafting.claim_text import MAX_WORDS
 from rag.drafting.engine import (
     ClaimAdded,
     DraftFinished,
@@ -22,6 +24,7 @@ from rag.drafting.engine import (
 from rag.export.word import ExportOptions, export_docx
 from rag.indexing.library import Library
 from rag.models.choice import open_chat_model
+from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import INJECTION_REMOVED
 
 TOPIC = "U.S. restrictions on Halvard's frontier models and China's response"
@@ -187,3 +190,49 @@ def test_draft_then_export_reopens_with_footnotes(seeded: Path, model, tmp_path:
         if cited:
             notes = z.read("word/footnotes.xml").decode()
             assert refs >= 1 and notes.count("<w:footnote ") >= refs
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo-real")
+    with Library.open(folder) as lib:
+        list(lib.import_paths([assets_dir() / "demo" / "library"]))
+    return folder
+
+
+@pytest.mark.slow
+def test_real_claims_are_short_single_sentences_each_fact_once_citing_its_sentence(
+    demo: Path, model
+) -> None:
+    """The small model, the demo library, the whole path: whatever the model writes, what is
+    shown is one sentence of at most 40 words, free of prompt text and fact numbers, each
+    citation quoting a sentence of its passage, and no fact stated in two sections."""
+    recording = Recording(model)
+    with Library.open(demo) as lib:
+        topic = "China's blacklist of U.S. companies after the frontier AI model rule"
+        events = list(draft(lib, recording, get_template("situation-brief"), topic))
+        briefing = events[-1].briefing
+        assert isinstance(events[-1], DraftFinished) and not events[-1].cancelled
+        assert_citations_resolve(lib, briefing)
+        stated: dict[tuple[str, str], str] = {}
+        for section in briefing.sections:
+            for claim in section.claims:
+                sentence = claim.text.split(" — ", 1)[-1]
+                assert len(sentence.split()) <= MAX_WORDS, claim.text
+                if section.kind != "disagreements":
+                    assert len(split_sentences(sentence)) == 1, claim.text
+                assert "relevant to this section" not in claim.text
+                assert "Answer as JSON" not in claim.text and "[" not in claim.text
+                assert claim.check.status != "unchecked"
+                for c in claim.citations:
+                    passage = " ".join(lib.passage(c.passage_id).text.split())
+                    assert c.quote in passage and len(split_sentences(c.quote)) == 1
+                    if section.kind != "bottom_line" and not claim.check.unsupported:
+                        assert (c.passage_id, c.quote) not in stated, claim.text
+                        stated[(c.passage_id, c.quote)] = claim.text
+        disagreements = " ".join(c.text for c in briefing.section("disagreements").claims)
+        assert "31 U.S. companies" in disagreements and "28 American companies" in disagreements
+        stats = briefing.stats
+        assert stats["prompt_tokens_sent"] > 0 and stats["completion_tokens"] > 0
+        # Every prompt begins with the same system text, which the model keeps in its cache.
+        assert stats["prompt_tokens_evaluated"] < stats["prompt_tokens_sent"]

@@ -1,0 +1,51 @@
+"""The date of the event a sentence reports, not the date its document was published.
+
+A timeline entry is dated by what the fact says ("the rule took effect on 16 March"), as
+precisely as it says it. A sentence without a year takes its document's year: a report
+published on 2026-03-20 saying "on March 2" means 2 March 2026.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.reading.readers.dates import MONTH_NAMES
+
+_MONTH = "|".join(sorted((f for forms in MONTH_NAMES for f in forms), key=len, reverse=True))
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d\d"
+_DATE = re.compile(
+    rf"\b(?:(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})\.?(?:,?\s+(?P<y1>{_YEAR}))?"
+    rf"|(?P<m2>{_MONTH})\.?\s+(?P<d2>{_DAY})(?:,?\s+(?P<y2>{_YEAR}))?"
+    rf"|(?P<m3>{_MONTH})\s+(?P<y3>{_YEAR})"
+    rf"|(?P<iso>{_YEAR}-[01]\d-[0-3]\d))\b",
+    re.IGNORECASE,
+)
+
+
+def _month_number(name: str) -> int:
+    name = name.lower().rstrip(".")
+    return next(i for i, forms in enumerate(MONTH_NAMES, start=1) if name in forms)
+
+
+def event_dates(sentence: str, published: str = "") -> list[str]:
+    """ISO dates (YYYY-MM-DD, or YYYY-MM) the sentence states, in order of appearance."""
+    year_of_document = published[:4] if re.match(r"\d{4}", published or "") else ""
+    out: list[str] = []
+    for m in _DATE.finditer(sentence):
+        if m["iso"]:
+            out.append(m["iso"])
+            continue
+        if m["m3"]:
+            out.append(f"{m['y3']}-{_month_number(m['m3']):02d}")
+            continue
+        month = _month_number(m["m1"] or m["m2"])
+        day = int(re.sub(r"\D", "", m["d1"] or m["d2"]))
+        year = m["y1"] or m["y2"] or year_of_document
+        if year:
+            out.append(f"{year}-{month:02d}-{day:02d}")
+    return list(dict.fromkeys(out))
+
+
+def has_event_date(sentence: str, published: str = "") -> bool:
+    return bool(event_dates(sentence, published))

@@ -1,0 +1,135 @@
+"""Where facts disagree: different counts or dates for the same event, in the same unit.
+
+Two facts disagree when they come from different documents, are about the same event (their
+sentences are close in meaning and name the same distinctive thing), and each gives exactly
+one count of the same kind of thing ("31 U.S. companies" against "28 American firms"), or one
+date for something taking effect, and the values differ. Figures in different units ("14
+entities" against "31 companies") or from sentences about different things ("5 countries"
+in one context, "40 countries" in another) are never compared. The phrases quoted are whole
+matches of the patterns, so a word is never cut.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.checking.checker import content_words
+from rag.drafting.disagreements import _counts, _effective_dates, _names
+from rag.drafting.facts import Fact, SourceSentence
+
+SAME_EVENT_MIN = 0.55  # cosine between the two sentences, with a name or words in common
+SAME_EVENT_ALONE = 0.75  # cosine at which two sentences report one event whatever the words
+SHARED_WORDS_MIN = 0.3  # without a distinctive name in common, this much word overlap
+# Dates of something taking effect: the sentences may be short ("The rule became effective
+# on 16 March."), so their passages must be about the same thing, and the words before the
+# date must share the subject ("the rule").
+SAME_CONTEXT_MIN = 0.5
+_BARE_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})*(?![\w])")
+
+
+@dataclass(frozen=True)
+class FactDisagreement:
+    what: str  # "how many companies", "when it takes effect"
+    first: Fact
+    second: Fact
+    first_says: str  # the phrase as written
+    second_says: str
+    closeness: float
+
+    def claim_text(self) -> str:
+        a, b = _who(self.first.members[0]), _who(self.second.members[0])
+        return (
+            f"Sources disagree on {self.what}: {a} reports “{self.first_says}”, "
+            f"{b} “{self.second_says}”."
+        )
+
+
+def _who(sentence: SourceSentence) -> str:
+    doc = sentence.hit.document
+    return doc.publisher or doc.title or "one source"
+
+
+def _same_event(a: Fact, b: Fact) -> float | None:
+    closeness = float(np.dot(a.vector, b.vector))
+    if closeness >= SAME_EVENT_ALONE:
+        return closeness
+    if closeness < SAME_EVENT_MIN:
+        return None
+    if _names(a.text) & _names(b.text):
+        return closeness
+    wa, wb = content_words(a.text), content_words(b.text)
+    if len(wa & wb) / max(1, len(wa | wb)) >= SHARED_WORDS_MIN:
+        return closeness
+    return None
+
+
+def _numbers(text: str) -> set[int]:
+    return {int(m.group(0).replace(",", "")) for m in _BARE_NUMBER.finditer(text)}
+
+
+def _subject(sentence: str, phrase: str) -> set[str]:
+    before = sentence.split(phrase, 1)[0].split()[-6:]
+    return content_words(" ".join(before))
+
+
+def _same_thing_takes_effect(
+    a: Fact, b: Fact, a_says: str, b_says: str, passage_vecs: dict[str, np.ndarray]
+) -> float | None:
+    va, vb = passage_vecs.get(a.members[0].passage_id), passage_vecs.get(b.members[0].passage_id)
+    closeness = max(
+        float(np.dot(a.vector, b.vector)),
+        float(np.dot(va, vb)) if va is not None and vb is not None else 0.0,
+    )
+    if closeness < SAME_CONTEXT_MIN:
+        return None
+    if not _subject(a.text, a_says) & _subject(b.text, b_says):
+        return None
+    return closeness
+
+
+def find_fact_disagreements(
+    facts: Sequence[Fact], limit: int = 6, passage_vecs: dict[str, np.ndarray] | None = None
+) -> list[FactDisagreement]:
+    """Disagreements among ``facts``, likeliest same event first, each pair of values once."""
+    passage_vecs = passage_vecs or {}
+    counts = {f.id: _counts(f.text) for f in facts}
+    dates = {f.id: _effective_dates(f.text) for f in facts}
+    passage_text = {
+        f.id: " ".join(" ".join(m.hit.passage.text.split()) for m in f.members) for f in facts
+    }
+    found: list[FactDisagreement] = []
+    seen: set[tuple[str, frozenset[object]]] = set()
+    for i, a in enumerate(facts):
+        for b in facts[i + 1 :]:
+            if {m.doc_id for m in a.members} & {m.doc_id for m in b.members}:
+                continue
+            da, db = dates[a.id], dates[b.id]
+            if len(da) == 1 and len(db) == 1 and da.keys() != db.keys():
+                a_says, b_says = next(iter(da.values())), next(iter(db.values()))
+                key = ("when it takes effect", frozenset((*da, *db)))
+                near = _same_thing_takes_effect(a, b, a_says, b_says, passage_vecs)
+                if near is not None and key not in seen:
+                    seen.add(key)
+                    found.append(FactDisagreement(key[0], a, b, a_says, b_says, near))
+            closeness = _same_event(a, b)
+            if closeness is None:
+                continue
+            for noun in counts[a.id].keys() & counts[b.id].keys():
+                ca, cb = counts[a.id][noun], counts[b.id][noun]
+                if len(ca) != 1 or len(cb) != 1 or ca.keys() == cb.keys():
+                    continue
+                (na, pa), (nb, pb) = next(iter(ca.items())), next(iter(cb.items()))
+                # A passage that gives both values reconciles them ("31 in total, but only
+                # 28 were listed"): not a disagreement.
+                if nb in _numbers(passage_text[a.id]) or na in _numbers(passage_text[b.id]):
+                    continue
+                key = (f"how many {noun}", frozenset((na, nb)))
+                if key not in seen:
+                    seen.add(key)
+                    found.append(FactDisagreement(key[0], a, b, pa, pb, closeness))
+    found.sort(key=lambda d: -d.closeness)
+    return found[:limit]

@@ -1,0 +1,125 @@
+"""Which source sentences can be facts of a briefing, and why the others cannot.
+
+A briefing is written from source sentences. Pages carry much that is not a statement about
+the world: bylines, image credits, the headline repeated in the body, navigation ("Read
+more", "Subscribe"), link stubs ("The final rule can be found here."), disclaimers, bare
+labels. Left in, the model turns them into claims the checker cannot fault, because every
+word of such a "claim" is in the sentence it cites.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from rag.checking.checker import content_words, looks_like_heading
+from rag.reading.sanitize import INJECTION_REMOVED
+
+MIN_WORDS = 6  # "Officials declined to comment." is five; it tells nothing on its own
+MAX_WORDS = 80  # a run-on "sentence" of a table or a list, not one statement
+HEADING_WORDS = 12
+TITLE_OVERLAP_MAX = 0.8  # share of a sentence's content words that are its document's title's
+
+_BYLINE = re.compile(
+    r"^(?:by|from|posted|published|updated|written by|reporting by|edited by|editing by)\b"
+    r"[\s:]+(?:[A-Z0-9]|on\b)",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"\b(?:photo|photograph|image|picture|illustration|graphic|video)s?\s*(?:by|:|credit)"
+    r"|\bcredit\s*:|\b(?:getty images|shutterstock|ap photo|afp via getty|reuters/)"
+    r"|\bfile photo\b",
+    re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"can be (?:found|read|viewed|downloaded|accessed) (?:here|at|on|below)"
+    r"|\bclick here\b|\bread (?:more|the full|the rest)\b|\bsubscribe\b|\bsign up\b"
+    r"|\bnewsletter\b|\brelated (?:articles?|stories|coverage|posts?|reading)\b"
+    r"|\bshare this\b|\bfollow us\b|\ball rights reserved\b|\bcopyright\b|©"
+    r"|\bcookies?\b|\badvertisement\b|\bsponsored\b|\bback to top\b|\btable of contents\b"
+    r"|\bthis article (?:was|has been) (?:updated|corrected)\b|\bterms of (?:use|service)\b"
+    r"|\bprivacy policy\b|\bdemo document\b|\binvented for testing\b|\bnot real news\b"
+    r"|\bcontact (?:us|the author)\b|\bfor more information\b|\bdisclaimer\b"
+    r"|\bfree trial\b|\bbook a demo\b|\bpromo code\b|\blimited[- ]time offer\b"
+    r"|\btrusted by (?:thousands|millions|hundreds)\b|\bnot legal advice\b"
+    r"|\bviews (?:in|expressed in) this (?:column|article)\b",
+    re.IGNORECASE,
+)
+# A finite verb is what makes a sentence state something. Without a tagger: auxiliaries and
+# common reporting verbs, or a lowercase word with a verb's ending.
+_VERBS = frozenset(
+    """is are was were be been being am has have had do does did will would shall should can
+    could may might must said says say told tells added adds announced announces issued
+    issues imposed imposes banned bans barred bars listed lists took takes take made makes
+    make set sets put puts cut cuts rose rise rises fell fall falls grew grow grows became
+    become becomes began begin begins kept keep keeps left leave leaves met meet meets ran
+    run runs sent send sends spent spend spends won win wins lost lose loses led lead leads
+    gave give gives got get gets saw see sees came come comes went go goes held hold holds
+    brought bring brings sold sell sells bought buy buys paid pay pays chose choose chooses
+    require requires allow allows cover covers apply applies remain remains""".split()
+)
+_VERB_ENDING = re.compile(r"^[a-z]{3,}(?:ed|es|ies)$")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def _has_verb(sentence: str) -> bool:
+    words = _WORD.findall(sentence)
+    return any(w.lower() in _VERBS or _VERB_ENDING.match(w) for w in words)
+
+
+def _name_words(text: str) -> set[str]:
+    return content_words(re.sub(r"[_\-.]+", " ", text))
+
+
+def _is_title(sentence: str, title: str, filename: str) -> bool:
+    """The document's own title or file name, repeated as the first line or as a heading."""
+    words = content_words(sentence)
+    if not words:
+        return False
+    for name in (title, PurePath(filename).stem if filename else ""):
+        name_words = _name_words(name)
+        if not name_words:
+            continue
+        # A sentence that is the title (and at most a few words more): most of its words are
+        # the title's, and most of the title's are in it.
+        shared = words & name_words
+        if (
+            len(shared) >= TITLE_OVERLAP_MAX * len(words)
+            and len(shared) >= TITLE_OVERLAP_MAX * len(name_words)
+        ):
+            return True
+    return False
+
+
+def rejection(sentence: str, *, title: str = "", filename: str = "") -> str | None:
+    """Why ``sentence`` cannot be a fact of a briefing, or None when it can."""
+    text = " ".join(sentence.split())
+    words = text.split()
+    if INJECTION_REMOVED in text:
+        return "text addressed to AI systems"
+    if len(words) < MIN_WORDS:
+        return "too short to state a fact"
+    if len(words) > MAX_WORDS:
+        return "too long to be one statement"
+    if text.endswith("?"):
+        return "a question, not a statement"
+    if _BYLINE.match(text) or len(re.findall(r"\s[|·•]\s", text)) >= 2:
+        return "a byline or date line"
+    if _CREDIT.search(text):
+        return "an image credit"
+    if _BOILERPLATE.search(text):
+        return "navigation or boilerplate"
+    if _is_title(text, title, filename):
+        return "the document's title"
+    # A statement ends with punctuation; a short line without it is a heading or a label.
+    if looks_like_heading(text) or (
+        text[-1] not in ".!?;:\"”’)…" and len(words) <= HEADING_WORDS
+    ):
+        return "a heading"
+    if not _has_verb(text):
+        return "no verb: a label, not a statement"
+    return None
+
+
+def is_fact(sentence: str, *, title: str = "", filename: str = "") -> bool:
+    return rejection(sentence, title=title, filename=filename) is None

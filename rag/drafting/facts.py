@@ -1,0 +1,189 @@
+"""Facts: source sentences, and near-duplicates across documents merged into one fact.
+
+A fact is the unit a briefing is written from. Each source sentence that passes
+``fact_filter`` is a candidate, tied to its passage, document and locator. Wire copies and
+re-reports say the same thing in several documents; they are clustered into one fact with
+several sources, so that the briefing states it once and counts its corroboration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.checking.checker import content_words
+from rag.core.types import Hit
+from rag.drafting.fact_filter import is_fact
+from rag.reading.chunking import split_sentences
+from rag.reading.sanitize import clean_source_text
+
+# Two sentences state the same fact when their embeddings are very close, or close and
+# sharing most content words (MiniLM gives paraphrases of one report around 0.8-0.95).
+SAME_FACT_COSINE = 0.86
+SAME_FACT_COSINE_WITH_WORDS = 0.72
+SAME_FACT_WORDS = 0.5  # Jaccard of content words
+_FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+
+
+@dataclass(frozen=True)
+class SourceSentence:
+    """One sentence of one passage, as a candidate fact."""
+
+    hit: Hit
+    text: str  # the sentence as shown to the model (control tokens removed, quotes curled)
+    quote: str = ""  # the sentence exactly as the passage has it: what a citation quotes
+
+    @property
+    def cited(self) -> str:
+        return self.quote or self.text
+
+    @property
+    def passage_id(self) -> str:
+        return self.hit.passage.id
+
+    @property
+    def doc_id(self) -> str:
+        return self.hit.document.id
+
+
+@dataclass
+class Fact:
+    """Sentences from one or more documents that state the same thing."""
+
+    id: str  # stable within a draft: "f<n>"
+    members: list[SourceSentence]  # the first is the one shown to the model
+    vector: np.ndarray  # the first member's embedding
+    sections: set[str] = field(default_factory=set)  # sections whose retrieval found it
+    label: str = ""  # shown to the model instead of the first sentence (a drafted claim)
+
+    @property
+    def text(self) -> str:
+        return self.label or self.members[0].text
+
+    @property
+    def corroboration(self) -> int:
+        """How many documents state it."""
+        return len({m.doc_id for m in self.members})
+
+    def by_document(self, limit: int = 3) -> list[SourceSentence]:
+        """One sentence per document, the shown one first."""
+        seen: set[str] = set()
+        out = []
+        for member in self.members:
+            if member.doc_id not in seen:
+                seen.add(member.doc_id)
+                out.append(member)
+        return out[:limit]
+
+
+# "BEIJING/WASHINGTON, March 20 (Meridian Wire) - ": where and when a wire report was filed.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z/ .'-]+,\s+[A-Z][a-z]+\.?\s+\d{1,2}(?:,?\s+\d{4})?\s*(?:\([^)]{1,40}\))?\s*"
+    r"[-–—]+\s*"
+)
+_NEW_BLOCK = re.compile(r"[-•*]\s|\d{1,2}[.)]\s")
+HEADING_WORDS = 12
+# A line ending on one of these was cut mid-sentence, whatever its length.
+_LINKING = frozenset(
+    "a an the of to in on at by for from with and or but as that which than into under".split()
+)  # a line this short without closing punctuation, before a capital, heads
+
+
+def blocks_of(text: str) -> list[str]:
+    """A passage's text as blocks: headings and title lines apart from the paragraph they
+    head (a passage keeps them on lines of their own), wrapped lines joined again."""
+    blocks: list[str] = []
+    previous = ""
+    for line in (" ".join(raw.split()) for raw in text.split("\n")):
+        if not line:
+            continue
+        ended = not previous or previous[-1] in ".!?:;\"”’)"
+        heading = (
+            len(previous.split()) <= HEADING_WORDS
+            and line[0].isupper()
+            and previous.rsplit(" ", 1)[-1].lower() not in _LINKING
+        )
+        if ended or heading or _NEW_BLOCK.match(line):
+            blocks.append(line)
+        else:  # a line wrapped in the middle of a sentence (PDF text)
+            blocks[-1] = f"{blocks[-1]} {line}"
+        previous = line
+    return blocks
+
+
+def sentences_of(text: str) -> list[str]:
+    out = []
+    for block in blocks_of(text):
+        for sentence in split_sentences(block):
+            sentence = _DATELINE.sub("", sentence).strip()
+            if sentence:
+                out.append(sentence)
+    return out
+
+
+def candidate_sentences(hits: Iterable[Hit]) -> list[SourceSentence]:
+    """Every sentence of these passages that can be a fact, each passage once."""
+    out: list[SourceSentence] = []
+    seen: set[str] = set()
+    for hit in hits:
+        if hit.passage.id in seen:
+            continue
+        seen.add(hit.passage.id)
+        doc = hit.document
+        for sentence in sentences_of(hit.passage.text):
+            text = clean_source_text(sentence).strip()
+            if is_fact(text, title=doc.title, filename=doc.filename):
+                out.append(SourceSentence(hit, text, sentence))
+    return out
+
+
+def _figures(text: str) -> frozenset[str]:
+    return frozenset(m.group(0).replace(",", "") for m in _FIGURE.finditer(text))
+
+
+def _same_fact(a: str, b: str, cosine: float) -> bool:
+    # Reports of one event with different figures ("31 companies", "28 firms") are a
+    # disagreement to state, never one fact.
+    if _figures(a) != _figures(b):
+        return False
+    if cosine >= SAME_FACT_COSINE:
+        return True
+    wa, wb = content_words(a), content_words(b)
+    jaccard = len(wa & wb) / max(1, len(wa | wb))
+    return cosine >= SAME_FACT_COSINE_WITH_WORDS and jaccard >= SAME_FACT_WORDS
+
+
+def cluster_facts(
+    sentences: Sequence[SourceSentence], vectors: np.ndarray, found_by: Sequence[set[str]]
+) -> list[Fact]:
+    """Group near-duplicate sentences into facts, greedily in the given (relevance) order.
+
+    ``found_by[i]`` are the sections whose retrieval found sentence i. The same sentence text
+    from one document (a passage retrieved twice) is dropped, not counted twice.
+    """
+    facts: list[Fact] = []
+    seen_text: set[tuple[str, str]] = set()
+    for i, sentence in enumerate(sentences):
+        key = (sentence.doc_id, " ".join(sentence.text.lower().split()))
+        if key in seen_text:
+            for fact in facts:
+                if any((m.doc_id, " ".join(m.text.lower().split())) == key for m in fact.members):
+                    fact.sections |= found_by[i]
+            continue
+        seen_text.add(key)
+        vec = vectors[i]
+        home = None
+        for fact in facts:
+            cosine = float(np.dot(vec, fact.vector))
+            if _same_fact(sentence.text, fact.text, cosine):
+                home = fact
+                break
+        if home is None:
+            facts.append(Fact(f"f{len(facts) + 1}", [sentence], vec, set(found_by[i])))
+        else:
+            home.members.append(sentence)
+            home.sections |= found_by[i]
+    return facts

@@ -1,0 +1,105 @@
+"""Gaps in the evidence: questions a briefing on the topic asks that no fact answers.
+
+Two kinds of gap are stated, and neither may cite a sentence that says the opposite:
+
+* A question an analyst asks of any measure (when it takes effect, whom it covers, what
+  penalties apply, how those targeted responded) that no fact about the topic answers is
+  stated as a gap by BriefDesk itself, citing nothing (there is nothing to cite).
+* A source that itself says something is missing ("the text of the rule has not been
+  published", "officials declined to comment") is a fact the model may write up as a gap,
+  citing it. A gap claim whose cited sentence states positively what the claim says is
+  missing is rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.drafting.facts import Fact
+
+# Words by which a source says that something is not known, not published or not confirmed.
+UNCERTAINTY = re.compile(
+    r"\b(?:not yet|has not|have not|had not|hasn't|haven't|did not|didn't|does not|doesn't|"
+    r"declined|refused to|would not|wouldn't|could not|couldn't|unclear|uncertain|"
+    r"(?:is|are|remains?) unknown|unconfirmed|unverified|"
+    r"not (?:been )?(?:published|released|disclosed|confirmed|"
+    r"specified|clear|known|available|made public)|no details|without (?:giving|providing|"
+    r"naming|specifying)|remains? to be seen|anonymous|unnamed|did not say|pending|"
+    r"no (?:official )?(?:confirmation|comment|response|figures?|date))\b",
+    re.IGNORECASE,
+)
+# How a gap claim says something is missing.
+GAP_WORDING = re.compile(
+    r"\b(?:does not (?:establish|say|state|show|confirm|specify)|do not (?:establish|say|state|"
+    r"show|confirm|specify)|no source|none of the sources|not (?:yet )?(?:known|clear|"
+    r"established|confirmed|published|released|disclosed|specified)|unclear|unknown|"
+    r"unconfirmed|missing|lacks?|has not|have not|remains? to be seen)\b",
+    re.IGNORECASE,
+)
+REJECTED_GAP = "a gap citing a sentence that states what the claim says is missing"
+
+
+@dataclass(frozen=True)
+class GapQuestion:
+    asks: str  # completes "The library does not establish ..."
+    answer: re.Pattern[str]  # a fact answers it when its sentence matches
+
+
+GAP_QUESTIONS: tuple[GapQuestion, ...] = (
+    GapQuestion(
+        "when the measure takes or took effect",
+        re.compile(
+            r"\b(?:effect|effective|in force|enters? into force|deadline|from|as of|until|by)\b"
+            r".*\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|"
+            r"September|October|November|December)\s+\d{1,2}\b.*\b(?:effect|effective|in "
+            r"force|deadline)\b|\b(?:takes?|took) effect\b",
+            re.IGNORECASE,
+        ),
+    ),
+    GapQuestion(
+        "which companies, entities or products the measure covers",
+        re.compile(
+            r"\b(?:covers?|covered|applies to|targets?|targeted|list(?:ed|s)?|names?|named|"
+            r"designat\w+|includ\w+)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    GapQuestion(
+        "what penalties apply to those who breach it",
+        re.compile(
+            r"\b(?:penalt\w+|fines?|fined|sanctions?|prosecut\w+|violat\w+|enforce\w*|"
+            r"barred|prohibit\w+)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    GapQuestion(
+        "how those targeted have responded",
+        re.compile(
+            r"\b(?:respon\w+|retaliat\w+|countermeasures?|criticis\w+|criticiz\w+|condemn\w+|"
+            r"protest\w*|said|says|stated|vowed|warned|appeal\w*|challenge\w*)\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def unanswered(questions: Sequence[GapQuestion], facts: Sequence[Fact]) -> list[GapQuestion]:
+    """The questions no fact about the topic answers."""
+    return [q for q in questions if not any(q.answer.search(f.text) for f in facts)]
+
+
+def gap_claim_text(question: GapQuestion) -> str:
+    return f"The library does not establish {question.asks}."
+
+
+def states_a_gap(fact: Fact) -> bool:
+    """Whether the fact itself says something is not known, published or confirmed."""
+    return any(UNCERTAINTY.search(m.text) for m in fact.members)
+
+
+def contradicted_gap(claim: str, cited: Sequence[Fact]) -> bool:
+    """A claim saying something is missing that cites only sentences which state things
+    positively: the cited text says what the claim says nobody says."""
+    return bool(GAP_WORDING.search(claim)) and not any(states_a_gap(f) for f in cited)

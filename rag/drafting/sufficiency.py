@@ -1,0 +1,202 @@
+"""Whether the library holds enough evidence to write a section, judged from the facts.
+
+Dense retrieval always returns *something*, and a word of the topic occurring somewhere in
+the library proves nothing ("officials from Brazil attended" does not describe Brazil's
+permit rule). A section has evidence when facts close in meaning to the topic exist and the
+topic's focal names (the capitalised names it asks about) occur with them: in the fact's own
+sentence, or in its passage in a sentence that is itself about the topic. A name met only in
+sentences about something else is a mention in passing and does not count.
+
+Names match however they are inflected: "Kestrel-era" is about Kestrel, "Anthropic's" about
+Anthropic, "Brazilian" about Brazil, "Kestrels" about Kestrel.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.drafting.facts import Fact
+from rag.reading.chunking import split_sentences
+
+# Cosine between a fact (its sentence, or its passage) and the topic for the fact to be about
+# the topic. MiniLM puts related sentences around 0.4-0.7 and unrelated ones near 0.
+FACT_TOPIC_MIN = 0.35
+PASSAGE_TOPIC_MIN = 0.40
+# A sentence naming a focal name is about the topic (not a mention in passing) above this.
+MENTION_TOPIC_MIN = 0.40
+# A name that most of the documents found speak of ("U.S." in a library on U.S. export
+# controls) is what the library is about, not a name to look for: it is covered. A name met
+# in passing is, by its nature, in few documents.
+PERVASIVE_SHARE = 0.5
+PERVASIVE_MIN_DOCS = 2
+
+_CANDIDATE = re.compile(r"[A-Z][\w’'&.-]*\w\.?|\b(?:19|20)\d\d\b")
+_SUFFIXES = ("ians", "ian", "ese", "ans", "an", "es", "s")
+_MIN_STEM = 4
+_DEMONYM = ("ese", "ian", "ians", "ish")
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class FocalName:
+    shown: str  # as the topic spells it, without hyphenated tails and possessives
+    tokens: tuple[str, ...]  # lowercase; matched as a sequence of text tokens
+    stem: bool  # whether the last token may carry an inflection ("brazil" ~ "brazilian")
+
+    def found_in(self, text: str) -> bool:
+        words = _tokens(text)
+        n = len(self.tokens)
+        for i in range(len(words) - n + 1):
+            if words[i : i + n - 1] != list(self.tokens[:-1]):
+                continue
+            last, want = words[i + n - 1], self.tokens[-1]
+            if last == want or (self.stem and _stem(last) == want):
+                return True
+        return False
+
+
+def _tokens(text: str) -> list[str]:
+    # Hyphens and possessives split or vanish: "Kestrel-era" -> kestrel era, "X's" -> x.
+    text = re.sub(r"['’]s\b", "", text.replace("-", " "))
+    return [t.lower() for t in _TOKEN.findall(text)]
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            word = word[: -len(suffix)]
+            break
+    # "chin" from Chinese and "china": a trailing vowel is dropped too.
+    return word[:-1] if len(word) > _MIN_STEM and word[-1] in "aeiouy" else word
+
+
+def focal_names(topic: str) -> list[FocalName]:
+    """The names ``topic`` asks about: capitalised words after the first (the first only when
+    it is an acronym), acronyms anywhere, years. Each hyphenated part is looked at on its
+    own, so "the Kestrel-era rule" asks about Kestrel and "pre-Kestrel" too."""
+    names: list[FocalName] = []
+    seen: set[tuple[str, ...]] = set()
+    topic = topic.strip()
+    for index, match in enumerate(_CANDIDATE.finditer(topic)):
+        raw = re.sub(r"['’]s$", "", match.group())
+        parts = [raw] if "." in raw.rstrip(".") else raw.split("-")
+        for part in parts:
+            part = part.rstrip(".") if part.count(".") <= 1 else part
+            if not part or not (part[0].isupper() or part.isdigit()):
+                continue
+            acronym = sum(c.isupper() for c in part) >= 2 or part.isdigit()
+            opening = index == 0 and match.start() == 0 and part == parts[0]
+            # The first word is capitalised anyway; it is a name only when it shows it:
+            # "Brazil's ...", "EU ...", "Chinese ..." (not "Fines for ...").
+            named = (
+                acronym
+                or match.group().endswith(("'s", "’s"))
+                or part.lower().endswith(_DEMONYM)
+            )
+            if opening and not named:
+                continue
+            tokens = tuple(_tokens(part))
+            if not tokens:
+                continue
+            stem = len(tokens) == 1 and not acronym and len(tokens[0]) > _MIN_STEM
+            if stem:
+                tokens = (_stem(tokens[0]),)
+            if tokens not in seen:
+                seen.add(tokens)
+                names.append(FocalName(part, tokens, stem))
+    return names
+
+
+@dataclass(frozen=True)
+class Judgement:
+    grounded: list[Fact]  # facts about the topic that carry its names
+    missing_names: list[str]  # focal names no fact about the topic carries
+
+    @property
+    def sufficient(self) -> bool:
+        return bool(self.grounded) and not self.missing_names
+
+
+def on_topic(fact: Fact, topic_vec: np.ndarray, passage_vecs: dict[str, np.ndarray]) -> bool:
+    """Whether the fact is about the topic: its sentence, or its whole passage, is close."""
+    if float(np.dot(fact.vector, topic_vec)) >= FACT_TOPIC_MIN:
+        return True
+    pvec = passage_vecs.get(fact.members[0].passage_id)
+    return pvec is not None and float(np.dot(pvec, topic_vec)) >= PASSAGE_TOPIC_MIN
+
+
+class NameEvidence:
+    """Which focal names are carried by which facts, with sentences embedded once."""
+
+    def __init__(self, names: Sequence[FocalName], embed, topic_vec: np.ndarray) -> None:
+        self.names = list(names)
+        self._embed = embed
+        self._topic = topic_vec
+        self._about: dict[str, bool] = {}  # sentence -> about the topic
+
+    def _sentence_about_topic(self, sentences: list[str]) -> None:
+        todo = [s for s in dict.fromkeys(sentences) if s not in self._about]
+        if todo:
+            vecs = self._embed(todo)
+            for s, v in zip(todo, vecs, strict=True):
+                self._about[s] = float(np.dot(v, self._topic)) >= MENTION_TOPIC_MIN
+
+    def names_of(self, fact: Fact) -> set[str]:
+        """Focal names the fact carries: named in a sentence about the topic, its own or one
+        of its passage's. A name only in a sentence about something else is in passing."""
+        own_about = float(np.dot(fact.vector, self._topic)) >= MENTION_TOPIC_MIN
+        found = {
+            n.shown
+            for n in self.names
+            if own_about and any(n.found_in(m.text) for m in fact.members)
+        }
+        rest = [n for n in self.names if n.shown not in found]
+        if not rest:
+            return found
+        mentions: list[str] = []
+        for member in fact.members:
+            for s in split_sentences(" ".join(member.hit.passage.text.split())):
+                if any(n.found_in(s) for n in rest):
+                    mentions.append(s)
+        self._sentence_about_topic(mentions)
+        for name in rest:
+            if any(name.found_in(s) and self._about[s] for s in mentions):
+                found.add(name.shown)
+        return found
+
+
+def pervasive(names: Sequence[FocalName], documents: dict[str, str]) -> set[str]:
+    """Names that most of ``documents`` (doc id -> the text found of it) mention."""
+    out = set()
+    for name in names:
+        count = sum(name.found_in(text) for text in documents.values())
+        if count >= PERVASIVE_MIN_DOCS and count >= PERVASIVE_SHARE * len(documents):
+            out.add(name.shown)
+    return out
+
+
+def judge(
+    facts: Sequence[Fact],
+    names: NameEvidence,
+    topic_vec: np.ndarray,
+    passage_vecs: dict[str, np.ndarray],
+    covered_anyway: set[str] | None = None,
+) -> Judgement:
+    """The facts about the topic that carry its names, and the focal names none carries.
+
+    Judged over the whole briefing's facts: a section then has evidence when some of its
+    facts are grounded and no focal name is missing."""
+    about = [f for f in facts if on_topic(f, topic_vec, passage_vecs)]
+    if not names.names:
+        return Judgement(about, [])
+    carried = {f.id: names.names_of(f) for f in about}
+    grounded = [f for f in about if carried[f.id]]
+    covered: set[str] = set().union(*carried.values()) if carried else set()
+    if about:
+        covered |= covered_anyway or set()
+    missing = [n.shown for n in names.names if n.shown not in covered]
+    return Judgement(grounded, missing)

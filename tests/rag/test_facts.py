@@ -1,0 +1,239 @@
+"""Facts: which sentences can be facts, wire copies merged, disagreements between facts,
+event dates, focal names of a topic, claim text rules and briefing titles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.briefs.titles import title_from_topic
+from rag.core.types import Document, Hit, Locator, Passage
+from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, split_markers
+from rag.drafting.event_dates import event_dates
+from rag.drafting.fact_disagreements import find_fact_disagreements
+from rag.drafting.fact_filter import rejection
+from rag.drafting.facts import Fact, SourceSentence, cluster_facts, sentences_of
+from rag.drafting.gaps import contradicted_gap
+from rag.drafting.sufficiency import focal_names
+
+TITLE = "Beijing blacklists 28 American firms as AI export feud escalates"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [
+        ("By Hana Whitcombe · 21 March 2026", "a byline or date line"),
+        ("Posted March 26, 2026 by the TechPulse Daily Team | 6 min read", "a byline or date line"),
+        (
+            "Tradewinds Review · Commentary · By Dana Okafor · 23 March 2026",
+            "a byline or date line",
+        ),
+        ("Photo: Getty Images shows the ministry building in Beijing.", "an image credit"),
+        ("The final rule can be found here.", "navigation or boilerplate"),
+        ("Read more about the rule in our explainer series today.", "navigation or boilerplate"),
+        (
+            "Subscribe to our newsletter for weekly export control news.",
+            "navigation or boilerplate",
+        ),
+        ("Related articles: China's entity list and U.S. chip curbs", "navigation or boilerplate"),
+        (TITLE, "the document's title"),
+        (TITLE + ".", "the document's title"),
+        ("Export controls on frontier models and advanced chips", "a heading"),
+        ("Rule text.", "too short to state a fact"),
+        (
+            "Will Beijing retaliate again before the comment period closes?",
+            "a question, not a statement",
+        ),
+    ],
+)
+def test_sentences_that_state_nothing_are_not_facts(sentence: str, why: str) -> None:
+    assert (
+        rejection(sentence, title=TITLE, filename="02_circuit_ledger_beijing_28_firms.html") == why
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "China has placed 28 American companies on its unreliable entity list.",
+        "The rule became effective on 16 March 2026.",
+        "Stratus Peak shares fell 6.2% on Friday in New York.",
+        "Officials declined to say how many licences were granted.",
+    ],
+)
+def test_statements_are_facts(sentence: str) -> None:
+    assert rejection(sentence, title=TITLE, filename="wire.txt") is None
+
+
+def test_a_file_name_repeated_as_a_line_is_not_a_fact() -> None:
+    assert rejection(
+        "Meridian wire China blacklist report",
+        title="",
+        filename="meridian_wire_china_blacklist_report.txt",
+    )
+
+
+def test_headings_and_wrapped_lines_of_a_passage_become_separate_sentences() -> None:
+    text = (
+        "China's countermeasures\nOn 20 March 2026 China's Ministry of Commerce answered with\n"
+        "Announcement No. 14 of 2026. It took effect at once.\n"
+        "BEIJING, March 20 (Meridian Wire) - The ministry said more steps could follow."
+    )
+    assert sentences_of(text) == [
+        "China's countermeasures",
+        "On 20 March 2026 China's Ministry of Commerce answered with Announcement No. 14 of 2026.",
+        "It took effect at once.",
+        "The ministry said more steps could follow.",
+    ]
+
+
+def _hit(doc: str, text: str, published: str = "2026-03-20") -> Hit:
+    document = Document(
+        doc, f"{doc}.txt", "txt", doc, f"Publisher {doc}", published, "", None, 0, 1, "", ""
+    )
+    return Hit(Passage(f"{doc}:0", doc, 0, text, Locator(page=1)), document, 1.0)
+
+
+def _unit(*values: float) -> np.ndarray:
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_wire_copies_become_one_fact_with_several_sources_but_not_other_figures() -> None:
+    a = SourceSentence(
+        _hit("a", ""), "MOFCOM added 31 U.S. companies to its unreliable entity list."
+    )
+    b = SourceSentence(_hit("b", ""), "MOFCOM added 31 US companies to its unreliable entity list.")
+    c = SourceSentence(
+        _hit("c", ""), "MOFCOM added 28 U.S. companies to its unreliable entity list."
+    )
+    vec = _unit(1, 0, 0)
+    facts = cluster_facts([a, b, c], np.vstack([vec, vec, vec]), [{"k"}, {"k"}, {"k"}])
+    assert [f.corroboration for f in facts] == [2, 1]
+    assert facts[1].text.startswith("MOFCOM added 28")
+
+
+def _fact(fid: str, doc: str, text: str, vec: np.ndarray) -> Fact:
+    return Fact(fid, [SourceSentence(_hit(doc, text), text, text)], vec)
+
+
+def test_counts_of_one_event_in_one_unit_disagree_and_are_quoted_whole() -> None:
+    same = _unit(1, 0.1, 0)
+    a = _fact("f1", "a", "China added 31 U.S. companies to its unreliable entity list.", same)
+    b = _fact("f2", "b", "China placed 28 American companies on its unreliable entity list.", same)
+    (d,) = find_fact_disagreements([a, b])
+    assert d.claim_text() == (
+        "Sources disagree on how many companies: Publisher a reports “31 U.S. companies”, "
+        "Publisher b “28 American companies”."
+    )
+
+
+def test_figures_in_other_units_or_other_contexts_are_never_compared() -> None:
+    a = _fact(
+        "f1", "a", "The rule covers exports to 5 countries in the Middle East.", _unit(1, 0, 0)
+    )
+    b = _fact(
+        "f2", "b", "Some 40 countries attended the Geneva conference on trade.", _unit(0, 1, 0)
+    )
+    c = _fact("f3", "c", "BIS added 14 entities to the Entity List.", _unit(1, 0, 0))
+    d = _fact("f4", "d", "China added 31 U.S. companies to its list.", _unit(1, 0, 0))
+    assert find_fact_disagreements([a, b]) == []  # unrelated contexts
+    assert find_fact_disagreements([c, d]) == []  # entities and companies
+
+
+def test_event_dates_come_from_the_sentence_with_the_documents_year() -> None:
+    assert event_dates(
+        "The rule took effect on March 16; comments are due May 1.", "2026-03-20"
+    ) == [
+        "2026-03-16",
+        "2026-05-01",
+    ]
+    assert event_dates("On 2 March 2026 BIS published the rule.", "2026-03-30") == ["2026-03-02"]
+    assert event_dates("The ministry may 16 times have said so.", "") == []
+
+
+@pytest.mark.parametrize(
+    ("topic", "names"),
+    [
+        ("Customers of the Kestrel-era rule", ["Kestrel"]),
+        ("Larkspur's Kestrels after the U.S. rule", ["Larkspur", "Kestrels", "U.S."]),
+        ("Brazil's licence rule for AI exports", ["Brazil", "AI"]),
+        ("Fines for breaching export controls", []),
+        ("Chinese tariffs on Brazilian soybean imports", ["Chinese", "Brazilian"]),
+    ],
+)
+def test_focal_names_of_a_topic(topic: str, names: list[str]) -> None:
+    assert [n.shown for n in focal_names(topic)] == names
+
+
+def test_focal_names_match_hyphenated_possessive_and_inflected_forms() -> None:
+    (kestrel,) = focal_names("Customers of the Kestrel-era rule")
+    for text in (
+        "The Kestrel models",
+        "Kestrel's weights",
+        "two Kestrels",
+        "the Kestrel-based tools",
+    ):
+        assert kestrel.found_in(text), text
+    assert not kestrel.found_in("a kestrelator")
+    brazil = focal_names("Tariffs on Brazilian soy")[0]
+    assert brazil.found_in("Brazil said") and brazil.found_in("Brazil's ministry")
+    assert not brazil.found_in("brass fittings")
+
+
+def test_markers_leave_the_sentence_and_name_their_facts() -> None:
+    assert split_markers("Curbs began in March [3].") == ("Curbs began in March.", [3])
+    assert split_markers("It took effect on 16 March (fact 2), per Reuters [1, 4].") == (
+        "It took effect on 16 March, per Reuters.",
+        [2, 1, 4],
+    )
+    assert split_markers("According to fact 3, the rule took effect.") == (
+        "The rule took effect.",
+        [3],
+    )
+    assert split_markers("Text [sic] of 2026.") == ("Text [sic] of 2026.", [])
+
+
+def test_a_claim_is_split_into_sentences_and_refused_when_too_long_or_leaking() -> None:
+    one = clean_claim("The U.S. Department of Commerce issued Announcement No. 14 today.")
+    assert one.sentences == ["The U.S. Department of Commerce issued Announcement No. 14 today."]
+    two = clean_claim("BIS issued the rule on 2 March. It took effect on 16 March.")
+    assert two.sentences == ["BIS issued the rule on 2 March.", "It took effect on 16 March."]
+    long = clean_claim(" ".join(["word"] * (MAX_WORDS + 1)) + ".")
+    assert long.sentences == [] and "longer than" in long.refused
+    guard = LeakGuard(["Sources most relevant to this section: 1, 2."], allowed=["China's rule"])
+    leak = clean_claim("The sources most relevant to this section: 1, 3, 2.", guard)
+    assert leak.sentences == [] and "instructions" in leak.refused
+    assert clean_claim("China's rule took effect on 16 March.", guard).sentences
+
+
+def test_a_gap_citing_a_sentence_that_states_the_thing_is_contradicted() -> None:
+    vec = _unit(1, 0, 0)
+    positive = _fact("f1", "a", "The rule took effect on 16 March 2026.", vec)
+    uncertain = _fact("f2", "b", "Officials have not said when the rule takes effect.", vec)
+    claim = "The library does not establish when the rule took effect."
+    assert contradicted_gap(claim, [positive])
+    assert not contradicted_gap(claim, [uncertain])
+    assert not contradicted_gap("The rule took effect on 16 March 2026.", [positive])
+
+
+@pytest.mark.parametrize(
+    ("topic", "title"),
+    [
+        (
+            "What did China do after the U.S. frontier model rule?",
+            "China after the U.S. frontier model rule",
+        ),
+        ("How is Japan responding to the chip controls?", "Japan’s response to the chip controls"),
+        (
+            "China's blacklist of U.S. companies after the frontier AI model rule",
+            "China's blacklist of U.S. companies",
+        ),
+        ("tell me about export controls on AI chips", "Export controls on AI chips"),
+        ("Sakana AI", "Sakana AI"),
+    ],
+)
+def test_a_briefing_title_reads_like_a_title(topic: str, title: str) -> None:
+    made = title_from_topic(topic)
+    assert made == title
+    assert "?" not in made and len(made.split()) <= 10
