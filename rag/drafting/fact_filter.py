@@ -25,6 +25,15 @@ _BYLINE = re.compile(
     r"[\s:]+(?:[A-Z0-9]|on\b)",
     re.IGNORECASE,
 )
+# A byline glued to a headline or to the first paragraph by the reader: "... Posted March 26,
+# 2026 by the TechPulse Daily Team | 6 min read", "... Priya Raman and Tomas Weller | 30 March
+# 2026".
+_BYLINE_INSIDE = re.compile(
+    r"\b(?:posted|published|updated)\s+(?:on\s+)?[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}\s+by\b"
+    r"|\b\d+\s*min(?:ute)?s?\s+read\b"
+    r"|\s\|\s+(?:\d{1,2}\s+[A-Z][a-z]{2,8}|[A-Z][a-z]{2,8}\s+\d{1,2},?)\s+\d{4}\s*$",
+    re.IGNORECASE,
+)
 _CREDIT = re.compile(
     r"\b(?:photo|photograph|image|picture|illustration|graphic|video)s?\s*(?:by|:|credit)"
     r"|\bcredit\s*:|\b(?:getty images|shutterstock|ap photo|afp via getty|reuters/)"
@@ -103,7 +112,11 @@ def rejection(sentence: str, *, title: str = "", filename: str = "") -> str | No
         return "too long to be one statement"
     if text.endswith("?"):
         return "a question, not a statement"
-    if _BYLINE.match(text) or len(re.findall(r"\s[|·•]\s", text)) >= 2:
+    if (
+        _BYLINE.match(text)
+        or _BYLINE_INSIDE.search(text)
+        or len(re.findall(r"\s[|·•]\s", text)) >= 2
+    ):
         return "a byline or date line"
     if _CREDIT.search(text):
         return "an image credit"

@@ -72,14 +72,20 @@ def gather(
     found: dict[str, set[str]] = {}  # passage id -> sections that retrieved it
     hits: dict[str, Hit] = {}
     order: list[str] = []
-    for hit in library.search(topic, hits_per_query * 2, doc_ids=doc_ids, vector=topic_vec):
+    # Two passages a document per query at most: a briefing draws on the whole library, and
+    # search itself no longer caps documents (a long rule may fill a search pane).
+    for hit in library.search(
+        topic, hits_per_query * 2, doc_ids=doc_ids, vector=topic_vec, per_document=2
+    ):
         hits.setdefault(hit.passage.id, hit)
         order.append(hit.passage.id)
         found.setdefault(hit.passage.id, set())
     per_section_vecs: dict[str, list[np.ndarray]] = {s.key: [] for s in specs}
     for (key, query), vec in zip(queries, qvecs[1:], strict=True):
         per_section_vecs[key].append(vec)
-        for hit in library.search(query, hits_per_query, doc_ids=doc_ids, vector=vec):
+        for hit in library.search(
+            query, hits_per_query, doc_ids=doc_ids, vector=vec, per_document=2
+        ):
             if hit.passage.id not in hits:
                 hits[hit.passage.id] = hit
                 order.append(hit.passage.id)

@@ -20,11 +20,14 @@ from desktop.theme import HIGHLIGHT
 
 WAIT = 60_000
 # An analyst's rewording of the blacklist claim, still said by the passage it cites.
-EDITED = "China's commerce ministry took countermeasures against 31 U.S. companies."
+EDITED = "China's commerce ministry placed 28 American companies on its unreliable entity list."
 
 
 def quoting() -> dict[str, Quoting]:
-    return {"Key developments": Quoting(BLACKLIST), "Outlook": Quoting(OUTLOOK)}
+    return {
+        "Key developments": Quoting(BLACKLIST, "28 American companies"),
+        "Outlook": Quoting(OUTLOOK),
+    }
 
 
 @pytest.fixture
@@ -149,7 +152,7 @@ def test_unsupported_claims_are_flagged_and_thin_sections_say_so(ready, qtbot) -
 def test_regenerating_a_section_changes_only_that_section(ready, qtbot) -> None:
     # The first outlook quotes one passage, the regenerated one another.
     outlook = Quoting(OUTLOOK)
-    later = Quoting("Industry groups in Washington urged", "Larkspur")
+    later = Quoting("Industry groups in Washington urged", "mostly in China")
     calls = [later, outlook]
     window = ready(
         {"Key developments": Quoting(BLACKLIST), "Outlook": lambda m, s: calls.pop()(m, s)}
@@ -200,7 +203,7 @@ def test_edit_and_delete_claims_save_at_once_and_undo(ready, qtbot) -> None:
     assert stored[0]["claims"][0]["edited"] is True
 
     # A wrong figure typed in is flagged; undo puts back the text and the verdict.
-    window.briefing.edit_claim(claim.claim.id, EDITED.replace("31", "45"))
+    window.briefing.edit_claim(claim.claim.id, EDITED.replace("28", "45"))
     claim = view.sections["developments"].claims[0]
     qtbot.waitUntil(lambda: claim.claim.check.status != "unchecked", timeout=WAIT)
     assert claim.claim.check.status == "unsupported" and "45" in claim.claim.check.missing_terms

@@ -28,6 +28,16 @@ TITLE = "Beijing blacklists 28 American firms as AI export feud escalates"
             "Tradewinds Review · Commentary · By Dana Okafor · 23 March 2026",
             "a byline or date line",
         ),
+        (
+            "Big AI Labs Join Forces Against Copycat Models Posted March 26, 2026 by the TechPulse"
+            " Daily Team | 6 min read In today's fast-moving world of AI, one thing is clear.",
+            "a byline or date line",
+        ),
+        (
+            "What the U.S. rule does and how Beijing answered Priya Raman and Tomas Weller | 30"
+            " March 2026",
+            "a byline or date line",
+        ),
         ("Photo: Getty Images shows the ministry building in Beijing.", "an image credit"),
         ("The final rule can be found here.", "navigation or boilerplate"),
         ("Read more about the rule in our explainer series today.", "navigation or boilerplate"),
