@@ -26,6 +26,7 @@ STATUS_CHIPS = {
     "pending": ("Waiting", ""),
     "drafting": ("Drafting…", "busy"),
     "insufficient": ("Not enough evidence", "warn"),
+    "unwritten": ("No usable claim", "warn"),
     "cancelled": ("Stopped", "warn"),
     "failed": ("Failed", "bad"),
     "interrupted": ("Interrupted", "warn"),

@@ -31,7 +31,11 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 
-SECTION_STATUSES = ("pending", "drafting", "done", "insufficient", "cancelled", "failed")
+# "insufficient": the library lacks evidence for the section; "unwritten": evidence was found
+# but no drafted claim could be kept (the note says why).
+SECTION_STATUSES = (
+    "pending", "drafting", "done", "insufficient", "unwritten", "cancelled", "failed"
+)
 INSUFFICIENT_NOTE = "Not enough evidence in the library for this section."
 
 

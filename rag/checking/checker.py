@@ -86,10 +86,15 @@ def normalise(text: str) -> str:
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+    """A crude stem that meets its inflections: "trade", "trading" and "traded" all give
+    "trad", "make" and "making" "mak"; "companies" and "company" give "company"."""
+    if word.endswith("ies") and len(word) >= 6:
+        return word[:-3] + "y"
+    for suffix, least in (("ing", 3), ("ed", 4), ("es", 4), ("s", 4), ("ly", 4)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= least:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) >= 4 else word
 
 
 def content_words(text: str) -> set[str]:

@@ -45,7 +45,7 @@ from rag.briefs.briefing import (
     new_briefing,
 )
 from rag.briefs.templates import SectionSpec, Template
-from rag.checking.checker import check_claim, looks_like_heading, normalise
+from rag.checking.checker import check_claim, content_words, looks_like_heading, normalise
 from rag.checking.verdict import SupportCheck
 from rag.core.errors import BriefDeskError
 from rag.core.types import CancelToken, Passage
@@ -71,10 +71,17 @@ if TYPE_CHECKING:
 TOKENS_PER_CLAIM = 70  # answer budget per claim asked for, JSON included (40 words at most)
 ANSWER_OVERHEAD = 40
 NO_DISAGREEMENT_NOTE = "No disagreement between the sources was found on counts or dates."
+NO_CHECKED_CLAIMS_NOTE = "No claim above passed its check, so there is nothing to sum up."
 NO_GAP_NOTE = "Every question this briefing asks of the library is answered by its sources."
 # Sections with at least this many facts are asked for at least two claims: left free, small
 # models stop after one claim and most of the evidence goes unused.
 MIN_CLAIMS_FROM = 2
+# Content words two claims share, of all they use, from which they state the same fact (with
+# the same figures): a reworded copy, not a claim that adds a new detail to the same event.
+# The evaluation counts repeats by the same rule (eval/scoring.py, which imports nothing).
+SAME_FACT_OVERLAP = 0.6
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+_DATED = re.compile(r"^\d{4}(?:-\d{2}){0,2} — ")
 FAILED_CLAIMS = ("mark", "drop")  # what the "failed_claims" setting may say
 REPEATED_FACT = "states a fact already stated in this briefing"
 LEAK_NGRAM_INSTRUCTION = 6  # an instruction shares short phrases with real claims
@@ -311,11 +318,18 @@ def draft(
         else:
             limit = max_sources or len(evidence.by_section.get(spec.key, []))
             facts = evidence.by_section.get(spec.key, [])[:limit]
-        enough = evidence.judgement.sufficient and (bool(facts) or spec.kind == "gaps")
-        if spec.kind == "bottom_line":
-            enough = evidence.judgement.sufficient and bool(facts)
-        if not enough:
+        if not evidence.judgement.sufficient:
             section.status, section.note = "insufficient", refusal
+            briefing.save(path)
+            yield SectionDone(section)
+            continue
+        if not facts and spec.kind not in ("gaps", "disagreements"):
+            # The topic is covered, but nothing found serves this section (or, for the
+            # bottom line, no claim above passed its check).
+            if spec.kind == "bottom_line":
+                section.status, section.note = "unwritten", NO_CHECKED_CLAIMS_NOTE
+            else:
+                section.status, section.note = "insufficient", INSUFFICIENT_NOTE
             briefing.save(path)
             yield SectionDone(section)
             continue
@@ -337,6 +351,7 @@ def draft(
 
         shown = _SectionFacts.of(facts)
         gen_claims: list[Claim] = []
+        outcome = _Outcome()
         if facts:
             outcome = yield from _write_section(
                 library, model, topic, spec, shown, cancel, totals, started,
@@ -360,13 +375,14 @@ def draft(
             if not section.claims:
                 section.note = NO_GAP_NOTE
             section.status = "done"
-        elif spec.kind == "timeline":
-            section.claims.sort(key=_timeline_key)
-            section.status = "done" if section.claims else "insufficient"
         else:
-            section.status = "done" if section.claims else "insufficient"
-        if section.status == "insufficient":
-            section.note = INSUFFICIENT_NOTE
+            if spec.kind == "timeline":
+                section.claims.sort(key=_timeline_key)
+            section.status = "done" if section.claims else "unwritten"
+        if section.status == "unwritten":
+            # Evidence was there: say what became of the drafted claims, not that the
+            # library lacks evidence.
+            section.note = _unwritten_note(len(facts), outcome)
         briefing.save(path)
         yield SectionDone(section)
 
@@ -378,6 +394,22 @@ def draft(
     _record_stats(briefing, totals, time.monotonic() - started, evidence, cancelled, dropped)
     briefing.save(path)
     yield DraftFinished(briefing, cancelled)
+
+
+def _unwritten_note(facts: int, outcome: _Outcome) -> str:
+    found = f"{facts} relevant {'fact was' if facts == 1 else 'facts were'} found"
+    if outcome.dropped:
+        n = outcome.dropped
+        return (
+            f"{found}, but {'the claim' if n == 1 else f'all {n} claims'} drafted from them "
+            "failed the check against their sources and "
+            f"{'was' if n == 1 else 'were'} left out. Draft the section again, or read the "
+            "evidence in the search pane."
+        )
+    return (
+        f"{found}, but the model drafted no usable claim from them. Draft the section "
+        "again, or read the evidence in the search pane."
+    )
 
 
 def _refusal(evidence: BriefingEvidence) -> str:
@@ -395,7 +427,8 @@ def _refusal(evidence: BriefingEvidence) -> str:
 @dataclass
 class _Outcome:
     cancelled: bool = False
-    dropped: int = 0
+    dropped: int = 0  # checked, failed, and left out by the "drop" setting
+    rejected: int = 0  # not claims at all (titles, repeats, instructions); never shown
 
 
 def _write_section(
@@ -429,7 +462,11 @@ def _write_section(
     at_least = 0
     if spec.kind not in ("bottom_line", "gaps") and len(shown.facts) >= MIN_CLAIMS_FROM:
         at_least = min(2, spec.claims)
-    schema = prompts.claims_schema(len(shown.facts), spec.claims, min_claims=at_least)
+    # The bottom line joins claims: one citing a single claim would only copy it.
+    min_facts = 2 if spec.kind == "bottom_line" else 1
+    schema = prompts.claims_schema(
+        len(shown.facts), spec.claims, min_claims=at_least, min_facts=min_facts
+    )
     stream = ClaimStream()
     gen = model.stream(
         prompts.messages_for(message), schema=schema,
@@ -443,7 +480,10 @@ def _write_section(
             completion = stop.value
             break
         for raw in stream.feed(piece):
-            for claim in _claims_from(raw, spec, shown, library, guards, section, used):
+            earlier = [c for s in briefing.sections for c in s.claims]
+            claims, rejected = _claims_from(raw, spec, shown, library, guards, earlier, used)
+            outcome.rejected += rejected
+            for claim in claims:
                 if claim.check.unsupported and drop_failed:
                     outcome.dropped += 1
                     continue
@@ -471,10 +511,12 @@ def _claims_from(
     shown: _SectionFacts,
     library: Library,
     guards: Sequence[LeakGuard],
-    section: Section,
+    earlier: Sequence[Claim],
     used: set[str],
-) -> list[Claim]:
-    """The claims in one answer object: cleaned, split into sentences, checked."""
+) -> tuple[list[Claim], int]:
+    """The claims in one answer object: cleaned, split into sentences, checked; and how many
+    sentences were rejected as not a claim (a title or a source's name and date, a fact the
+    briefing already states, the prompt's own words)."""
     text = str(raw.get("text", ""))
     cleaned = clean_claim(text, guards[0])
     if cleaned.sentences and (leak := guards[1].leaks(" ".join(cleaned.sentences))):
@@ -483,18 +525,26 @@ def _claims_from(
     numbers = list(dict.fromkeys([*given, *cleaned.numbers]))
     cited = [shown.facts[n - 1].id for n in numbers if 1 <= n <= len(shown.facts)]
     if not cleaned.sentences:
-        return []  # nothing a reader could use; never shown
-    out = []
+        return [], int(bool(text.strip()))  # nothing a reader could use; never shown
+    out: list[Claim] = []
+    rejected = 0
     for sentence in cleaned.sentences:
+        if looks_like_heading(sentence):
+            # "The Circuit Ledger, 2026-03-21": a title or a fact's origin copied out, which
+            # asserts nothing; shown flagged it would only be noise to clear away.
+            rejected += 1
+            continue
         claim = _checked_claim(sentence, cited, spec, shown, library)
-        if claim is None or _repeats(claim, section.claims):
+        if claim is None or _repeats(claim, [*earlier, *out]):
+            rejected += 1
             continue
         if spec.kind != "bottom_line" and not claim.check.unsupported:
             keys = {c.passage_id + "|" + c.quote for c in claim.citations}
             if keys and keys <= used:
+                rejected += 1
                 continue  # says again what another claim of the briefing says
         out.append(claim)
-    return out
+    return out, rejected
 
 
 def _checked_claim(
@@ -504,8 +554,6 @@ def _checked_claim(
     check = result.check
     facts = [shown.by_id(fid) for fid in result.passage_ids if fid in shown.pool]
     reasons = list(check.reasons)
-    if looks_like_heading(text):
-        reasons.append("not a full sentence")
     if contradicted_gap(text, facts):
         reasons.append(REJECTED_GAP)
     if spec.kind == "timeline":
@@ -635,13 +683,25 @@ def _gap_claim(text: str) -> Claim:
 
 
 def _repeats(claim: Claim, earlier: Sequence[Claim]) -> bool:
-    """Whether the section already has this claim, word for word (as the checker compares
-    words; a final full stop aside)."""
+    """Whether the briefing already states this claim's fact: the same words (as the checker
+    compares them, a final full stop aside), or mostly the same content words with exactly
+    the same figures. A bottom line copying a claim of Key developments repeats it too."""
+    return any(same_fact(c.text, claim.text) for c in earlier)
 
-    def key(text: str) -> str:
-        return normalise(text).rstrip(" .;")
 
-    return any(key(c.text) == key(claim.text) for c in earlier)
+def same_fact(a: str, b: str) -> bool:
+    a, b = _undated(a), _undated(b)
+    if normalise(a).rstrip(" .;") == normalise(b).rstrip(" .;"):
+        return True
+    wa, wb = content_words(a), content_words(b)
+    if not wa or not wb or _FIGURE.findall(a) != _FIGURE.findall(b):
+        return False
+    return len(wa & wb) / len(wa | wb) >= SAME_FACT_OVERLAP
+
+
+def _undated(text: str) -> str:
+    """A timeline entry without the event date the engine put before it."""
+    return text.split(" — ", 1)[1] if _DATED.match(text) else text
 
 
 def _timeline_key(claim: Claim) -> tuple[str, str]:

@@ -45,7 +45,8 @@ KIND_GUIDANCE = {
     ),
     "bottom_line": (
         "Sum up the claims above in the fewest sentences: what changed, who did it, why it "
-        "matters. Cite the numbers of the claims you sum up."
+        "matters. Each sentence joins two or more of the claims in new words; never copy one. "
+        "Cite the numbers of the claims you sum up."
     ),
 }
 
@@ -98,11 +99,15 @@ def scaffolding() -> list[str]:
     ]
 
 
-def claims_schema(n_facts: int, max_claims: int, *, min_claims: int = 0) -> dict[str, Any]:
+def claims_schema(
+    n_facts: int, max_claims: int, *, min_claims: int = 0, min_facts: int = 1
+) -> dict[str, Any]:
     """The answer's shape. ``facts`` is an enum of the numbers shown: a model constrained by
-    this grammar cannot cite a fact it was not shown."""
+    this grammar cannot cite a fact it was not shown. ``min_facts`` above 1 makes each claim
+    join several facts (the bottom line, which would otherwise copy one claim)."""
     ids: dict[str, Any] = {"type": "integer", "enum": list(range(1, n_facts + 1))}
-    facts: dict[str, Any] = {"type": "array", "items": ids, "minItems": 1, "maxItems": 3}
+    least = max(1, min(min_facts, n_facts, 3))
+    facts: dict[str, Any] = {"type": "array", "items": ids, "minItems": least, "maxItems": 3}
     item = {
         "type": "object",
         "properties": {"text": {"type": "string"}, "facts": facts},

@@ -142,8 +142,10 @@ def test_unsupported_claims_are_flagged_and_thin_sections_say_so(ready, qtbot) -
     assert tooltip.startswith("Unsupported") and "95" in tooltip
     assert section.chip.text() == "1 unsupported claim"
     outlook = window.briefing_pane.view.sections["outlook"]
-    assert outlook.chip.text() == "Not enough evidence"
-    assert outlook.note.text() == "Not enough evidence in the library for this section."
+    # Its facts were found but the model wrote nothing from them: the section says that,
+    # not that the library lacks evidence.
+    assert outlook.chip.text() == "No usable claim"
+    assert "found, but the model drafted no usable claim" in outlook.note.text()
     with qtbot.waitSignal(window.evidence.shown, timeout=WAIT):
         qtbot.mouseClick(claim.text, Qt.MouseButton.LeftButton)
     assert window.evidence_pane.verdict.text().startswith("Unsupported")

@@ -182,6 +182,44 @@ def test_no_two_claims_of_a_briefing_state_the_same_fact(lib: Library) -> None:
                 seen[key] = claim.text
 
 
+def test_a_bottom_line_that_copies_a_claim_above_is_left_out_as_a_repeat(lib: Library) -> None:
+    events = run(lib, ReplayModel([copy_facts(1)] * 6))
+    briefing = events[-1].briefing
+    above = {c.text for s in briefing.sections if s.kind != "bottom_line" for c in s.claims}
+    assert above
+    bottom = briefing.section("bottom_line")
+    assert not bottom.claims and bottom.status == "unwritten"
+    assert "no usable claim" in bottom.note
+
+
+def test_a_section_whose_claims_all_fail_says_so_not_that_evidence_is_missing(
+    lib: Library,
+) -> None:
+    wrong = cite_where("2 March 2026", "BIS published the interim final rule on 9 March 2026.")
+    events = run(lib, ReplayModel([wrong] * 6), settings={"failed_claims": "drop"})
+    briefing = events[-1].briefing
+    failed = [s for s in briefing.sections if s.status == "unwritten" and "failed" in s.note]
+    assert failed, [(s.key, s.status, s.note) for s in briefing.sections]
+    for section in failed:
+        assert INSUFFICIENT_NOTE not in section.note and not section.claims
+        assert "facts were found" in section.note or "fact was found" in section.note
+
+
+def test_a_source_name_and_date_copied_out_is_never_shown_as_a_claim(lib: Library) -> None:
+    def answer(messages, schema):
+        first = next(iter(facts_in(messages)))
+        return {
+            "claims": [
+                {"text": "The Circuit Ledger, 2026-03-21", "facts": [first]},
+                {"text": "Export Controls On Frontier Model Weights", "facts": [first]},
+            ]
+        }
+
+    claims = claims_of(run(lib, ReplayModel([answer] * 6)))
+    junk = {"The Circuit Ledger, 2026-03-21", "Export Controls On Frontier Model Weights"}
+    assert not {c.text for c in claims} & junk
+
+
 def test_wrong_number_is_flagged_and_wrong_fact_reattributed_within_the_section(
     lib: Library,
 ) -> None:
@@ -460,7 +498,15 @@ def test_bottom_line_is_drafted_last_from_the_other_claims_and_cites_their_facts
     lib: Library,
 ) -> None:
     def answer(messages, schema):
-        return copy_facts(1 if section_of(messages) == "Bottom line" else 2)(messages, schema)
+        if section_of(messages) != "Bottom line":
+            return copy_facts(2)(messages, schema)
+        assert schema["properties"]["claims"]["items"]["properties"]["facts"]["minItems"] == 2
+        first, second = list(facts_in(messages).items())[:2]
+        # Two claims joined, each cut to its opening words: a summary, not a copy of either.
+        joined = " ".join(first[1].split()[:14]).rstrip(".,;") + ", and " + " ".join(
+            second[1].split()[:14]
+        ).rstrip(".,;") + "."
+        return {"claims": [{"text": joined, "facts": [first[0], second[0]]}]}
 
     model = ReplayModel([answer] * 6)
     events = run(lib, model)
