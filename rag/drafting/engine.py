@@ -53,7 +53,7 @@ from rag.drafting import prompts
 from rag.drafting.claim_text import LeakGuard, clean_claim, split_markers
 from rag.drafting.event_dates import event_dates
 from rag.drafting.fact_disagreements import FactDisagreement
-from rag.drafting.facts import Fact, SourceSentence
+from rag.drafting.facts import Fact, SourceSentence, attributed
 from rag.drafting.gaps import (
     GAP_QUESTIONS,
     REJECTED_GAP,
@@ -80,6 +80,8 @@ MIN_CLAIMS_FROM = 2
 # the same figures): a reworded copy, not a claim that adds a new detail to the same event.
 # The evaluation counts repeats by the same rule (eval/scoring.py, which imports nothing).
 SAME_FACT_OVERLAP = 0.6
+# A claim in a source's first person: the reader would take "we" for the briefing's author.
+_UNNAMED_SPEAKER = re.compile(r"^(?:We|Our|In our view|I)\b")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _DATED = re.compile(r"^\d{4}(?:-\d{2}){0,2} — ")
 FAILED_CLAIMS = ("mark", "drop")  # what the "failed_claims" setting may say
@@ -234,7 +236,7 @@ class _SectionFacts:
             first = fact.members[0]
             # The claim is judged against what the fact's sources say, sentence by sentence,
             # never against whole passages.
-            text = " ".join(dict.fromkeys(m.text for m in fact.members))
+            text = " ".join(dict.fromkeys(attributed(m) for m in fact.members))
             pool[fact.id] = (
                 Passage(fact.id, first.doc_id, 0, text, first.hit.passage.locator),
                 fact.vector,
@@ -450,7 +452,11 @@ def _write_section(
     outcome = _Outcome()
     heading = prompts.CLAIMS_SO_FAR if spec.kind == "bottom_line" else prompts.FACTS_HEADING
     numbered = [
-        prompts.fact_line(n, f.text, *(("", "") if f.label else _origin(f.members[0])))
+        prompts.fact_line(
+            n,
+            f.label or attributed(f.members[0]),
+            *(("", "") if f.label else _origin(f.members[0])),
+        )
         for n, f in enumerate(shown.facts, start=1)
     ]
     message = prompts.section_message(topic, spec, numbered, heading=heading)
@@ -535,7 +541,12 @@ def _claims_from(
             rejected += 1
             continue
         claim = _checked_claim(sentence, cited, spec, shown, library)
-        if claim is None or _repeats(claim, [*earlier, *out]):
+        if claim is None:
+            rejected += 1
+            continue
+        # A checked claim is not kept from the briefing by a failed one saying the same.
+        said = [c for c in [*earlier, *out] if claim.check.unsupported or not c.check.unsupported]
+        if _repeats(claim, said):
             rejected += 1
             continue
         if spec.kind != "bottom_line" and not claim.check.unsupported:
@@ -554,6 +565,8 @@ def _checked_claim(
     check = result.check
     facts = [shown.by_id(fid) for fid in result.passage_ids if fid in shown.pool]
     reasons = list(check.reasons)
+    if _UNNAMED_SPEAKER.match(text):
+        reasons.append("says “we” without naming who")
     if contradicted_gap(text, facts):
         reasons.append(REJECTED_GAP)
     if spec.kind == "timeline":

@@ -67,6 +67,19 @@ _VERBS = frozenset(
     brought bring brings sold sell sells bought buy buys paid pay pays chose choose chooses
     require requires allow allows cover covers apply applies remain remains""".split()
 )
+# A document talking about itself or its authors: "This report covers ...", "We use the term
+# ... broadly", "It is written for policymakers", "X is a fellow in the same program".
+_ABOUT_ITSELF = re.compile(
+    r"\b(?:this|the present) (?:report|paper|brief|study|note|chapter|section|article|alert|"
+    r"newsletter|issue|edition|guide|primer|analysis) (?:covers|describes|is (?:organi[sz]ed|"
+    r"structured|based|written|divided)|sets out|draws on|uses|was (?:prepared|written|funded)|"
+    r"builds on|begins|ends|proceeds|looks at)\b"
+    r"|^(?:it|this) is (?:written|intended|meant|designed) for\b"
+    r"|\bwe use the (?:term|word|phrase)\b|\bthe authors? (?:thank|is|are|would)\b"
+    r"|\bis an? (?:senior |non-resident |visiting |research )?(?:fellow|director|professor|"
+    r"analyst|researcher) (?:at|in|of|with)\b",
+    re.IGNORECASE,
+)
 _VERB_ENDING = re.compile(r"^[a-z]{3,}(?:ed|es|ies)$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -122,6 +135,8 @@ def rejection(sentence: str, *, title: str = "", filename: str = "") -> str | No
         return "an image credit"
     if _BOILERPLATE.search(text):
         return "navigation or boilerplate"
+    if _ABOUT_ITSELF.search(text):
+        return "the document describing itself or its authors"
     if _is_title(text, title, filename):
         return "the document's title"
     # A statement ends with punctuation; a short line without it is a heading or a label.

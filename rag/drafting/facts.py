@@ -114,13 +114,37 @@ def blocks_of(text: str) -> list[str]:
     return blocks
 
 
+# A report's paragraph or section number: "1.3 First, ...", "B.5 The authors' count ...". A
+# fact never starts with one, and one inside a sentence marks where a heading ran into the
+# paragraph below it ("The Allied Response 8.1 The effectiveness ...").
+_OUTLINE_NUMBER = re.compile(r"(?:^|\s)(?:[A-Z]\.\d{1,2}|\d{1,2}(?:\.\d{1,2})+)\.?\s+(?=[A-Z])")
+_HEADING_WORDS_BEFORE = 6
+
+
+def _outline_parts(sentence: str) -> list[str]:
+    """The sentence without its outline number, and cut where a heading ran into it. A number
+    further in is kept when what precedes it is not a short heading ("Chips above 4.8 Tera")."""
+    parts: list[str] = []
+    start = 0
+    for m in _OUTLINE_NUMBER.finditer(sentence):
+        before = sentence[start : m.start()].strip()
+        heading = len(before.split()) <= _HEADING_WORDS_BEFORE and all(
+            w[0].isupper() or w.lower() in _LINKING for w in before.split()
+        )
+        if m.start() == 0 or heading:
+            if before:
+                parts.append(before)
+            start = m.end()
+    parts.append(sentence[start:].strip())
+    return [p for p in parts if p]
+
+
 def sentences_of(text: str) -> list[str]:
     out = []
     for block in blocks_of(text):
         for sentence in split_sentences(block):
             sentence = _DATELINE.sub("", sentence).strip()
-            if sentence:
-                out.append(sentence)
+            out.extend(_outline_parts(sentence))
     return out
 
 
@@ -187,3 +211,24 @@ def cluster_facts(
             home.members.append(sentence)
             home.sections |= found_by[i]
     return facts
+
+
+# A source speaking for itself: "We expect BIS to ...", "In our view ...". Shown as is, the
+# model writes "We expect ..." into the analyst's briefing, as if the analyst expected it.
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?)\b|(?<![A-Z.])\bus\b")
+
+
+def speaker(sentence: SourceSentence) -> str:
+    """Who a sentence speaking in the first person speaks for ("" when it does not)."""
+    if not _FIRST_PERSON.search(sentence.text):
+        return ""
+    doc = sentence.hit.document
+    return doc.publisher or doc.author or doc.title
+
+
+def attributed(sentence: SourceSentence) -> str:
+    """The sentence with its speaker named before it when it says "we": what the model is
+    shown and what a claim is checked against, so "Whitlock Ferreira expects ..." is
+    supported by "We expect ..." in Whitlock Ferreira's alert."""
+    who = speaker(sentence)
+    return f"{who}: {sentence.text}" if who else sentence.text

@@ -21,13 +21,19 @@ from rag.drafting.facts import Fact
 
 # Words by which a source says that something is not known, not published or not confirmed.
 UNCERTAINTY = re.compile(
-    r"\b(?:not yet|has not|have not|had not|hasn't|haven't|did not|didn't|does not|doesn't|"
-    r"declined|refused to|would not|wouldn't|could not|couldn't|unclear|uncertain|"
-    r"(?:is|are|remains?) unknown|unconfirmed|unverified|"
-    r"not (?:been )?(?:published|released|disclosed|confirmed|"
-    r"specified|clear|known|available|made public)|no details|without (?:giving|providing|"
-    r"naming|specifying)|remains? to be seen|anonymous|unnamed|did not say|pending|"
-    r"no (?:official )?(?:confirmation|comment|response|figures?|date))\b",
+    r"\b(?:not yet|unclear|uncertain|(?:is|are|remains?) unknown|unconfirmed|unverified|"
+    r"remains? to be seen|no details|anonymous|unnamed|"
+    # A negation is a gap only when what is missing is information, not an action: "has not
+    # said" is, "does not start until July" and "did not vote" are facts.
+    r"(?:has|have|had|did|does|do|would|could)(?: not|n't) (?:yet )?(?:say|said|disclose|"
+    r"disclosed|publish|published|confirm|confirmed|decide|decided|announce|announced|"
+    r"specify|specified|give|given|name|named|release|released|respond|responded|comment|"
+    r"commented|explain|explained|identify|identified|provide|provided|set|quantif\w*)|"
+    r"(?:declined|refused) to (?:comment|say|confirm|disclose|name|give|specify|explain)|"
+    r"not (?:been )?(?:published|released|disclosed|confirmed|specified|clear|known|"
+    r"available|made public)|without (?:giving|providing|naming|specifying) (?:a |any )?"
+    r"(?:details?|reasons?|names?|figures?|date|timeline|evidence)|"
+    r"no (?:official )?(?:confirmation|comment|response|figures?|date|details|timeline))\b",
     re.IGNORECASE,
 )
 # How a gap claim says something is missing.

@@ -12,6 +12,7 @@ event date go to a timeline.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,7 +25,14 @@ from rag.drafting.event_dates import has_event_date
 from rag.drafting.fact_disagreements import FactDisagreement, find_fact_disagreements
 from rag.drafting.facts import Fact, candidate_sentences, cluster_facts
 from rag.drafting.gaps import states_a_gap
-from rag.drafting.sufficiency import Judgement, NameEvidence, focal_names, judge, pervasive
+from rag.drafting.sufficiency import (
+    FocalName,
+    Judgement,
+    NameEvidence,
+    focal_names,
+    judge,
+    pervasive,
+)
 
 if TYPE_CHECKING:
     from rag.indexing.library import Library
@@ -34,6 +42,35 @@ HITS_PER_QUERY = 6
 # prompt short (each is one sentence, about 30 tokens).
 MAX_FACTS = 12
 FACTS_PER_CLAIM = 2
+# How a fact is ranked within its section, beyond its closeness to the section's queries and
+# to the topic (MiniLM cosines, roughly 0.2-0.7): a fact naming what the topic names (or from
+# a document whose title does) is about the topic, not about its neighbourhood; a dated or
+# counted fact is a development rather than commentary; each further source stating it is
+# worth a little. Set by reading the tuning topics' fact lists, never the test topics'.
+NAME_BONUS = 0.25
+CONCRETE_BONUS = 0.05
+CORROBORATION_BONUS = 0.03
+# A development (not an opinion or forecast) leans to the core section (``_core_section``:
+# "Key developments"), so that the briefing's core facts are not scattered
+# into Outlook because their wording meets an outlook query.
+EVENT_BIAS = 0.08
+_CONCRETE = re.compile(
+    r"\b(?:\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}|(?:19|20)\d\d|"
+    r"\d+(?:[.,]\d+)*\s*(?:%|per ?cent|companies|firms|entities|countries|billion|million)|"
+    r"\d[A-Z]\d{3})",
+    re.IGNORECASE,
+)
+# Case matters: "May" inside a sentence is the month (the first word is lowered first).
+_OPINION = re.compile(
+    r"\b(?:we|our|I|should|must|argues?|argued|believes?|expects?|expected to|likely|"
+    r"unlikely|may|might|could|would|forecasts?|predicts?|warns?|recommends?|estimates?|"
+    r"critics|supporters|analysts|opinion|in our view)\b"
+)
+
+
+def _opinion(text: str) -> bool:
+    return bool(_OPINION.search(text[:1].lower() + text[1:]))
 # Kinds whose facts come from retrieval; the bottom line sums up the others' claims.
 _FACT_KINDS = ("claims", "timeline", "gaps", "disagreements")
 
@@ -112,9 +149,10 @@ def gather(
     found_text: dict[str, str] = {}
     for hit in hits.values():
         found_text[hit.document.id] = found_text.get(hit.document.id, "") + "\n" + hit.passage.text
-    judgement = judge(
-        facts, names, topic_vec, passage_vecs, pervasive(names.names, found_text)
-    )
+    common = pervasive(names.names, found_text)
+    judgement = judge(facts, names, topic_vec, passage_vecs, common)
+    # Only names that set the topic apart rank facts: "AI" or "U.S." in most documents do not.
+    distinctive = [n for n in names.names if n.shown not in common]
     usable = {f.id for f in judgement.grounded}
 
     query_vecs = {k: np.vstack(v) for k, v in per_section_vecs.items() if v}
@@ -132,32 +170,41 @@ def gather(
                     by_section[disagreement_keys[0]].append(f)
     gap_keys = [s.key for s in specs if s.kind == "gaps"]
     writers = [s for s in specs if s.kind in ("claims", "timeline")]
-    for fact in facts:
-        if fact.id not in usable or fact.id in reserved:
-            continue
+    first_claims = _core_section(writers)
+    limits = {s.key: min(MAX_FACTS, max(4, s.claims * FACTS_PER_CLAIM)) for s in writers}
+    topical = topic_vec[None, :]
+    # The most relevant facts are placed first, each in the section that fits it best and
+    # still has room: a full section passes a fact on to the next best one instead of
+    # losing it, so a small library still feeds every section.
+    candidates = [f for f in facts if f.id in usable and f.id not in reserved]
+    candidates.sort(key=lambda f: -_rank_score(f, topical, topic_vec, distinctive))
+    for fact in candidates:
         if gap_keys and states_a_gap(fact):
             by_section[gap_keys[0]].append(fact)
             continue
         dated = has_event_date(fact.text, fact.members[0].hit.document.published)
-        eligible = [
-            s for s in writers if s.kind != "timeline" or dated
-        ]
+        eligible = [s for s in writers if s.kind != "timeline" or dated]
         # Prefer the sections whose own retrieval found it: they asked for it.
         asked = [s for s in eligible if s.key in fact.sections] or eligible
-        if not asked:
-            continue
-        best = max(asked, key=lambda s: float(np.max(query_vecs[s.key] @ fact.vector)))
-        by_section[best.key].append(fact)
+        event = not _opinion(fact.text)
+
+        def fit(spec: SectionSpec, fact: Fact = fact, event: bool = event) -> float:
+            bias = EVENT_BIAS if event and spec.key == first_claims else 0.0
+            return float(np.max(query_vecs[spec.key] @ fact.vector)) + bias
+
+        ranked = sorted(asked, key=fit, reverse=True)
+        ranked += [s for s in sorted(eligible, key=fit, reverse=True) if s not in ranked]
+        room = next((s for s in ranked if len(by_section[s.key]) < limits[s.key]), None)
+        if room is not None:
+            by_section[room.key].append(fact)
     for spec in writers:
         vecs = query_vecs[spec.key]
-        pool = by_section[spec.key]
-        pool.sort(
-            key=lambda f: -(float(np.max(vecs @ f.vector)) + float(f.vector @ topic_vec))
-        )
-        limit = min(MAX_FACTS, max(4, spec.claims * FACTS_PER_CLAIM))
-        by_section[spec.key] = pool[:limit]
+        by_section[spec.key].sort(key=lambda f: -_rank_score(f, vecs, topic_vec, distinctive))
     for key in gap_keys:
-        by_section[key] = by_section[key][:MAX_FACTS]
+        gaps = sorted(
+            by_section[key], key=lambda f: -_rank_score(f, topical, topic_vec, distinctive)
+        )
+        by_section[key] = gaps[:MAX_FACTS]
     passages = len({m.passage_id for f in facts if f.id in usable for m in f.members})
     return BriefingEvidence(
         topic_vec=topic_vec,
@@ -168,3 +215,29 @@ def gather(
         passages=passages,
         query_vecs=query_vecs,
     )
+
+
+def _core_section(writers: Sequence[SectionSpec]) -> str | None:
+    """Where developments go first: the timeline of a timeline, else the claims section the
+    template gives the most room to ("Key developments"); none when sections tie (an actor
+    profile's profile, exposure and actions are equals)."""
+    timeline = [s.key for s in writers if s.kind == "timeline"]
+    if timeline:
+        return timeline[0]
+    sizes = sorted((s.claims for s in writers if s.kind == "claims"), reverse=True)
+    if not sizes or (len(sizes) > 1 and sizes[0] == sizes[1]):
+        return None
+    return next(s.key for s in writers if s.kind == "claims" and s.claims == sizes[0])
+
+
+def _rank_score(
+    fact: Fact, query_vecs: np.ndarray, topic_vec: np.ndarray, names: Sequence[FocalName]
+) -> float:
+    """How much a section wants the fact: see NAME_BONUS and the weights beside it."""
+    score = float(np.max(query_vecs @ fact.vector)) + float(fact.vector @ topic_vec)
+    title = fact.members[0].hit.document.title
+    if names and any(n.found_in(fact.text) or n.found_in(title) for n in names):
+        score += NAME_BONUS
+    if _CONCRETE.search(fact.text):
+        score += CONCRETE_BONUS
+    return score + CORROBORATION_BONUS * min(fact.corroboration - 1, 3)

@@ -10,7 +10,12 @@ from filemakers import make_html
 
 from rag.core.types import Block, Locator
 from rag.reading.readers import read_document
-from rag.reading.readers.metadata import date_in_text, publisher_from_url, site_label
+from rag.reading.readers.metadata import (
+    date_in_text,
+    publisher_from_url,
+    site_label,
+    split_byline,
+)
 
 
 def _blocks(*texts: str) -> list[Block]:
@@ -207,3 +212,46 @@ def test_title_over_a_byline_line_is_whole(tmp_path: Path) -> None:
     meta = read_document(path).meta
     assert meta.title == "Japan joins U.S. in licensing AI chips and model weights"
     assert meta.published == "2026-03-20"
+
+
+@pytest.mark.parametrize(
+    ("field", "people", "organisation"),
+    [
+        (
+            "Priya Raman and Tomas Weller, Aldgate Institute for Technology and Trade",
+            "Priya Raman and Tomas Weller",
+            "Aldgate Institute for Technology and Trade",
+        ),
+        ("Hannah Okafor, Partner; Whitlock Ferreira LLP", "Hannah Okafor, Partner",
+         "Whitlock Ferreira LLP"),
+        ("Priya Raman and Tomas Weller", "Priya Raman and Tomas Weller", ""),
+        ("Ministry of Commerce", "", "Ministry of Commerce"),
+        ("Reuters", "", "Reuters"),
+        ("Microsoft Office User", "", ""),
+    ],
+)  # fmt: skip
+def test_author_field_is_split_into_people_and_publisher(
+    field: str, people: str, organisation: str
+) -> None:
+    assert split_byline(field) == (people, organisation)
+
+
+def test_pdf_authors_are_never_its_publisher(tmp_path: Path) -> None:
+    """A policy brief whose Author field names its writers and their institute cites the
+    institute as publisher; one naming only people has no publisher from that field."""
+    from fpdf import FPDF
+
+    for author, publisher in (
+        ("Priya Raman and Tomas Weller, Aldgate Institute", "Aldgate Institute"),
+        ("Priya Raman and Tomas Weller", ""),
+    ):
+        pdf = FPDF()
+        pdf.set_author(author)
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 6, "The rule took effect on 16 March 2026. " * 5)
+        path = tmp_path / "brief.pdf"
+        pdf.output(str(path))
+        meta = read_document(path).meta
+        assert meta.publisher == publisher
+        assert meta.author == "Priya Raman and Tomas Weller"

@@ -329,6 +329,64 @@ def test_bylines_headlines_and_credits_are_never_facts(tmp_path: Path) -> None:
         assert "Jane Roe" not in claim.text and "Getty" not in claim.text
 
 
+def test_the_core_section_leads_with_facts_about_what_the_topic_names(tmp_path: Path) -> None:
+    """A neighbour's rule worded like the topic must not lead Key developments over the
+    topic's own facts; commentary goes elsewhere."""
+    (tmp_path / "us.txt").write_text(
+        "Title: U.S. tightens AI chip export controls\nSource: Example Wire\n\n"
+        "The U.S. Commerce Department on 17 October 2023 tightened export controls on advanced "
+        "AI chips, adding a Total Processing Performance threshold of 4,800.\n\n"
+        "The export controls on AI chips extend licence requirements to 40 more countries.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "japan.txt").write_text(
+        "Title: Japan joins chip curbs\nSource: Example Post\n\n"
+        "Japan's trade ministry METI announced on 20 March 2026 that exporters will need "
+        "licences for advanced AI chips from 1 May 2026.\n\n"
+        "Analysts said the Japanese measure could cost chip equipment makers sales in China.\n",
+        encoding="utf-8",
+    )
+    with Library.open(tmp_path / "lib") as lib:
+        list(lib.import_paths([tmp_path / "us.txt", tmp_path / "japan.txt"]))
+        model = ReplayModel([{"claims": []}] * 6)
+        run(lib, model, topic="Japan's export controls on AI chips")
+    key = next(c for c in model.calls if section_of(c["messages"]) == "Key developments")
+    first = facts_in(key["messages"])[1]
+    assert "METI announced on 20 March 2026" in first
+    assert not any("Analysts said" in t for t in facts_in(key["messages"]).values())
+
+
+def test_a_source_saying_we_is_named_and_a_claim_saying_we_is_flagged(tmp_path: Path) -> None:
+    (tmp_path / "alert.txt").write_text(
+        "Title: Client alert on the Entity List\nSource: Example Law LLP\n\n"
+        "We expect BIS to add further entities to the Entity List in the first half of 2026.\n\n"
+        "BIS added 27 entities to the Entity List on 3 March 2026 for diverting AI chips.\n",
+        encoding="utf-8",
+    )
+
+    def answer(messages, schema):
+        facts = facts_in(messages)
+        we = next((n for n, t in facts.items() if "We expect" in t), None)
+        if we is None:
+            return {"claims": []}
+        assert facts[we].startswith("Example Law LLP: We expect")
+        rest = "BIS to add further entities to the Entity List in the first half of 2026."
+        return {
+            "claims": [
+                {"text": f"We expect {rest}", "facts": [we]},
+                {"text": f"Example Law LLP expects {rest}", "facts": [we]},
+            ]
+        }
+
+    with Library.open(tmp_path / "lib") as lib:
+        list(lib.import_paths([tmp_path / "alert.txt"]))
+        claims = claims_of(run(lib, ReplayModel([answer] * 6), topic="Entity List additions"))
+    by_text = {c.text.split(" BIS", 1)[0]: c for c in claims}
+    assert by_text["Example Law LLP expects"].check.status == "supported"
+    assert by_text["We expect"].check.status == "unsupported"
+    assert "without naming who" in " ".join(by_text["We expect"].check.reasons)
+
+
 def test_unanswerable_topic_says_there_is_not_enough_evidence(lib: Library) -> None:
     model = ReplayModel()
     events = run(lib, model, topic="Brazilian soybean harvest yields")

@@ -13,7 +13,7 @@ from rag.drafting.event_dates import event_dates
 from rag.drafting.fact_disagreements import find_fact_disagreements
 from rag.drafting.fact_filter import rejection
 from rag.drafting.facts import Fact, SourceSentence, cluster_facts, sentences_of
-from rag.drafting.gaps import contradicted_gap
+from rag.drafting.gaps import UNCERTAINTY, contradicted_gap
 from rag.drafting.sufficiency import focal_names
 
 TITLE = "Beijing blacklists 28 American firms as AI export feud escalates"
@@ -247,3 +247,53 @@ def test_a_briefing_title_reads_like_a_title(topic: str, title: str) -> None:
     made = title_from_topic(topic)
     assert made == title
     assert "?" not in made and len(made.split()) <= 10
+
+
+def test_outline_numbers_leave_facts_and_cut_a_heading_from_its_paragraph() -> None:
+    text = (
+        "1.3 First, the Tollgate rule of September 2025 closed the memory loophole. "
+        "The Allied Response 8.1 The effectiveness of the controls depends on allies. "
+        "B.5 The authors counted 29 legal persons. Chips above 4.8 teraflops are covered."
+    )
+    assert sentences_of(text) == [
+        "First, the Tollgate rule of September 2025 closed the memory loophole.",
+        "The Allied Response",
+        "The effectiveness of the controls depends on allies.",
+        "The authors counted 29 legal persons.",
+        "Chips above 4.8 teraflops are covered.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "gap"),
+    [
+        ("The ministry has not said when the rule takes effect.", True),
+        ("Officials declined to comment on the number of licences.", True),
+        ("The timing of the second phase is not yet known.", True),
+        ("The company did not disclose how many chips it shipped.", True),
+        # Negations that state a fact, not a missing piece of information:
+        ("The Dutch measure does not start until 1 July 2026.", False),
+        ("The rule is not a statute: Congress did not vote on it.", False),
+        ("Exporters with shipments pending to listed parties must stop them.", False),
+        ("Serving a model through an API, without providing the weights, is not an export.", False),
+    ],
+)
+def test_a_gap_is_missing_information_not_any_negation(sentence: str, gap: bool) -> None:
+    assert bool(UNCERTAINTY.search(sentence)) is gap
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We use the term AI trade restrictions broadly, to cover export controls on chips.",
+        "It is written for policymakers, for compliance officers and for analysts.",
+        "Owen Pritchard is a fellow in the same program, where he studies distillation.",
+        "This report covers export controls on chips and model weights in detail.",
+    ],
+)
+def test_a_document_describing_itself_is_not_a_fact(sentence: str) -> None:
+    assert rejection(sentence) == "the document describing itself or its authors"
+
+
+def test_a_documents_own_argument_stays_a_fact() -> None:
+    assert rejection("This report argues that the controls are failing against diversion.") is None

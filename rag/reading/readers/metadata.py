@@ -95,6 +95,44 @@ def publisher_from_url(url: str, blocks: list[Block]) -> str:
     return site_domain(url)
 
 
+# Words that make a name an organisation's, not a person's.
+_ORGANISATION = re.compile(
+    r"\b(?:institute|institution|cent(?:er|re)|university|college|school|council|foundation|"
+    r"agency|ministry|department|bureau|office|commission|committee|administration|"
+    r"government|parliament|congress|senate|service|news|press|times|post|journal|wire|"
+    r"review|media|group|partners|llp|llc|inc|ltd|plc|gmbh|corp(?:oration)?|company|bank|"
+    r"association|society|forum|program(?:me)?|project|initiative|lab(?:oratory|s)?|"
+    r"think[- ]tank|law|chambers|consult\w*|research|analytics|intelligence|policy|"
+    r"international|global|federation|union|board|authority)\b",
+    re.IGNORECASE,
+)
+# What office software writes when nobody filled the field in.
+_PLACEHOLDER_AUTHORS = frozenset(
+    {"admin", "administrator", "author", "owner", "user", "unknown", "microsoft office user"}
+)
+# "Priya Raman", "Hannah Okafor, Partner", "J. K. Smith": a person, by the look of it.
+_PERSON = re.compile(r"^(?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-]+$")
+
+
+def split_byline(author: str) -> tuple[str, str]:
+    """A file's author field as (people, organisation). PDF producers write the organisation
+    there ("Ministry of Commerce"), the people ("Priya Raman and Tomas Weller"), or both
+    ("Priya Raman and Tomas Weller, Aldgate Institute for Technology and Trade"). Only the
+    organisation is a publisher: people named as publisher mislead a citation."""
+    text = " ".join(author.split()).strip(" ,;")
+    if not text or text.lower() in _PLACEHOLDER_AUTHORS:
+        return "", ""
+    parts = [p.strip() for p in re.split(r"\s*[,;|]\s*|\s+-\s+", text) if p.strip()]
+    orgs = [p for p in parts if _ORGANISATION.search(p)]
+    people = [p for p in parts if p not in orgs]
+    if orgs:
+        return ", ".join(people), orgs[-1]
+    names = [n for p in people for n in re.split(r"\s+(?:and|&)\s+", p)]
+    if names and all(_PERSON.match(n) for n in names) and len(names[0].split()) >= 2:
+        return text, ""
+    return "", text  # a bare name ("Reuters", "MOFCOM"): an organisation
+
+
 def date_in_text(blocks: list[Block]) -> str:
     """A date stated in the document's first lines, as ISO; "" when there is none."""
     head = " ".join(b.text for b in blocks[:_DATE_SEARCH_BLOCKS])[:_DATE_SEARCH_CHARS]

@@ -30,6 +30,7 @@ from rag.core.errors import ReadError
 from rag.core.types import Block, CancelToken, DocumentMeta, Locator, ParsedDocument, ReadProgress
 from rag.reading.readers._common import clean, drain, summarize
 from rag.reading.readers.dates import normalize_date
+from rag.reading.readers.metadata import split_byline
 from rag.reading.readers.running_lines import drop_running_lines
 from rag.reading.readers.scans import ScanNotes, recognise_pdf_page
 
@@ -261,11 +262,12 @@ def _meta(reader: PdfReader) -> DocumentMeta:
         log.debug("unreadable PDF metadata", exc_info=True)
         raw = {}
     title = _useful_title(_meta_text(raw.get("/Title")))
-    author = _meta_text(raw.get("/Author"))
+    # PDFs have no publisher field: the organisation in the author field is the publisher.
+    people, organisation = split_byline(_meta_text(raw.get("/Author")))
     return DocumentMeta(
         title=title,
-        author=author,
-        publisher=author,  # PDFs have no publisher field; the author is usually the organisation
+        author=people or organisation,
+        publisher=organisation,
         published=normalize_date(_meta_text(raw.get("/CreationDate"))),
     )
 
