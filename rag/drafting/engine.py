@@ -214,9 +214,11 @@ def list_briefings(library: Library) -> list[Briefing]:
 
 def _drafting_order(template: Template, only: set[str] | None) -> list[SectionSpec]:
     specs = [s for s in template.sections if only is None or s.key in only]
-    # The bottom line sums up the rest, so it is written last and printed first.
-    return [s for s in specs if s.kind != "bottom_line"] + [
-        s for s in specs if s.kind == "bottom_line"
+    # The bottom line is written first, from the briefing's lead facts, and the sections
+    # after it leave out what it states. (Written last from the other claims, a small model
+    # only copied them: a bottom line that repeats the briefing.)
+    return [s for s in specs if s.kind == "bottom_line"] + [
+        s for s in specs if s.kind != "bottom_line"
     ]
 
 
@@ -298,7 +300,7 @@ def draft(
     used: set[str] = {
         c.passage_id + "|" + c.quote
         for s in briefing.sections
-        if s.key not in {spec.key for spec in order} and s.kind != "bottom_line"
+        if s.key not in {spec.key for spec in order}
         for claim in s.claims
         for c in claim.citations
     }
@@ -315,11 +317,15 @@ def draft(
         yield SectionStarted(index, len(order), section)
 
         if spec.kind == "bottom_line":
-            drafted = [s for s in briefing.sections if s.kind != "bottom_line"]
-            facts = _claims_as_facts(library, drafted)
+            facts = [f for f in evidence.lead if not _stated(f, used)]
         else:
-            limit = max_sources or len(evidence.by_section.get(spec.key, []))
-            facts = evidence.by_section.get(spec.key, [])[:limit]
+            # What the bottom line (or a section kept as it was) states is not shown again;
+            # a timeline is the whole chronology, the bottom line's events included.
+            facts = [
+                f for f in evidence.by_section.get(spec.key, [])
+                if spec.kind == "timeline" or not _stated(f, used)
+            ]  # fmt: skip
+        facts = facts[: max_sources or len(facts)]
         if not evidence.judgement.sufficient:
             section.status, section.note = "insufficient", refusal
             briefing.save(path)
@@ -450,7 +456,7 @@ def _write_section(
 ) -> Iterator[DraftEvent]:
     """Ask the model for the section's claims and add each as it arrives; returns _Outcome."""
     outcome = _Outcome()
-    heading = prompts.CLAIMS_SO_FAR if spec.kind == "bottom_line" else prompts.FACTS_HEADING
+    heading = prompts.FACTS_HEADING
     numbered = [
         prompts.fact_line(
             n,
@@ -468,11 +474,7 @@ def _write_section(
     at_least = 0
     if spec.kind not in ("bottom_line", "gaps") and len(shown.facts) >= MIN_CLAIMS_FROM:
         at_least = min(2, spec.claims)
-    # The bottom line joins claims: one citing a single claim would only copy it.
-    min_facts = 2 if spec.kind == "bottom_line" else 1
-    schema = prompts.claims_schema(
-        len(shown.facts), spec.claims, min_claims=at_least, min_facts=min_facts
-    )
+    schema = prompts.claims_schema(len(shown.facts), spec.claims, min_claims=at_least)
     stream = ClaimStream()
     gen = model.stream(
         prompts.messages_for(message), schema=schema,
@@ -486,7 +488,10 @@ def _write_section(
             completion = stop.value
             break
         for raw in stream.feed(piece):
-            earlier = [c for s in briefing.sections for c in s.claims]
+            earlier = [
+                c for s in briefing.sections for c in s.claims
+                if not (spec.kind == "timeline" and s.kind == "bottom_line")
+            ]  # fmt: skip
             claims, rejected = _claims_from(raw, spec, shown, library, guards, earlier, used)
             outcome.rejected += rejected
             for claim in claims:
@@ -494,7 +499,7 @@ def _write_section(
                     outcome.dropped += 1
                     continue
                 section.claims.append(claim)
-                if not claim.check.unsupported and spec.kind != "bottom_line":
+                if not claim.check.unsupported:
                     used.update(c.passage_id + "|" + c.quote for c in claim.citations)
                 if totals.first_claim_seconds is None:
                     totals.first_claim_seconds = time.monotonic() - started
@@ -549,7 +554,7 @@ def _claims_from(
         if _repeats(claim, said):
             rejected += 1
             continue
-        if spec.kind != "bottom_line" and not claim.check.unsupported:
+        if not claim.check.unsupported and spec.kind != "timeline":
             keys = {c.passage_id + "|" + c.quote for c in claim.citations}
             if keys and keys <= used:
                 rejected += 1
@@ -623,42 +628,9 @@ def _citations_of(fact: Fact) -> list[Citation]:
     return out
 
 
-def _claims_as_facts(library: Library, sections: Sequence[Section]) -> list[Fact]:
-    """The other sections' checked claims, as the facts the bottom line is written from: each
-    claim's text stands for it, and its cited sentences are what the bottom line is checked
-    against and cites."""
-    claims = [
-        c for s in sections for c in s.claims
-        if c.check.status in ("supported", "reattributed") and c.citations
-    ]  # fmt: skip
-    if not claims:
-        return []
-    vectors = library.embedder.embed([c.text for c in claims])
-    docs = library.store.documents_by_ids({cit.doc_id for c in claims for cit in c.citations})
-    facts = []
-    for n, (claim, vec) in enumerate(zip(claims, vectors, strict=True), start=1):
-        members = []
-        for cit in claim.citations:
-            passage = library.passage(cit.passage_id)
-            doc = docs.get(cit.doc_id)
-            if passage is None or doc is None:
-                continue
-            hit = _hit(passage, doc)
-            members.append(SourceSentence(hit, cit.quote, cit.quote))
-        if members:
-            # The model sees the claim; the checker and the citations see its sentences.
-            facts.append(Fact(f"c{n}", members, vec, label=_without_date(claim.text)))
-    return facts
-
-
-def _hit(passage: Passage, doc: Any) -> Any:
-    from rag.core.types import Hit
-
-    return Hit(passage=passage, document=doc, score=0.0)
-
-
-def _without_date(text: str) -> str:
-    return text.split(" — ", 1)[-1] if re.match(r"\d{4}", text) else text
+def _stated(fact: Fact, used: set[str]) -> bool:
+    """Whether a checked claim already cites every document's sentence of this fact."""
+    return all(m.passage_id + "|" + m.cited in used for m in fact.by_document())
 
 
 def _conflicts_of(evidence: BriefingEvidence, facts: Sequence[Fact]) -> list[FactDisagreement]:

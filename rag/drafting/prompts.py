@@ -33,7 +33,6 @@ Answer with JSON only."""
 TOPIC_LINE = "Briefing topic: {topic}"
 FACTS_HEADING = "FACTS"
 TASK_HEADING = "TASK"
-CLAIMS_SO_FAR = "CLAIMS OF THE OTHER SECTIONS"
 WRITE_AT_MOST = "Write at most {n} claims."
 ANSWER_AS = "Answer as JSON: {example}"
 
@@ -44,9 +43,9 @@ KIND_GUIDANCE = {
         "and cites the fact that says so."
     ),
     "bottom_line": (
-        "Sum up the claims above in the fewest sentences: what changed, who did it, why it "
-        "matters. Each sentence joins two or more of the claims in new words; never copy one. "
-        "Cite the numbers of the claims you sum up."
+        "These are the briefing's lead facts. State the most consequential first, one per "
+        "claim, with the actor, the measure and the date the facts give; the sections below "
+        "give the detail."
     ),
 }
 
@@ -91,7 +90,6 @@ def scaffolding() -> list[str]:
         "sources most relevant to this section",
         "facts most relevant to this section",
         "the numbered facts",
-        "claims of the other sections",
         "answer as json",
         "write at most",
         "briefing topic",
@@ -99,15 +97,11 @@ def scaffolding() -> list[str]:
     ]
 
 
-def claims_schema(
-    n_facts: int, max_claims: int, *, min_claims: int = 0, min_facts: int = 1
-) -> dict[str, Any]:
+def claims_schema(n_facts: int, max_claims: int, *, min_claims: int = 0) -> dict[str, Any]:
     """The answer's shape. ``facts`` is an enum of the numbers shown: a model constrained by
-    this grammar cannot cite a fact it was not shown. ``min_facts`` above 1 makes each claim
-    join several facts (the bottom line, which would otherwise copy one claim)."""
+    this grammar cannot cite a fact it was not shown."""
     ids: dict[str, Any] = {"type": "integer", "enum": list(range(1, n_facts + 1))}
-    least = max(1, min(min_facts, n_facts, 3))
-    facts: dict[str, Any] = {"type": "array", "items": ids, "minItems": least, "maxItems": 3}
+    facts: dict[str, Any] = {"type": "array", "items": ids, "minItems": 1, "maxItems": 3}
     item = {
         "type": "object",
         "properties": {"text": {"type": "string"}, "facts": facts},

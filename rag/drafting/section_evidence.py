@@ -83,6 +83,7 @@ class BriefingEvidence:
     conflicts: list[FactDisagreement]
     judgement: Judgement
     passages: int  # distinct passages the facts come from
+    lead: list[Fact] = field(default_factory=list)  # what the bottom line is written from
     query_vecs: dict[str, np.ndarray] = field(default_factory=dict)
 
     def sufficient(self, key: str) -> bool:
@@ -206,6 +207,15 @@ def gather(
         )
         by_section[key] = gaps[:MAX_FACTS]
     passages = len({m.passage_id for f in facts if f.id in usable for m in f.members})
+    # The bottom line's facts: the core section's first (they stay there too; the engine
+    # leaves out of each section what the bottom line has stated), else the most relevant
+    # facts placed anywhere.
+    bottom = next((s for s in template.sections if s.kind == "bottom_line"), None)
+    placed = {f.id for key in by_section for f in by_section[key]}
+    pool = by_section[first_claims] if first_claims else [
+        f for f in candidates if f.id in placed and not states_a_gap(f)
+    ]
+    lead = pool[: bottom.claims + 1] if bottom else []
     return BriefingEvidence(
         topic_vec=topic_vec,
         facts=[f for f in facts if f.id in usable],
@@ -213,6 +223,7 @@ def gather(
         conflicts=[d for d in conflicts if disagreement_keys],
         judgement=judgement,
         passages=passages,
+        lead=lead,
         query_vecs=query_vecs,
     )
 

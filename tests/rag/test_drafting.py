@@ -182,14 +182,18 @@ def test_no_two_claims_of_a_briefing_state_the_same_fact(lib: Library) -> None:
                 seen[key] = claim.text
 
 
-def test_a_bottom_line_that_copies_a_claim_above_is_left_out_as_a_repeat(lib: Library) -> None:
-    events = run(lib, ReplayModel([copy_facts(1)] * 6))
-    briefing = events[-1].briefing
-    above = {c.text for s in briefing.sections if s.kind != "bottom_line" for c in s.claims}
-    assert above
-    bottom = briefing.section("bottom_line")
-    assert not bottom.claims and bottom.status == "unwritten"
-    assert "no usable claim" in bottom.note
+def test_no_section_restates_what_the_bottom_line_states(lib: Library) -> None:
+    """Every section copies its first two facts word for word: what the bottom line stated
+    is neither shown to Key developments again nor kept if written again."""
+    model = ReplayModel([copy_facts(2)] * 6)
+    briefing = run(lib, model)[-1].briefing
+    bottom = briefing.section("bottom_line").claims
+    assert bottom and all(c.check.verified for c in bottom)
+    later = [c for s in briefing.sections if s.kind != "bottom_line" for c in s.claims]
+    stated = {clean_source_text(c.text) for c in bottom}
+    assert not stated & {clean_source_text(c.text) for c in later}
+    key = next(c for c in model.calls if section_of(c["messages"]) == "Key developments")
+    assert not stated & set(facts_in(key["messages"]).values())
 
 
 def test_a_section_whose_claims_all_fail_says_so_not_that_evidence_is_missing(
@@ -552,32 +556,17 @@ def test_regenerating_one_section_leaves_the_others_untouched(lib: Library) -> N
     assert after.id == first.id
 
 
-def test_bottom_line_is_drafted_last_from_the_other_claims_and_cites_their_facts(
+def test_bottom_line_is_drafted_first_from_the_lead_facts_and_cites_them(
     lib: Library,
 ) -> None:
-    def answer(messages, schema):
-        if section_of(messages) != "Bottom line":
-            return copy_facts(2)(messages, schema)
-        assert schema["properties"]["claims"]["items"]["properties"]["facts"]["minItems"] == 2
-        first, second = list(facts_in(messages).items())[:2]
-        # Two claims joined, each cut to its opening words: a summary, not a copy of either.
-        joined = " ".join(first[1].split()[:14]).rstrip(".,;") + ", and " + " ".join(
-            second[1].split()[:14]
-        ).rstrip(".,;") + "."
-        return {"claims": [{"text": joined, "facts": [first[0], second[0]]}]}
-
-    model = ReplayModel([answer] * 6)
+    model = ReplayModel([copy_facts(1)] * 6)
     events = run(lib, model)
-    last = model.calls[-1]["messages"]
-    assert section_of(last) == "Bottom line"
-    drafted = [
-        c.text
-        for s in events[-1].briefing.sections
-        if s.kind not in ("bottom_line",)
-        for c in s.claims
-        if c.check.verified and c.citations
-    ]
-    assert set(facts_in(last).values()) <= {clean_source_text(t) for t in drafted}
+    first = model.calls[0]["messages"]
+    assert section_of(first) == "Bottom line"
+    lead = facts_in(first)
+    key = next(c for c in model.calls if section_of(c["messages"]) == "Key developments")
+    # The lead facts are Key developments' own first facts, less the one the bottom line used.
+    assert list(lead.values())[1:] == list(facts_in(key["messages"]).values())[: len(lead) - 1]
     (summary,) = events[-1].briefing.section("bottom_line").claims
     assert summary.check.status == "supported" and summary.citations
     assert all(lib.passage(c.passage_id) is not None for c in summary.citations)
