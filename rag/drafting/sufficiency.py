@@ -34,7 +34,8 @@ MENTION_TOPIC_MIN = 0.40
 PERVASIVE_SHARE = 0.5
 PERVASIVE_MIN_DOCS = 2
 
-_CANDIDATE = re.compile(r"[A-Z][\w’'&.-]*\w\.?|\b(?:19|20)\d\d\b")
+# A control code may start with a digit ("4E091"): the whole code is the name, not "E091".
+_CANDIDATE = re.compile(r"(?<!\w)\d*[A-Z][\w’'&.-]*\w\.?|\b(?:19|20)\d\d\b")
 _SUFFIXES = ("ians", "ian", "ese", "ans", "an", "es", "s")
 _MIN_STEM = 4
 _DEMONYM = ("ese", "ian", "ians", "ish")
@@ -83,10 +84,10 @@ def focal_names(topic: str) -> list[FocalName]:
     topic = topic.strip()
     for index, match in enumerate(_CANDIDATE.finditer(topic)):
         raw = re.sub(r"['’]s$", "", match.group())
-        parts = [raw] if "." in raw.rstrip(".") else raw.split("-")
+        parts = raw.split("-")  # "U.S.-China" asks about the U.S. and China
         for part in parts:
             part = part.rstrip(".") if part.count(".") <= 1 else part
-            if not part or not (part[0].isupper() or part.isdigit()):
+            if not part or not (part[0].isupper() or part[0].isdigit()):
                 continue
             acronym = sum(c.isupper() for c in part) >= 2 or part.isdigit()
             opening = index == 0 and match.start() == 0 and part == parts[0]

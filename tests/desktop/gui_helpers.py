@@ -139,9 +139,10 @@ class Quoting:
     1) with the sentence holding it, word for word: a claim the checker finds supported.
     ``claims`` records what was answered, for the test to compare with the screen."""
 
-    def __init__(self, *phrases: str) -> None:
+    def __init__(self, *phrases: str, avoid: list[str] | None = None) -> None:
         self.phrases = phrases
         self.claims: list[str] = []
+        self.avoid = avoid if avoid is not None else []  # sentences never to quote
 
     def __call__(self, messages, schema):
         sources = sources_in(messages)
@@ -152,8 +153,10 @@ class Quoting:
                 sentence = next(s for s in _sentences(text) if phrase in s)
                 break
         else:
-            n = 1
-            sentence = max(_sentences(sources[1]), key=len)
+            n, sentence = max(
+                ((k, x) for k, t in sources.items() for x in _sentences(t) if x not in self.avoid),
+                key=lambda pair: (pair[0] == 1, len(pair[1])),
+            )
         self.claims.append(sentence)
         return {"claims": [{"text": sentence, "facts": [n]}]}
 

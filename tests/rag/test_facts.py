@@ -170,6 +170,10 @@ def test_event_dates_come_from_the_sentence_with_the_documents_year() -> None:
         ("Brazil's licence rule for AI exports", ["Brazil", "AI"]),
         ("Fines for breaching export controls", []),
         ("Chinese tariffs on Brazilian soybean imports", ["Chinese", "Brazilian"]),
+        # A hyphenated pair of dotted and plain names, and a code that starts with a digit:
+        ("The U.S.-China AI chip control timeline", ["U.S.", "China", "AI"]),
+        ("Model-weights export controls under ECCN 4E091", ["ECCN", "4E091"]),
+        ("Japan's METI-led export controls", ["Japan", "METI"]),
     ],
 )
 def test_focal_names_of_a_topic(topic: str, names: list[str]) -> None:
