@@ -36,6 +36,7 @@ FORMAT_VERSION = 1
 SECTION_STATUSES = (
     "pending", "drafting", "done", "insufficient", "unwritten", "cancelled", "failed"
 )
+FINISHED_STATUSES = ("done", "insufficient", "unwritten")  # drafting ended as it should
 INSUFFICIENT_NOTE = "Not enough evidence in the library for this section."
 
 

@@ -9,6 +9,7 @@ import pytest
 from gui_helpers import TOPIC
 from PySide6.QtCore import Qt
 
+from rag.briefs.briefing import FINISHED_STATUSES as FINISHED
 from rag.core.paths import user_templates_dir
 from rag.core.settings import Settings, save_settings
 
@@ -72,7 +73,7 @@ def test_the_small_model_drafts_into_the_pane_and_stop_cancels_at_once(make_wind
 
     def section_finished() -> bool:
         b = window.briefing.briefing
-        done_sections[:] = [s.key for s in b.sections if s.status in ("done", "insufficient")]
+        done_sections[:] = [s.key for s in b.sections if s.status in FINISHED]
         return len(done_sections) >= 3
 
     # The 135M model often writes fragments the engine rejects: give it three sections to

