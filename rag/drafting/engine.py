@@ -71,7 +71,7 @@ if TYPE_CHECKING:
 TOKENS_PER_CLAIM = 70  # answer budget per claim asked for, JSON included (40 words at most)
 ANSWER_OVERHEAD = 40
 NO_DISAGREEMENT_NOTE = "No disagreement between the sources was found on counts or dates."
-NO_CHECKED_CLAIMS_NOTE = "No claim above passed its check, so there is nothing to sum up."
+NO_CHECKED_CLAIMS_NOTE = "The briefing's lead facts are already stated in the sections below."
 NO_GAP_NOTE = "Every question this briefing asks of the library is answered by its sources."
 # Sections with at least this many facts are asked for at least two claims: left free, small
 # models stop after one claim and most of the evidence goes unused.
@@ -332,8 +332,8 @@ def draft(
             yield SectionDone(section)
             continue
         if not facts and spec.kind not in ("gaps", "disagreements"):
-            # The topic is covered, but nothing found serves this section (or, for the
-            # bottom line, no claim above passed its check).
+            # The topic is covered, but nothing found serves this section (or, for a bottom
+            # line drafted again on its own, the sections kept state all its lead facts).
             if spec.kind == "bottom_line":
                 section.status, section.note = "unwritten", NO_CHECKED_CLAIMS_NOTE
             else:
