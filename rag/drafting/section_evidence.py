@@ -215,7 +215,9 @@ def gather(
     pool = by_section[first_claims] if first_claims else [
         f for f in candidates if f.id in placed and not states_a_gap(f)
     ]
-    lead = pool[: bottom.claims + 1] if bottom else []
+    # Developments lead; an opinion ("... were a good start") is not a bottom line.
+    ordered = [f for f in pool if not _opinion(f.text)] + [f for f in pool if _opinion(f.text)]
+    lead = ordered[: bottom.claims + 1] if bottom else []
     return BriefingEvidence(
         topic_vec=topic_vec,
         facts=[f for f in facts if f.id in usable],
