@@ -82,6 +82,8 @@ MIN_CLAIMS_FROM = 2
 SAME_FACT_OVERLAP = 0.6
 # A claim in a source's first person: the reader would take "we" for the briefing's author.
 _UNNAMED_SPEAKER = re.compile(r"^(?:We|Our|In our view|I)\b")
+# "(East Asia Policy Review, 2026-03-15)": a fact's origin as the prompt shows it, alone.
+_ORIGIN_ONLY = re.compile(r"^\s*\([^()]*\)\s*\.?\s*$")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _DATED = re.compile(r"^\d{4}(?:-\d{2}){0,2} — ")
 FAILED_CLAIMS = ("mark", "drop")  # what the "failed_claims" setting may say
@@ -540,7 +542,7 @@ def _claims_from(
     out: list[Claim] = []
     rejected = 0
     for sentence in cleaned.sentences:
-        if looks_like_heading(sentence):
+        if looks_like_heading(sentence) or _ORIGIN_ONLY.match(sentence):
             # "The Circuit Ledger, 2026-03-21": a title or a fact's origin copied out, which
             # asserts nothing; shown flagged it would only be noise to clear away.
             rejected += 1

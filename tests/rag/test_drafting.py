@@ -216,11 +216,16 @@ def test_a_source_name_and_date_copied_out_is_never_shown_as_a_claim(lib: Librar
             "claims": [
                 {"text": "The Circuit Ledger, 2026-03-21", "facts": [first]},
                 {"text": "Export Controls On Frontier Model Weights", "facts": [first]},
+                {"text": "(East Asia Policy Review, 2026-03-15)", "facts": [first]},
             ]
         }
 
     claims = claims_of(run(lib, ReplayModel([answer] * 6)))
-    junk = {"The Circuit Ledger, 2026-03-21", "Export Controls On Frontier Model Weights"}
+    junk = {
+        "The Circuit Ledger, 2026-03-21",
+        "Export Controls On Frontier Model Weights",
+        "(East Asia Policy Review, 2026-03-15)",
+    }
     assert not {c.text for c in claims} & junk
 
 
