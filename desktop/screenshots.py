@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 SIZE = (1440, 900)
 
 
-def scanned_pdf() -> bytes:
-    """A well-formed PDF whose only page has no text: a scan, as BriefDesk sees it."""
+def blank_pdf() -> bytes:
+    """A well-formed PDF whose only page is empty: it fails, showing how a failure looks
+    (scans are read by OCR now, so a scan would import)."""
     objects = [
         b"<</Type /Catalog /Pages 2 0 R>>",
         b"<</Type /Pages /Kids [3 0 R] /Count 1>>",
@@ -145,8 +146,8 @@ def _take(app: QApplication, window: MainWindow, outdir: Path, draft_minutes: fl
     save(window, "01-empty.png")
 
     batch = Path(tempfile.mkdtemp(prefix="briefdesk-batch-"))
-    scanned = batch / "00_scanned_fax_from_ministry.pdf"
-    scanned.write_bytes(scanned_pdf())
+    scanned = batch / "00_blank_page_from_the_printer.pdf"
+    scanned.write_bytes(blank_pdf())
     panel = window.library_pane.import_panel
     window.library.import_paths([scanned, demo_library_dir()])
     wait(lambda: len(panel.outcome_texts()) >= 3, "three files to import")

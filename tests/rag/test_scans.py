@@ -284,3 +284,79 @@ def test_an_image_bomb_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
     assert path.stat().st_size < MB
     with pytest.raises(ReadError, match="too large to read"):
         read_isolated(path, max_bytes=MB, timeout=SLOW_OK, memory_mb=256)
+
+
+def test_pages_read_side_by_side_come_out_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages are recognised two at a time, but progress, text and notes keep page order, and
+    no more than two pages are ever being read (a fake recogniser that finishes late pages
+    first)."""
+    import threading
+    import time
+
+    from rag.reading.readers import scans as scans_module
+    from rag.reading.readers.ocr import PAGES_AT_ONCE, RecognisedPage
+
+    busy = 0
+    most = 0
+    lock = threading.Lock()
+
+    def recognise(image: int) -> RecognisedPage:
+        nonlocal busy, most
+        with lock:
+            busy += 1
+            most = max(most, busy)
+        time.sleep(0.05 if image % 2 else 0.01)  # odd pages are slow
+        with lock:
+            busy -= 1
+        return RecognisedPage([f"page {image}"], 0.9)
+
+    monkeypatch.setattr(scans_module, "recognise_image", recognise)
+    notes = scans_module.ScanNotes()
+    queue = scans_module.PageQueue(notes, 7)
+    done = []
+    try:
+        for number in range(1, 8):
+            steps = (
+                queue.text(number, [f"text {number}"])
+                if number == 4
+                else queue.image(number, number)
+            )
+            done += [p.done for p in steps]
+        done += [p.done for p in queue.finish()]
+    finally:
+        queue.close()
+    assert done == list(range(1, 8))
+    assert queue.pages == [
+        ["page 1"],
+        ["page 2"],
+        ["page 3"],
+        ["text 4"],
+        ["page 5"],
+        ["page 6"],
+        ["page 7"],
+    ]
+    assert most == PAGES_AT_ONCE
+    assert sorted(notes.confidence) == [1, 2, 3, 5, 6, 7]
+
+
+def test_a_failed_page_fails_the_read_after_the_pages_in_flight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rag.reading.readers import scans as scans_module
+    from rag.reading.readers.ocr import RecognisedPage
+
+    def recognise(image: int) -> RecognisedPage:
+        if image == 2:
+            raise ReadError("text recognition failed on a page image")
+        return RecognisedPage(["ok"], 0.9)
+
+    monkeypatch.setattr(scans_module, "recognise_image", recognise)
+    queue = scans_module.PageQueue(scans_module.ScanNotes(), 3)
+    with pytest.raises(ReadError, match="text recognition failed"):
+        try:
+            for number in range(1, 4):
+                list(queue.image(number, number))
+            list(queue.finish())
+        finally:
+            queue.close()
+    assert queue.pages == [["ok"]]

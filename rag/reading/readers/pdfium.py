@@ -54,7 +54,9 @@ class Pdfium:
             if pixels > _MAX_PIXELS:
                 scale *= (_MAX_PIXELS / pixels) ** 0.5
             bitmap = page.render(scale=scale, grayscale=True)
-            return bitmap.to_pil()
+            # A copy: the image is recognised on another thread, and PDFium's bitmap
+            # memory belongs to this one.
+            return bitmap.to_pil().copy()
         except ReadError:
             raise
         except MemoryError:
