@@ -7,6 +7,12 @@ topic's focal names (the capitalised names it asks about) occur with them: in th
 sentence, or in its passage in a sentence that is itself about the topic. A name met only in
 sentences about something else is a mention in passing and does not count.
 
+It is the *clause* naming the name that must be about the topic, and it must not deny it:
+in "Malaysia requires permits for AI chips, and traders say Vietnam is watching closely" the
+sentence is about chip permits but Vietnam's clause is not, and "Singapore has not announced
+a similar measure" names Singapore only to say its measure does not exist. Neither makes a
+briefing on "Vietnam's (or Singapore's) permit rule" answerable.
+
 Names match however they are inflected: "Kestrel-era" is about Kestrel, "Anthropic's" about
 Anthropic, "Brazilian" about Brazil, "Kestrels" about Kestrel.
 """
@@ -40,6 +46,20 @@ _SUFFIXES = ("ians", "ian", "ese", "ans", "an", "es", "s")
 _MIN_STEM = 4
 _DEMONYM = ("ese", "ian", "ians", "ish")
 _TOKEN = re.compile(r"\w+")
+# Where one clause of a sentence ends and another, with its own subject, may begin.
+_CLAUSE_BREAK = re.compile(
+    r";\s+|,\s+(?:but|and|while|whereas|although|though|yet)\s+|\s+but\s+", re.IGNORECASE
+)
+# An aside about a name ("Singapore, which is home to ..., has not ...") and the start of a
+# relative clause: a negation after the name's own part of the clause ("... needs a license
+# that may never come") is not said of the name.
+_ASIDE = re.compile(r",\s+(?:which|who|whose|where)\b[^,]*,", re.IGNORECASE)
+_RELATIVE = re.compile(r"\s(?:that|which|who)\s", re.IGNORECASE)
+# A clause saying that something is not so, or not yet.
+_DENIED = re.compile(
+    r"\b(?:not|never|no|neither|nor|none|nothing|without)\b|n['’]t\b|\byet to\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -94,9 +114,7 @@ def focal_names(topic: str) -> list[FocalName]:
             # The first word is capitalised anyway; it is a name only when it shows it:
             # "Brazil's ...", "EU ...", "Chinese ..." (not "Fines for ...").
             named = (
-                acronym
-                or match.group().endswith(("'s", "’s"))
-                or part.lower().endswith(_DEMONYM)
+                acronym or match.group().endswith(("'s", "’s")) or part.lower().endswith(_DEMONYM)
             )
             if opening and not named:
                 continue
@@ -139,35 +157,39 @@ class NameEvidence:
         self._topic = topic_vec
         self._about: dict[str, bool] = {}  # sentence -> about the topic
 
-    def _sentence_about_topic(self, sentences: list[str]) -> None:
-        todo = [s for s in dict.fromkeys(sentences) if s not in self._about]
+    def _about_topic(self, clauses: list[str]) -> None:
+        todo = [c for c in dict.fromkeys(clauses) if c not in self._about]
         if todo:
             vecs = self._embed(todo)
-            for s, v in zip(todo, vecs, strict=True):
-                self._about[s] = float(np.dot(v, self._topic)) >= MENTION_TOPIC_MIN
+            for c, v in zip(todo, vecs, strict=True):
+                self._about[c] = float(np.dot(v, self._topic)) >= MENTION_TOPIC_MIN
 
     def names_of(self, fact: Fact) -> set[str]:
-        """Focal names the fact carries: named in a sentence about the topic, its own or one
-        of its passage's. A name only in a sentence about something else is in passing."""
-        own_about = float(np.dot(fact.vector, self._topic)) >= MENTION_TOPIC_MIN
-        found = {
-            n.shown
-            for n in self.names
-            if own_about and any(n.found_in(m.text) for m in fact.members)
-        }
-        rest = [n for n in self.names if n.shown not in found]
-        if not rest:
-            return found
-        mentions: list[str] = []
+        """Focal names the fact carries: named, and not denied, in a clause about the topic,
+        in its own sentence or one of its passage's. A name only in a clause about something
+        else is in passing."""
+        sentences: list[str] = [m.text for m in fact.members]
         for member in fact.members:
-            for s in split_sentences(" ".join(member.hit.passage.text.split())):
-                if any(n.found_in(s) for n in rest):
-                    mentions.append(s)
-        self._sentence_about_topic(mentions)
-        for name in rest:
-            if any(name.found_in(s) and self._about[s] for s in mentions):
-                found.add(name.shown)
-        return found
+            sentences += split_sentences(" ".join(member.hit.passage.text.split()))
+        naming: dict[str, list[str]] = {}
+        for sentence in dict.fromkeys(sentences):
+            for clause in _CLAUSE_BREAK.split(sentence):
+                for name in self.names:
+                    if name.found_in(clause) and not _denies(clause, name):
+                        naming.setdefault(name.shown, []).append(clause)
+        self._about_topic([c for clauses in naming.values() for c in clauses])
+        return {name for name, clauses in naming.items() if any(self._about[c] for c in clauses)}
+
+
+def _denies(clause: str, name: FocalName) -> bool:
+    """Whether the clause denies what it says of ``name``: a negation before the name or in
+    the name's own part of the clause ("Singapore has not announced", "no evidence that
+    Singapore is considering"), not in a relative clause after it."""
+    parts = _RELATIVE.split(_ASIDE.sub("", clause))
+    for i, part in enumerate(parts):
+        if name.found_in(part):
+            return bool(_DENIED.search(" ".join(parts[: i + 1])))
+    return bool(_DENIED.search(clause))
 
 
 def pervasive(names: Sequence[FocalName], documents: dict[str, str]) -> set[str]:

@@ -301,3 +301,47 @@ def test_a_document_describing_itself_is_not_a_fact(sentence: str) -> None:
 
 def test_a_documents_own_argument_stays_a_fact() -> None:
     assert rejection("This report argues that the controls are failing against diversion.") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "carried"),
+    [
+        # The name's own clause is about the topic: it grounds the topic.
+        ("Indonesia introduced a licence requirement for exports of AI accelerators in May.", True),
+        # Named in passing, in a clause about something else, beside a clause about the topic.
+        (
+            "Thailand requires licences for AI accelerator exports, and traders say Indonesia "
+            "is watching closely.",
+            False,
+        ),
+        # Named only to say that its measure does not exist.
+        (
+            "Indonesia, which hosts many chip distributors, has not announced a licence "
+            "requirement for AI accelerators.",
+            False,
+        ),
+        (
+            "Analysts found no evidence that Indonesia is drafting a licence rule for AI chips.",
+            False,
+        ),
+        # A negation in a relative clause after the name is not said of the name.
+        (
+            "Indonesia's new rule means exporters of AI accelerators need a licence that may "
+            "never be granted.",
+            True,
+        ),
+    ],
+)
+def test_a_name_grounds_a_topic_only_in_a_clause_about_it_that_does_not_deny_it(
+    sentence: str, carried: bool
+) -> None:
+    from rag.drafting.sufficiency import NameEvidence
+    from rag.models.embedding import Embedder
+    from rag.models.provision import embedding_model_dir
+
+    embedder = Embedder(embedding_model_dir())
+    topic = "Indonesia's licensing rule for AI accelerators"
+    topic_vec = embedder.embed([topic])[0]
+    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    fact = _fact("f", "a", sentence, embedder.embed([sentence])[0])
+    assert ("Indonesia" in names.names_of(fact)) is carried
