@@ -53,7 +53,7 @@ from rag.drafting import prompts
 from rag.drafting.claim_text import LeakGuard, clean_claim, split_markers
 from rag.drafting.event_dates import event_dates
 from rag.drafting.fact_disagreements import FactDisagreement
-from rag.drafting.facts import Fact, SourceSentence, attributed
+from rag.drafting.facts import IMPERATIVE, Fact, SourceSentence, attributed
 from rag.drafting.gaps import (
     GAP_QUESTIONS,
     REJECTED_GAP,
@@ -222,8 +222,6 @@ def _drafting_order(template: Template, only: set[str] | None) -> list[SectionSp
     return [s for s in specs if s.kind == "bottom_line"] + [
         s for s in specs if s.kind != "bottom_line"
     ]
-
-
 
 
 @dataclass
@@ -427,9 +425,7 @@ def _refusal(evidence: BriefingEvidence) -> str:
     if missing:
         # Say why: the analyst can then check the spelling or import the missing sources.
         return (
-            f"{INSUFFICIENT_NOTE} No source about this topic discusses "
-            + ", ".join(missing)
-            + "."
+            f"{INSUFFICIENT_NOTE} No source about this topic discusses " + ", ".join(missing) + "."
         )
     return INSUFFICIENT_NOTE
 
@@ -574,6 +570,8 @@ def _checked_claim(
     reasons = list(check.reasons)
     if _UNNAMED_SPEAKER.match(text):
         reasons.append("says “we” without naming who")
+    if IMPERATIVE.match(text):
+        reasons.append("an instruction to the reader, not a finding: say whose recommendation")
     if contradicted_gap(text, facts):
         reasons.append(REJECTED_GAP)
     if spec.kind == "timeline":

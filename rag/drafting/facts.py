@@ -100,7 +100,7 @@ def blocks_of(text: str) -> list[str]:
     for line in (" ".join(raw.split()) for raw in text.split("\n")):
         if not line:
             continue
-        ended = not previous or previous[-1] in ".!?:;\"”’)"
+        ended = not previous or previous[-1] in '.!?:;"”’)'
         heading = (
             len(previous.split()) <= HEADING_WORDS
             and line[0].isupper()
@@ -216,19 +216,30 @@ def cluster_facts(
 # A source speaking for itself: "We expect BIS to ...", "In our view ...". Shown as is, the
 # model writes "We expect ..." into the analyst's briefing, as if the analyst expected it.
 _FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?)\b|(?<![A-Z.])\bus\b")
+# A recommendation in the imperative ("Concentrate enforcement on diversion ..."): shown as is,
+# the model copies an instruction to the reader into the briefing as if it were a finding.
+# The verbs that open recommendations in reports and alerts; followed by "for", "of", "is"
+# they are nouns ("Support for the rule grew").
+IMPERATIVE = re.compile(
+    r"^(?:Adopt|Align|Avoid|Build|Check|Clarify|Concentrate|Conduct|Consider|Coordinate|"
+    r"Designate|Encourage|Engage|Ensure|Establish|Expand|Impose|Implement|Invest|Limit|Maintain|"
+    r"Monitor|Obtain|Prioriti[sz]e|Publish|Require|Resist|Review|Screen|Seek|Strengthen|"
+    r"Support|Tighten|Treat|Use)\s+(?!(?:for|of|from|is|was|has|had|by|in|to)\b)"
+)
 
 
 def speaker(sentence: SourceSentence) -> str:
-    """Who a sentence speaking in the first person speaks for ("" when it does not)."""
-    if not _FIRST_PERSON.search(sentence.text):
+    """Who a sentence speaking in the first person, or recommending in the imperative,
+    speaks for ("" when it does neither)."""
+    if not (_FIRST_PERSON.search(sentence.text) or IMPERATIVE.match(sentence.text)):
         return ""
     doc = sentence.hit.document
     return doc.publisher or doc.author or doc.title
 
 
 def attributed(sentence: SourceSentence) -> str:
-    """The sentence with its speaker named before it when it says "we": what the model is
-    shown and what a claim is checked against, so "Whitlock Ferreira expects ..." is
-    supported by "We expect ..." in Whitlock Ferreira's alert."""
+    """The sentence with its speaker named before it when it says "we" or recommends: what
+    the model is shown and what a claim is checked against, so "Whitlock Ferreira expects ..."
+    is supported by "We expect ..." in Whitlock Ferreira's alert."""
     who = speaker(sentence)
     return f"{who}: {sentence.text}" if who else sentence.text

@@ -396,6 +396,39 @@ def test_a_source_saying_we_is_named_and_a_claim_saying_we_is_flagged(tmp_path: 
     assert "without naming who" in " ".join(by_text["We expect"].check.reasons)
 
 
+def test_a_recommendation_is_named_and_a_claim_giving_orders_is_flagged(tmp_path: Path) -> None:
+    """A report's imperative ("Concentrate enforcement ...") is shown as its publisher's; a
+    claim that copies the instruction is flagged, one that says whose it is passes."""
+    (tmp_path / "report.txt").write_text(
+        "Title: Chips after the Entity List\nSource: Example Policy Institute\n\n"
+        "Concentrate enforcement resources on suppliers of firms on the Entity List.\n\n"
+        "BIS added 27 entities to the Entity List on 3 March 2026 for diverting AI chips.\n",
+        encoding="utf-8",
+    )
+    rest = "enforcement resources on suppliers of firms on the Entity List."
+
+    def answer(messages, schema):
+        facts = facts_in(messages)
+        order = next((n for n, t in facts.items() if "Concentrate enforcement" in t), None)
+        if order is None:
+            return {"claims": []}
+        assert facts[order].startswith("Example Policy Institute: Concentrate enforcement")
+        return {
+            "claims": [
+                {"text": f"Concentrate {rest}", "facts": [order]},
+                {"text": f"Example Policy Institute: Concentrate {rest}", "facts": [order]},
+            ]
+        }
+
+    with Library.open(tmp_path / "lib") as lib:
+        list(lib.import_paths([tmp_path / "report.txt"]))
+        claims = claims_of(run(lib, ReplayModel([answer] * 6), topic="Entity List enforcement"))
+    by_start = {c.text.split(" ", 1)[0]: c for c in claims}
+    assert by_start["Concentrate"].check.status == "unsupported"
+    assert "instruction to the reader" in " ".join(by_start["Concentrate"].check.reasons)
+    assert by_start["Example"].check.status == "supported"
+
+
 def test_unanswerable_topic_says_there_is_not_enough_evidence(lib: Library) -> None:
     model = ReplayModel()
     events = run(lib, model, topic="Brazilian soybean harvest yields")
