@@ -122,6 +122,17 @@ def _verb_like(word: str, before: str) -> bool:
     )
 
 
+def _before_verb(piece: str) -> str:
+    """The words of ``piece`` before its first verb ("The United States on Tuesday"), or ""
+    when none comes within its first twelve words."""
+    words = piece.split()
+    for i, w in enumerate(words[:12]):
+        # A capitalised word is a name, not a verb ("United" in "The United States").
+        if i and not w[0].isupper() and _verb_like(w.strip(",;:"), words[i - 1]):
+            return " ".join(words[:i])
+    return ""
+
+
 def _subject(words: list[str]) -> tuple[str, ...] | None:
     """The words before the first verb; None if the piece opens with a verb or a pronoun (it
     continues the previous clause's actor), empty if no verb comes soon enough to tell."""
@@ -230,8 +241,15 @@ def _problems_with(
     subject_countries = countries_in(subject)
     context_countries = countries_in(reading.context)
     names = clause.names()
-    if (subject_countries and not subject_countries & context_countries) or (
-        names and not subject_countries and not any(mentions(n, reading.context) for n in names)
+    # The countries that act in the sentence: named in the actor of one of its clauses. "The
+    # United States added 31 companies in China" names China, but China did not add them.
+    acting = set().union(*(countries_in(_before_verb(c.text)) for c in clauses(reading.sentence)))
+    if (
+        (subject_countries and not subject_countries & context_countries)
+        or (subject_countries and acting and not subject_countries & acting)
+        or (
+            names and not subject_countries and not any(mentions(n, reading.context) for n in names)
+        )
     ):
         problems.append(f"{subject} is not the actor of: {reading.sentence}")
     elif strict_actor and not names and not subject_countries:

@@ -514,6 +514,22 @@ def test_the_actor_opening_a_claim_must_be_the_actor_of_its_sentence() -> None:
     assert missing_terms("BIS published guidance on License Exception LVC.", carried) == []
 
 
+def test_a_country_named_in_the_object_is_not_the_actor() -> None:
+    """The sentence names China, as where the companies are: China did not add them."""
+    listed = (
+        "The United States on Tuesday added 31 companies in China and Singapore to its trade "
+        "blacklist, accusing them of diverting advanced American AI chips."
+    )
+    wrong = missing_terms("China added 31 companies to its trade blacklist.", listed)
+    assert any("actor" in m for m in wrong), wrong
+    assert missing_terms("Washington added 31 companies to its trade blacklist.", listed) == []
+    retaliation = "China added 18 U.S. companies to its unreliable entity list on Thursday."
+    assert (
+        missing_terms("Beijing added 18 U.S. companies to its unreliable entity list.", retaliation)
+        == []
+    )
+
+
 def test_a_denial_negates_what_it_denies() -> None:
     denial = (
         "Britain's trade department denied that it had granted a licence to Orrin Analytics "
