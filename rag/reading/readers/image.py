@@ -16,7 +16,7 @@ from rag.core.errors import ReadError
 from rag.core.types import Block, CancelToken, DocumentMeta, Locator, ParsedDocument, ReadProgress
 from rag.reading.readers.pdf import _paragraphs
 from rag.reading.readers.running_lines import drop_running_lines
-from rag.reading.readers.scans import PageQueue, ScanNotes
+from rag.reading.readers.scans import ScanNotes, recognise_image
 
 __all__ = ["read_image_steps"]
 
@@ -34,17 +34,15 @@ def read_image_steps(
     image = _open(data)
     frames = min(getattr(image, "n_frames", 1) or 1, _MAX_FRAMES)
     scans = ScanNotes()
-    queue = PageQueue(scans, frames)
-    try:
-        for number in range(1, frames + 1):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            yield from queue.image(number, _frame(image, number))
-        yield from queue.finish()
-    finally:
-        queue.close()
+    pages: list[list[str]] = []
+    for number in range(1, frames + 1):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        frame = _frame(image, number)
+        pages.append(scans.record(number, recognise_image(frame)))
+        yield ReadProgress(number, frames)
     blocks: list[Block] = []
-    for number, lines in enumerate(drop_running_lines(queue.pages), start=1):
+    for number, lines in enumerate(drop_running_lines(pages), start=1):
         locator = Locator(page=number, confidence=scans.confidence.get(number))
         blocks.extend(Block(text=p, locator=locator) for p in _paragraphs("\n".join(lines)))
     if not blocks:

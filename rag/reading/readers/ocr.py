@@ -7,10 +7,8 @@ module is imported only by readers, which run in the isolated reader worker proc
 (rag.reading.isolation), never in the desktop app's process. Tests check that.
 
 Settings, measured on a 2-core machine (BENCHMARKS.md has the figures):
-- onnxruntime uses 1 intra-op thread and readers recognise ``PAGES_AT_ONCE`` pages side by
-  side (rag.reading.readers.scans.PageQueue): a line image is too small a job to split across
-  cores well, so two pages on one thread each read faster than one page on two (1.93 s a page
-  against 2.2-2.8 s, measured in one run on 2 cores). A single image reads on one core.
+- onnxruntime uses 2 intra-op threads: by default it sizes its pool to every core it can see,
+  which on a shared machine only adds contention.
 - Detection sees the page scaled so that its longer side is ``_DETECT_SIDE`` pixels (RapidOCR's
   default scales the *shorter* side up to at least 736, i.e. detects on the full 200-dpi page);
   recognition still reads each line from the full-resolution page, so accuracy holds.
@@ -29,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -39,19 +36,18 @@ from rag.core.errors import ReadError
 from rag.core.types import LOW_CONFIDENCE
 from rag.reading.readers.layout import TextBox, reading_order
 
-__all__ = ["LOW_CONFIDENCE", "OCR_DPI", "PAGES_AT_ONCE", "RecognisedPage", "recognise"]
+__all__ = ["LOW_CONFIDENCE", "OCR_DPI", "RecognisedPage", "recognise"]
 
 log = logging.getLogger(__name__)
 
 OCR_DPI = 200  # PDF pages are rendered at this resolution for recognition
-PAGES_AT_ONCE = 2  # pages recognised side by side, one engine thread each
 _RETRY_WITH_ANGLES = 0.85  # below this, read the page again with the angle classifier
 _DETECT_SIDE = 960
 _MIN_SCORE = 0.3  # boxes below this are noise; those between it and the floor are kept, flagged
 _SQUEEZE = 0.65  # measured: 0.8 and 0.55 drop more spaces; 0.5 loses letters
 
 _SETTINGS: dict[str, Any] = {
-    "intra_op_num_threads": 1,
+    "intra_op_num_threads": 2,
     "inter_op_num_threads": 1,
     "det_limit_type": "max",
     "det_limit_side_len": _DETECT_SIDE,
@@ -72,7 +68,6 @@ class RecognisedPage:
 
 
 _ENGINE: Any = None
-_ENGINE_LOCK = threading.Lock()  # pages are read on two threads: the engine is loaded once
 
 # Around loading the engine. The reader worker sets this to lift its memory limit for the
 # load: the engine's code and models (about 750 MB of address space, most of it mapped
@@ -97,9 +92,7 @@ def recognise(image: Any) -> RecognisedPage:
 
 def _engine() -> Any:
     global _ENGINE
-    with _ENGINE_LOCK:
-        if _ENGINE is not None:
-            return _ENGINE
+    if _ENGINE is None:
         with engine_loading():
             from rapidocr_onnxruntime import RapidOCR  # imports cv2: reader worker only
 

@@ -32,7 +32,7 @@ from rag.reading.readers._common import clean, drain, summarize
 from rag.reading.readers.dates import normalize_date
 from rag.reading.readers.metadata import split_byline
 from rag.reading.readers.running_lines import drop_running_lines
-from rag.reading.readers.scans import PageQueue, ScanNotes, render_pdf_page
+from rag.reading.readers.scans import ScanNotes, recognise_pdf_page
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,18 +94,17 @@ def _read(data: bytes, cancel: CancelToken | None) -> Generator[ReadProgress, No
     reader = _open(data)
     page_count = _guard(lambda: len(reader.pages), "damaged PDF")
     scans = ScanNotes(data)
-    queue = PageQueue(scans, page_count)
     try:
+        pages: list[list[str]] = []
         for number in range(1, page_count + 1):
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            yield from _page(reader, number, queue)
-        yield from queue.finish()
+            pages.append(_page_lines(reader, number, scans))
+            yield ReadProgress(number, page_count)
     finally:
-        queue.close()
         scans.close()
     blocks: list[Block] = []
-    for number, lines in enumerate(drop_running_lines(queue.pages), start=1):
+    for number, lines in enumerate(drop_running_lines(pages), start=1):
         locator = Locator(page=number, confidence=scans.confidence.get(number))
         text = "\n".join(lines)
         blocks.extend(Block(text=para, locator=locator) for para in _paragraphs(text))
@@ -122,16 +121,16 @@ def _read(data: bytes, cancel: CancelToken | None) -> Generator[ReadProgress, No
     )  # fmt: skip
 
 
-def _page(reader: PdfReader, number: int, queue: PageQueue) -> Iterator[ReadProgress]:
-    """A page's printed lines into ``queue``: its text layer, or its image to recognise."""
+def _page_lines(reader: PdfReader, number: int, scans: ScanNotes) -> list[str]:
+    """A page's printed lines: its text layer, or the text recognised on its image."""
     page = _guard(lambda: reader.pages[number - 1], f"damaged PDF: page {number} unreadable")
     text = _page_text(reader, number)
     scanned = _has_images(page)
     if len(clean(text)) >= _STAMP_CHARS or (clean(text) and not scanned):
-        return queue.text(number, text.splitlines())
+        return text.splitlines()
     # Without an image the page may be blank, or its text drawn as shapes: worth a look, but
     # finding nothing there is no news for the analyst.
-    return queue.image(number, render_pdf_page(queue.scans, number), expect_text=scanned)
+    return recognise_pdf_page(scans, number, expect_text=scanned)
 
 
 def _open(data: bytes) -> PdfReader:

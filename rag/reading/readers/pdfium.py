@@ -54,9 +54,7 @@ class Pdfium:
             if pixels > _MAX_PIXELS:
                 scale *= (_MAX_PIXELS / pixels) ** 0.5
             bitmap = page.render(scale=scale, grayscale=True)
-            # A copy: the image is recognised on another thread, and PDFium's bitmap
-            # memory belongs to this one.
-            return bitmap.to_pil().copy()
+            return bitmap.to_pil()
         except ReadError:
             raise
         except MemoryError:

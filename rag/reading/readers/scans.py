@@ -7,16 +7,12 @@ on which nothing was recognised is named there too. Nothing is dropped silently.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from rag.core.errors import ReadError
-from rag.core.types import ReadProgress
-from rag.reading.readers.ocr import LOW_CONFIDENCE, OCR_DPI, PAGES_AT_ONCE, RecognisedPage
+from rag.reading.readers.ocr import LOW_CONFIDENCE, OCR_DPI, RecognisedPage
 
-__all__ = ["PageQueue", "ScanNotes", "recognise_image", "render_pdf_page"]
+__all__ = ["ScanNotes", "recognise_image", "recognise_pdf_page"]
 
 
 class ScanNotes:
@@ -76,69 +72,14 @@ class ScanNotes:
             self._pdf = None
 
 
-def render_pdf_page(scans: ScanNotes, number: int) -> Any:
-    """PDF page ``number`` drawn for recognition, or None when it draws nothing at all (a
-    blank page costs no OCR)."""
+def recognise_pdf_page(scans: ScanNotes, number: int, *, expect_text: bool = True) -> list[str]:
+    """Draw PDF page ``number`` and recognise its text; the lines, recorded in ``scans``.
+    A page that draws nothing at all is not recognised (a blank page costs no OCR)."""
     pdf = scans.pdfium()
     if pdf.is_empty(number - 1):
-        return None
-    return pdf.render(number - 1, OCR_DPI)
-
-
-class PageQueue:
-    """A document's pages in order, page images recognised ``PAGES_AT_ONCE`` at a time.
-
-    Recognising one page with both cores wastes much of the second one (a text line is too
-    small a job to split well), so the OCR engine runs one thread per call and two pages are
-    read side by side: measured 1.93 s a page against 2.2-2.8 s one at a time on 2 cores. The
-    reader stays a generator: progress is yielded page by page, in page order, and a cancelled
-    or failed read waits only for the pages already being read (at most ``PAGES_AT_ONCE``).
-    PDFium, which is not thread-safe, is only ever called by the reader's own thread.
-    """
-
-    def __init__(self, scans: ScanNotes, total: int) -> None:
-        self.scans = scans
-        self.total = total
-        self.pages: list[list[str]] = []
-        self._queue: deque[tuple[int, list[str] | Future[RecognisedPage], bool]] = deque()
-        self._pool: ThreadPoolExecutor | None = None
-
-    def text(self, number: int, lines: list[str]) -> Iterator[ReadProgress]:
-        """A page that needs no recognition."""
-        self._queue.append((number, lines, False))
-        return self._ready(wait=False)
-
-    def image(self, number: int, image: Any, *, expect_text: bool = True) -> Iterator[ReadProgress]:
-        """A page image to recognise; ``image`` None is a page that draws nothing."""
-        if image is None:
-            self._queue.append((number, [], False))
-        else:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(PAGES_AT_ONCE, thread_name_prefix="ocr")
-            self._queue.append((number, self._pool.submit(recognise_image, image), expect_text))
-        return self._ready(wait=False)
-
-    def finish(self) -> Iterator[ReadProgress]:
-        return self._ready(wait=True)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def _ready(self, *, wait: bool) -> Iterator[ReadProgress]:
-        while self._queue:
-            number, page, expect_text = self._queue[0]
-            busy = sum(isinstance(p, Future) for _, p, _ in self._queue)
-            if isinstance(page, Future) and not page.done() and not wait and busy < PAGES_AT_ONCE:
-                return
-            self._queue.popleft()
-            if isinstance(page, Future):
-                lines = self.scans.record(number, page.result(), expect_text=expect_text)
-            else:
-                lines = page
-            self.pages.append(lines)
-            yield ReadProgress(number, self.total)
+        return []
+    image = pdf.render(number - 1, OCR_DPI)
+    return scans.record(number, recognise_image(image), expect_text=expect_text)
 
 
 def recognise_image(image: Any) -> RecognisedPage:
