@@ -54,6 +54,9 @@ _BOILERPLATE = re.compile(
     r"|\bviews (?:in|expressed in) this (?:column|article)\b",
     re.IGNORECASE,
 )
+# An interviewer's line in a transcript ("Question: The U.S. side has announced ..."): the
+# premise of a question, put by a reporter, not a statement of the source's.
+_INTERVIEWER = re.compile(r"^(?:Q|Question|Reporter|Interviewer)\s*:", re.IGNORECASE)
 # A finite verb is what makes a sentence state something. Without a tagger: auxiliaries and
 # common reporting verbs, or a lowercase word with a verb's ending.
 _VERBS = frozenset(
@@ -123,7 +126,7 @@ def rejection(sentence: str, *, title: str = "", filename: str = "") -> str | No
         return "too short to state a fact"
     if len(words) > MAX_WORDS:
         return "too long to be one statement"
-    if text.endswith("?"):
+    if text.endswith("?") or _INTERVIEWER.match(text):
         return "a question, not a statement"
     if (
         _BYLINE.match(text)

@@ -54,6 +54,10 @@ TITLE = "Beijing blacklists 28 American firms as AI export feud escalates"
             "Will Beijing retaliate again before the comment period closes?",
             "a question, not a statement",
         ),
+        (
+            "Question: The U.S. side has announced new controls on computing chips and models.",
+            "a question, not a statement",
+        ),
     ],
 )
 def test_sentences_that_state_nothing_are_not_facts(sentence: str, why: str) -> None:
