@@ -155,7 +155,7 @@ class NameEvidence:
         self.names = list(names)
         self._embed = embed
         self._topic = topic_vec
-        self._about: dict[str, bool] = {}  # sentence -> about the topic
+        self._about: dict[str, bool] = {}  # clause -> about the topic
 
     def _about_topic(self, clauses: list[str]) -> None:
         todo = [c for c in dict.fromkeys(clauses) if c not in self._about]
