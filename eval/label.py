@@ -1,7 +1,8 @@
 """Blind labelling of a run's claims: a sheet to fill in, and the labels it gives.
 
     .venv/bin/python eval/label.py sheet RUN            # eval/labels/RUN.sheet.txt: claims to label
-    .venv/bin/python eval/label.py read RUN [SHEET]     # the filled sheet -> eval/labels/RUN.json
+    .venv/bin/python eval/label.py read RUN [SHEET] [--labeller NAME]  # -> eval/labels/RUN.json
+    .venv/bin/python eval/label.py agree RUN SHEET      # a second labeller's sheet vs the labels
     .venv/bin/python eval/label.py status RUN           # how many are labelled
     .venv/bin/python eval/label.py reuse RUN OTHER_RUN  # reuse labels of identical claims
 
@@ -175,9 +176,10 @@ def read_sheet(path: Path, items: Mapping[str, Any]) -> dict[str, dict[str, Any]
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("command", choices=["sheet", "read", "status", "reuse"])
+    p.add_argument("command", choices=["sheet", "read", "status", "reuse", "agree"])
     p.add_argument("run")
-    p.add_argument("extra", nargs="?", help="read: the sheet; reuse: the other run")
+    p.add_argument("extra", nargs="?", help="read, agree: the sheet; reuse: the other run")
+    p.add_argument("--labeller", default="", help="read: who filled the sheet, kept per label")
     p.add_argument("--results", type=Path, default=RESULTS)
     p.add_argument("--labels", type=Path, default=LABELS)
     p.add_argument("--all", action="store_true", help="sheet: labelled claims too")
@@ -201,8 +203,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "read":
         sheet = Path(args.extra) if args.extra else default_sheet
         new = read_sheet(sheet, items)
+        if args.labeller:
+            new = {i: {**v, "labeller": args.labeller} for i, v in new.items()}
         labels.update(new)
         print(f"{len(new)} labels read; {save_labels(args.run, labels, args.labels)}")
+    elif args.command == "agree":
+        if not args.extra:
+            p.error("agree needs the second labeller's sheet")
+        print(agreement(labels, read_sheet(Path(args.extra), items)))
     elif args.command == "reuse":
         if not args.extra:
             p.error("reuse needs the other run's name")
@@ -214,6 +222,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     done = sum(i in labels for i in items)
     print(f"{args.run}: {done} of {len(items)} distinct claims labelled")
     return 0
+
+
+def agreement(first: Mapping[str, Any], second: Mapping[str, Any]) -> str:
+    """How often two labellers gave the same label to the claims both labelled, and where not."""
+    both = sorted(set(first) & set(second))
+    if not both:
+        return "no claim labelled by both"
+    same = sum(first[i]["label"] == second[i]["label"] for i in both)
+    pairs: dict[tuple[str, str], int] = {}
+    for i in both:
+        if first[i]["label"] != second[i]["label"]:
+            key = (first[i]["label"], second[i]["label"])
+            pairs[key] = pairs.get(key, 0) + 1
+    lines = [f"{same} of {len(both)} claims labelled alike ({same / len(both):.0%})"]
+    lines += [f"  {a} (labels) vs {b} (sheet): {n}" for (a, b), n in sorted(pairs.items())]
+    return "\n".join(lines)
 
 
 def _shown_label(label: Mapping[str, Any] | None, entry: Mapping[str, Any]) -> str:

@@ -332,3 +332,40 @@ def test_labels_from_the_sheet_meet_the_verdicts_only_in_the_report(
     table = capsys.readouterr().out
     row = "| **fully supported** by the sentences they cite | 33% (1/3; 6–79%) | 100% (1/1; "
     assert row in table
+
+
+def test_a_second_labeller_is_recorded_and_compared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = pair(
+        [unit("China added 31 U.S. companies to its list.", ["d1:0"]),
+         unit("Exports of chips need a licence from Beijing.", ["d2:0"])],
+        "China added 31 U.S. companies to its list. [1]",
+    )  # fmt: skip
+    write_run(tmp_path, "r1", [record])
+    common = ["--results", str(tmp_path / "results"), "--labels", str(tmp_path / "labels")]
+    label.main(["sheet", "r1", *common])
+    sheet = tmp_path / "labels" / "r1.sheet.txt"
+
+    def fill(answers: dict[str, str], out_path: Path) -> None:
+        out, claim = [], ""
+        for line in sheet.read_text().splitlines():
+            claim = line[7:] if line.startswith("claim: ") else claim
+            if line.startswith("label:"):
+                line = "label: " + next(v for k, v in answers.items() if claim.startswith(k))
+            out.append(line)
+        out_path.write_text("\n".join(out) + "\n")
+
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    fill({"China added": "s 1", "Exports": "p 1"}, first)
+    fill({"China added": "s 1", "Exports": "u"}, second)
+    assert label.main(["read", "r1", str(first), "--labeller", "ana", *common]) == 0
+    stored = label.load_labels("r1", tmp_path / "labels")
+    assert {x["labeller"] for x in stored.values()} == {"ana"}
+    capsys.readouterr()
+    assert label.main(["agree", "r1", str(second), *common]) == 0
+    out = capsys.readouterr().out
+    assert "1 of 2 claims labelled alike (50%)" in out
+    assert "partly (labels) vs unsupported (sheet): 1" in out
+    # Comparing does not change the stored labels.
+    assert label.load_labels("r1", tmp_path / "labels") == stored
