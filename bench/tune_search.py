@@ -19,7 +19,8 @@ from rag.indexing.library import Library
 from rag.search import diversity, fusion
 
 GRID: dict[str, tuple[float, ...]] = {
-    "keyword": (0.6, 0.8, 1.0, 1.2, 1.5),
+    "keyword": (0.0, 0.3, 0.6, 0.8, 1.0, 1.2, 1.5),
+    "keyword_exact": (0.0, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0),
     "dense": (0.2, 0.4, 0.6, 0.8, 1.0, 1.3),
     "dense_floor": (0.0, 0.1, 0.15, 0.2, 0.3),
     "exact": (0.0, 0.3, 0.6, 0.8, 1.2, 2.0),

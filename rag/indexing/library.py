@@ -52,6 +52,7 @@ from rag.reading.ingest import (
 )
 from rag.reading.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_isolated_steps
 from rag.reading.readers import DEFAULT_MAX_BYTES
+from rag.search import fusion
 from rag.search.diversity import cap_per_document, mmr
 from rag.search.fusion import Candidate, fuse
 from rag.search.query import parse as parse_query
@@ -372,7 +373,7 @@ class Library:
         per_document: int | None = None,
         vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        """Hybrid search. Dense (Chroma) and stemmed keyword (FTS5/BM25) candidates are fused
+        """Hybrid search. Dense (Chroma), stemmed and exact keyword (FTS5/BM25) candidates are fused
         by their normalised scores with boosts for the question's hard terms, word pairs and
         year (rag.search.fusion), then chosen by maximal marginal relevance over the passages'
         embeddings (rag.search.diversity), so that one long document can supply most of the
@@ -394,12 +395,17 @@ class Library:
         keyword = self.store.keyword_scores(
             asked.words, CANDIDATES, allowed, phrases=asked.phrases, stemmed=True
         )
-        ids = list(dict.fromkeys([pid for pid, _ in keyword] + [pid for pid, _ in dense]))
+        exact: list[tuple[str, float]] = []
+        if fusion.WEIGHTS.keyword_exact > 0:  # as it is at the call: the tuning script sets it
+            exact = self.store.keyword_scores(
+                asked.words, CANDIDATES, allowed, phrases=asked.phrases
+            )
+        ids = list(dict.fromkeys([pid for pid, _ in [*keyword, *exact, *dense]]))
         passages = self.store.passages_by_ids(ids)
         vectors = self.store.embeddings_by_ids([pid for pid in ids if pid in passages])
         ids = [pid for pid in ids if pid in vectors]  # a passage removed since the index saw it
         docs = self.store.documents_by_ids(passages[pid].doc_id for pid in ids)
-        bm25 = dict(keyword)
+        bm25, bm25_exact = dict(keyword), dict(exact)
         unit = vector / (float(np.linalg.norm(vector)) or 1.0)
         candidates = [
             Candidate(
@@ -409,6 +415,7 @@ class Library:
                 / (float(np.linalg.norm(vectors[pid])) or 1.0),
                 text=f"{docs[passages[pid].doc_id].title}\n{passages[pid].text}",
                 published=docs[passages[pid].doc_id].published,
+                bm25_exact=bm25_exact.get(pid, 0.0),
             )
             for pid in ids
         ]

@@ -25,10 +25,21 @@ _FIGURE = re.compile(r"(?<!\w)[\w^%.,/-]*\d[\w^%.,/-]*(?!\w)")
 # Capitalised words in a run ("Sakana AI", "Entity List"); the question's first word is
 # capitalised by grammar, not because it is a name, unless it is all capitals.
 _CAPITALISED = re.compile(r"\b[A-Z][\w'&.-]*(?:\s+(?:of|and|for|the|de)?\s*[A-Z][\w'&.-]*)*")
-_MONTHS = frozenset(
+_MONTH_NAMES = (
     "january february march april may june july august september october november december"
     .split()
 )  # fmt: skip
+_MONTHS = frozenset(_MONTH_NAMES)
+_MONTH = r"(?P<month>" + "|".join(m.capitalize() + "|" + m for m in _MONTH_NAMES) + ")"
+# A day of a month, in the three ways sources and analysts write one: "March 3, 2026",
+# "3 March 2026" (either without its year), "2026-03-03".
+_DATE = re.compile(
+    rf"\b(?:{_MONTH}\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+    rf"|(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH.replace('month', 'month2')}"
+    r"(?:,?\s+(?P<year2>(?:19|20)\d\d))?"
+    r"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d))\b"
+)
+_MONTH_OF_YEAR = re.compile(rf"\b{_MONTH},?\s+(?P<year>(?:19|20)\d\d)\b")
 
 
 @dataclass(frozen=True)
@@ -39,8 +50,11 @@ class HardTerm:
 
     forms: tuple[str, ...]
     exact: bool = False
+    date: str = ""  # a day or a month: its ISO form ("2026-03-03", "2026-04"), for publication
 
-    def found_in(self, normalised_text: str) -> bool:
+    def found_in(self, normalised_text: str, published: str = "") -> bool:
+        if self.date and published.startswith(self.date):
+            return True
         return any(_phrase_in(form, normalised_text) for form in self.forms)
 
 
@@ -90,8 +104,47 @@ def _names(text: str) -> list[str]:
     return names
 
 
+def _date_terms(text: str) -> list[tuple[tuple[int, int], HardTerm]]:
+    """The days of a month the question names, each with every form a source may write it in
+    (and the span it takes in the question, which is then no figure of its own)."""
+    out = []
+    for m in _DATE.finditer(text):
+        if m.group("iso"):
+            year, month_number, day = (int(x) for x in m.group("iso").split("-"))
+            if not (1 <= month_number <= 12 and 1 <= day <= 31):
+                continue
+            month = _MONTH_NAMES[month_number - 1]
+        else:
+            said = m.group("month") or m.group("month2")
+            if said == "may":
+                continue  # "in may 5 cases": lowercase "may" is the verb
+            month = said.lower()
+            day = int(m.group("day") or m.group("day2"))
+            year = int(m.group("year") or m.group("year2") or 0)
+            if not 1 <= day <= 31:
+                continue
+        written = (f"{month} {day}", f"{day} {month}")
+        if year:
+            iso = f"{year:04d}-{_MONTH_NAMES.index(month) + 1:02d}-{day:02d}"
+            forms = (*(f"{w} {year}" for w in written), iso)
+        else:
+            iso, forms = "", written
+        out.append((m.span(), HardTerm(forms, exact=True, date=iso)))
+    for m in _MONTH_OF_YEAR.finditer(text):
+        if any(start <= m.start() < end for (start, end), _ in out) or m.group("month") == "may":
+            continue
+        month = m.group("month").lower()
+        iso = f"{m.group('year')}-{_MONTH_NAMES.index(month) + 1:02d}"
+        out.append((m.span(), HardTerm((f"{month} {m.group('year')}",), date=iso)))
+    return out
+
+
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+
+
 def parse(text: str, acronyms: dict[str, tuple[str, ...]] | None = None) -> Query:
-    text = text.strip()
+    # "Corvane's CFO": the name is Corvane, and a lone "s" is no word to search for.
+    text = _POSSESSIVE.sub("", text.strip())
     words = query_words(text)
     words += other_spellings(words)
     years = list(dict.fromkeys(_YEAR.findall(text)))
@@ -115,7 +168,15 @@ def parse(text: str, acronyms: dict[str, tuple[str, ...]] | None = None) -> Quer
     spelt = {w for said, _ in related for w in normalise(said).split()}
     for m in _QUOTED.finditer(text):
         add(m.group(1), exact=True)
+    dates = _date_terms(text)
+    for _, term in dates:
+        key = normalise(term.forms[0]).strip()
+        if key not in seen:
+            seen.add(key)
+            hard.append(term)
     for m in _FIGURE.finditer(text):
+        if any(start <= m.start() < end for (start, end), _ in dates):
+            continue  # the day of a date is part of the date, not a figure of its own
         token = m.group(0).strip(".,/-")
         if token not in years:  # a year is a filter of its own (see Query.years)
             add(token, exact=True)

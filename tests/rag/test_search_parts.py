@@ -7,7 +7,7 @@ import numpy as np
 from rag.search.acronyms import related_forms
 from rag.search.diversity import mmr
 from rag.search.fusion import Candidate, fuse
-from rag.search.query import parse
+from rag.search.query import normalise, parse
 
 
 def _forms(question: str) -> list[tuple[str, ...]]:
@@ -93,3 +93,42 @@ def test_a_near_copy_gives_way_to_a_passage_that_says_something_new() -> None:
 def test_british_and_american_spellings_both_reach_keyword_search() -> None:
     assert {"licences", "licenses"} <= set(parse("Who needs licences?").words)
     assert {"defense", "defence"} <= set(parse("defense firms").words)
+
+
+def test_a_date_in_the_question_is_one_term_in_every_written_form() -> None:
+    q = parse("What did BIS announce on March 3, 2026?")
+    dates = [t for t in q.hard_terms if t.date]
+    assert [t.date for t in dates] == ["2026-03-03"]
+    assert not any(t.forms == ("3",) for t in q.hard_terms)  # the day is no figure of its own
+    assert q.years == ["2026"]
+    assert [t.date for t in parse("rules of 15 September 2025").hard_terms] == ["2025-09-15"]
+    assert [t.date for t in parse("the 2025-09-15 rule").hard_terms] == ["2025-09-15"]
+    assert all("may" not in t.forms[0] for t in parse("in may 5 cases").hard_terms)
+    alike = dict(bm25=5.0, similarity=0.6)
+    scores = fuse(
+        q,
+        [
+            Candidate("section 3", text="Section 3 sets out what BIS did.", **alike),  # type: ignore[arg-type]
+            Candidate("written", text="On 3 March 2026 BIS added 27 entities.", **alike),  # type: ignore[arg-type]
+            Candidate("published", text="BIS today added 27 entities.",
+                      published="2026-03-03", **alike),  # type: ignore[arg-type]
+        ],
+    )  # fmt: skip
+    assert scores["written"] > scores["section 3"]
+    assert scores["published"] > scores["section 3"]
+
+
+def test_a_possessive_leaves_the_name_and_no_stray_word() -> None:
+    q = parse("What did Corvane's CFO say about the H40L?")
+    assert ("Corvane",) in [t.forms for t in q.hard_terms]
+    assert "s" not in q.words and "corvane cfo" in q.pairs
+
+
+def test_a_month_of_a_year_meets_the_documents_published_in_it() -> None:
+    q = parse("What did Corvane say in April 2026?")
+    (term,) = [t for t in q.hard_terms if t.date]
+    assert term.date == "2026-04" and not term.exact
+    assert term.found_in(" nothing here ", published="2026-04-17")
+    assert not term.found_in(" nothing here ", published="2026-05-01")
+    assert term.found_in(normalise("In April 2026, Corvane said ..."))
+    assert parse("in may 2026 we may").hard_terms == []  # lowercase "may" is the verb
