@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -285,3 +286,32 @@ def test_an_image_bomb_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
     with pytest.raises(ReadError, match="too large to read"):
         read_isolated(path, max_bytes=MB, timeout=SLOW_OK, memory_mb=256)
 
+
+def test_the_time_limit_is_per_page_and_names_the_page_that_overran(tmp_path: Path) -> None:
+    """A scan whose pages together take far longer than the limit is read whole, because every
+    page's report starts the clock afresh; a page that alone overruns is named."""
+    import time
+
+    pages = [scan(PAGE_ONE + PAGE_TWO) for _ in range(10)]
+    path = scanned_pdf(tmp_path / "ten.pdf", pages)
+    # Warm the worker (its engine loads on the first page) and time each page on this machine.
+    seen: list[float] = []
+    steps = read_isolated_steps(path, max_bytes=MB, timeout=SLOW_OK)
+    for _ in steps:
+        seen.append(time.monotonic())
+    gaps = [b - a for a, b in pairwise(seen)]
+    limit = 3 * max(gaps)  # three times the slowest page: room for a noisy machine
+    started = time.monotonic()
+    doc = read_isolated(path, max_bytes=MB, timeout=limit)
+    elapsed = time.monotonic() - started
+    assert {b.locator.page for b in doc.blocks} == set(range(1, 11))
+    assert elapsed > limit  # the whole read outlasted the limit, and no page did
+
+    # Two ordinary pages, then one with four times their text: under a limit of one and a
+    # half of the slowest ordinary page, the reason names the third.
+    heavy = scan((PAGE_ONE + PAGE_TWO) * 4)
+    overrun = scanned_pdf(tmp_path / "overrun.pdf", [pages[0], pages[1], heavy])
+    with pytest.raises(ReadError) as info:
+        read_isolated(overrun, max_bytes=MB, timeout=1.5 * max(gaps))
+    assert re.fullmatch(r"page 3 took longer than .* s to read; the file may be malformed",
+                        str(info.value))  # fmt: skip
