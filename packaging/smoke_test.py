@@ -9,6 +9,7 @@ allowed, every ``connect`` is traced with strace and any to another host fails t
 
 1. ``BriefDesk --help`` and ``models list`` (the shipped models are found and verified);
 2. ``import`` of the seed articles (through the frozen isolated reader), then ``search``;
+   then a scanned page (a PNG drawn here) read by OCR in the frozen reader, and searched;
 3. ``draft`` with the small model, exported to a .docx, which is reopened with python-docx;
 4. the window, offscreen (or under Xvfb with ``--xvfb``): it must show its main window, save a
    screenshot and quit cleanly (``BRIEFDESK_QUIT_AFTER_MS``, see briefdesk_main.py);
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP_NAME = "BriefDesk"
 ODD_FOLDER = "Brief Desk — тест 简报"  # spaces, Cyrillic, CJK, a dash outside ASCII
 TOPIC = "China's response to the U.S. ban on Halvard's models"
+SCAN_LINES = ("Gallium export licences were suspended", "at the port of Rotterdam on 4 March 2026.")
 EXE = "BriefDesk.exe" if sys.platform == "win32" else "BriefDesk"
 STEP_TIMEOUT_S = 900
 # A user template (the data folder's templates/): two one-claim sections keep the draft to a
@@ -185,6 +187,27 @@ class Smoke:
             raise SmokeFailure("search found nothing")
         return f"{imported} documents"
 
+    def check_scan(self) -> str:
+        """A scanned page: the frozen reader worker must find RapidOCR's models and OpenCV."""
+        from PIL import Image, ImageDraw, ImageFont
+
+        image = Image.new("L", (1400, 260), 255)
+        draw = ImageDraw.Draw(image)
+        font = ImageFont.load_default(size=40)
+        for i, line in enumerate(SCAN_LINES):
+            draw.text((60, 60 + i * 80), line, fill=0, font=font)
+        folder = self.work / "scans сканы"
+        folder.mkdir(exist_ok=True)
+        image.save(folder / "faxed notice.png")
+        home = self.home("scan")
+        done = self.run(["import", str(folder)], self.env(home))
+        expect(done, 0, "1 imported")
+        search = self.run(["search", "gallium licences Rotterdam", "-k", "1"], self.env(home))
+        expect(search, 0, "")
+        if "rotterdam" not in search.stdout.lower():
+            raise SmokeFailure(f"the scanned page was not found by search:\n{search.stdout}")
+        return "read by OCR and found"
+
     def check_draft(self) -> str:
         out = self.parent / "Брифинг — brief 简报.docx"
         home = self.home("main")
@@ -276,6 +299,7 @@ class Smoke:
         print(f"Smoke test of {self.app}\n  network: {guard}")
         self.step("help and models list", self.check_help)
         self.step("import the seed articles and search", self.check_import)
+        self.step("a scanned page is read by OCR and found", self.check_scan)
         self.step("draft with the small model and export .docx", self.check_draft)
         self.step("window starts, shows, quits", self.check_gui)
         self.step("no models: clear message", self.check_no_models)
