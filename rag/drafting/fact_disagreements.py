@@ -42,6 +42,10 @@ class FactDisagreement:
 
     def claim_text(self) -> str:
         a, b = _who(self.first.members[0]), _who(self.second.members[0])
+        if not (a and b) or a == b:
+            # A title is no subject for "reports" (it read as a headline quoting a figure),
+            # and one name twice says nothing: the citations say which source is which.
+            a, b = "one source", "another"
         return (
             f"Sources disagree on {self.what}: {a} reports “{self.first_says}”, "
             f"{b} “{self.second_says}”."
@@ -49,8 +53,9 @@ class FactDisagreement:
 
 
 def _who(sentence: SourceSentence) -> str:
+    """Who stands behind the sentence, by name: its publisher or author, else nothing."""
     doc = sentence.hit.document
-    return doc.publisher or doc.title or "one source"
+    return doc.publisher or doc.author
 
 
 def _same_event(a: Fact, b: Fact) -> float | None:

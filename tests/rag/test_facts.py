@@ -101,10 +101,9 @@ def test_headings_and_wrapped_lines_of_a_passage_become_separate_sentences() -> 
     ]
 
 
-def _hit(doc: str, text: str, published: str = "2026-03-20") -> Hit:
-    document = Document(
-        doc, f"{doc}.txt", "txt", doc, f"Publisher {doc}", published, "", None, 0, 1, "", ""
-    )
+def _hit(doc: str, text: str, published: str = "2026-03-20", publisher: str | None = None) -> Hit:
+    publisher = f"Publisher {doc}" if publisher is None else publisher
+    document = Document(doc, f"{doc}.txt", "txt", doc, publisher, published, "", None, 0, 1, "", "")
     return Hit(Passage(f"{doc}:0", doc, 0, text, Locator(page=1)), document, 1.0)
 
 
@@ -139,6 +138,13 @@ def test_counts_of_one_event_in_one_unit_disagree_and_are_quoted_whole() -> None
     assert d.claim_text() == (
         "Sources disagree on how many companies: Publisher a reports “31 U.S. companies”, "
         "Publisher b “28 American companies”."
+    )
+    # Without a publisher or author, a source is not named by its title.
+    untitled = Fact("f3", [SourceSentence(_hit("c", b.text, publisher=""), b.text, b.text)], same)
+    (d,) = find_fact_disagreements([a, untitled])
+    assert d.claim_text() == (
+        "Sources disagree on how many companies: one source reports “31 U.S. companies”, "
+        "another “28 American companies”."
     )
 
 
