@@ -99,6 +99,7 @@ def text_file(tmp_path: Path) -> Path:
 
 
 def test_reads_in_a_reused_worker_that_imports_only_the_readers(text_file: Path) -> None:
+    isolation.shutdown_workers()  # a worker left by an earlier test may have read a scan
     first = isolation.read_isolated(text_file, max_bytes=MB)
     assert first == read_document(text_file, max_bytes=MB)
     pid = worker_pid()

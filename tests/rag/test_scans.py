@@ -315,3 +315,4 @@ def test_the_time_limit_is_per_page_and_names_the_page_that_overran(tmp_path: Pa
     assert isolation._timeout_reason(limit, 3) == (
         f"page 3 took longer than {limit:g} s to read; the file may be malformed"
     )
+    isolation.shutdown_workers()  # the next test gets a worker that has not loaded OCR
