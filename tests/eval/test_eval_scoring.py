@@ -294,6 +294,17 @@ def test_the_label_sheet_never_shows_a_verdict_or_the_system(tmp_path: Path) -> 
         "claims"]]
 
 
+def fill_sheet(sheet: Path, answers: dict[str, str], out_path: Path) -> None:
+    """Write ``sheet`` filled in to ``out_path``: each claim gets the answer of its prefix."""
+    out, claim = [], ""
+    for line in sheet.read_text().splitlines():
+        claim = line[7:] if line.startswith("claim: ") else claim
+        if line.startswith("label:"):
+            line = "label: " + next(v for k, v in answers.items() if claim.startswith(k))
+        out.append(line)
+    out_path.write_text("\n".join(out) + "\n")
+
+
 def test_labels_from_the_sheet_meet_the_verdicts_only_in_the_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -308,14 +319,7 @@ def test_labels_from_the_sheet_meet_the_verdicts_only_in_the_report(
     label.main(["sheet", "r1", *common])
     sheet = tmp_path / "labels" / "r1.sheet.txt"
     answers = {"China added 31": "s 1", "Exports of chips": "p 1", "The rule will": "u"}
-    out, claim = [], ""
-    for line in sheet.read_text().splitlines():
-        if line.startswith("claim: "):
-            claim = line[7:]
-        if line.startswith("label:"):
-            line = "label: " + next(v for k, v in answers.items() if claim.startswith(k))
-        out.append(line)
-    sheet.write_text("\n".join(out) + "\n")
+    fill_sheet(sheet, answers, sheet)
     assert label.main(["read", "r1", *common]) == 0
     stored = label.load_labels("r1", tmp_path / "labels")
     assert sorted(x["label"] for x in stored.values()) == ["partly", "supported", "unsupported"]
@@ -347,18 +351,9 @@ def test_a_second_labeller_is_recorded_and_compared(
     label.main(["sheet", "r1", *common])
     sheet = tmp_path / "labels" / "r1.sheet.txt"
 
-    def fill(answers: dict[str, str], out_path: Path) -> None:
-        out, claim = [], ""
-        for line in sheet.read_text().splitlines():
-            claim = line[7:] if line.startswith("claim: ") else claim
-            if line.startswith("label:"):
-                line = "label: " + next(v for k, v in answers.items() if claim.startswith(k))
-            out.append(line)
-        out_path.write_text("\n".join(out) + "\n")
-
     first, second = tmp_path / "first.txt", tmp_path / "second.txt"
-    fill({"China added": "s 1", "Exports": "p 1"}, first)
-    fill({"China added": "s 1", "Exports": "u"}, second)
+    fill_sheet(sheet, {"China added": "s 1", "Exports": "p 1"}, first)
+    fill_sheet(sheet, {"China added": "s 1", "Exports": "u"}, second)
     assert label.main(["read", "r1", str(first), "--labeller", "ana", *common]) == 0
     stored = label.load_labels("r1", tmp_path / "labels")
     assert {x["labeller"] for x in stored.values()} == {"ana"}
