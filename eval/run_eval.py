@@ -266,6 +266,8 @@ def draft_briefdesk(
             reasons = list(claim.check.reasons)
             units.append({
                 "text": claim.text, "cites": cites, "section": section.key,
+                # The sentence each citation quotes: what the engine checked the claim against.
+                "quotes": [c.quote for c in claim.citations],
                 "verdict": claim.check.status, "verdict_reasons": reasons,
                 "stamped": any(STAMPED_REASON in r for r in reasons),
             })  # fmt: skip
