@@ -5,9 +5,9 @@ Run: ``.venv/bin/python bench/calibrate_support.py [--labels PATH] [--all-misses
 For each (claim, passage, label) item of ``tests/data/support_labels.json`` this computes what
 ``rag.checking.checker`` computes for a claim citing one passage: word overlap
 (``lexical_support``), cosine similarity of the two embeddings (unit vectors, so a dot product) and
-the hard terms the passage lacks (``missing_terms``). It then grid-searches SEMANTIC_MIN and
-LEXICAL_MIN (0.30..0.90, step 0.025) for the decision of ``rag.checking.checker.supports`` — no
-missing term and (semantic >= SEMANTIC_MIN or lexical >= LEXICAL_MIN) — maximising accuracy, ties
+the hard terms the passage lacks (``missing_terms``). It then grid-searches SEMANTIC_FLOOR and
+LEXICAL_MIN (0.00..0.90, step 0.025) for the decision of ``rag.checking.checker.supports`` — no
+missing term, lexical >= LEXICAL_MIN and semantic >= SEMANTIC_FLOOR — maximising accuracy, ties
 broken by recall of the supported items, then precision, then closeness to the middle of the tied
 region (a pair in the middle of a plateau is less fragile than one on its edge).
 
@@ -34,7 +34,7 @@ from rag.models.embedding import Embedder  # noqa: E402
 from rag.models.provision import embedding_model_dir  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "support_labels.json"
-GRID = np.round(np.arange(0.30, 0.90 + 1e-9, 0.025), 3)
+GRID = np.round(np.arange(0.0, 0.90 + 1e-9, 0.025), 3)
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Metrics:
 
 def decide(s: Scored, semantic_min: float, lexical_min: float) -> bool:
     """The rule of ``rag.checking.checker.supports`` with the thresholds as parameters."""
-    return not s.missing and (s.semantic >= semantic_min or s.lexical >= lexical_min)
+    return not s.missing and s.lexical >= lexical_min and s.semantic >= semantic_min
 
 
 def score_items(items: list[dict], embedder: Embedder) -> list[Scored]:
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     embedder = Embedder(embedding_model_dir())
     scored = score_items(items, embedder)
 
-    current = evaluate(scored, checking.SEMANTIC_MIN, checking.LEXICAL_MIN)
+    current = evaluate(scored, checking.SEMANTIC_FLOOR, checking.LEXICAL_MIN)
     # The bench's rule must be the checker's rule, or the calibration calibrates something else.
     mismatched = [s.index for s in scored if decide(s, current.semantic_min, current.lexical_min)
                   != decide_current(s)]  # fmt: skip

@@ -225,6 +225,15 @@ def evidence_hits(evidence: Any) -> list[Any]:
     return list(hits.values())
 
 
+def app_settings(eng: engine_api.Engine, model: RecordingModel) -> dict[str, Any]:
+    """What the app passes to draft() with a new user's settings (an old engine's Settings
+    may not have draft_settings, nor the failed-claims setting)."""
+    defaults = eng.settings.Settings()
+    if hasattr(defaults, "draft_settings"):
+        return dict(defaults.draft_settings(model.name, model.n_ctx))
+    return {"model": model.name, "n_ctx": model.n_ctx}
+
+
 def draft_briefdesk(
     eng: engine_api.Engine,
     library: Any,
@@ -241,7 +250,7 @@ def draft_briefdesk(
         try:
             for event in eng.engine.draft(
                 library, model, template, phrasing, cancel=cancel,
-                settings={"model": model.name, "n_ctx": model.n_ctx},
+                settings=app_settings(eng, model),
             ):  # fmt: skip
                 kind = type(event).__name__
                 if kind == "ClaimAdded" and first is None:

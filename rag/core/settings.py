@@ -102,11 +102,14 @@ class ExportSettings:
 
 @dataclass
 class DraftingSettings:
+    # "drop": a briefing states only what its sources were checked to say; how many claims
+    # were left out is noted in their section, and "mark" shows them flagged instead.
     failed_claims: str = setting(
-        "mark",
+        "drop",
         "Claims that fail the check",
-        "A drafted claim whose cited sentences do not say what it says: show it marked as "
-        "unsupported, so you can see and fix it, or drop it from the draft.",
+        "A drafted claim whose cited sentences do not say what it says: drop it from the "
+        "draft (its section notes how many were left out), or show it marked as unsupported, "
+        "so you can see and fix it.",
         choices=("mark", "drop"),
     )
 

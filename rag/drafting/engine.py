@@ -45,6 +45,7 @@ from rag.briefs.briefing import (
     new_briefing,
 )
 from rag.briefs.templates import SectionSpec, Template
+from rag.checking.attribution import added_view, split_attribution, unattributed_view
 from rag.checking.checker import check_claim, content_words, looks_like_heading, normalise
 from rag.checking.verdict import SupportCheck
 from rag.core.errors import BriefDeskError
@@ -61,6 +62,7 @@ from rag.drafting.gaps import (
     gap_claim_text,
     unanswered,
 )
+from rag.drafting.quoted_claims import depends_on_context, quotable, quoted_text
 from rag.drafting.section_evidence import BriefingEvidence, gather
 from rag.reading.readers.dates import normalize_date
 
@@ -88,6 +90,11 @@ _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _DATED = re.compile(r"^\d{4}(?:-\d{2}){0,2} — ")
 FAILED_CLAIMS = ("mark", "drop")  # what the "failed_claims" setting may say
 REPEATED_FACT = "states a fact already stated in this briefing"
+NEEDS_CONTEXT = "opens on a word that points back into its source's paragraph: say who or what"
+ADDED_VIEW = "forecasts or hedges where its sources state no such thing"
+VIEW_AS_FACT = "states a source's forecast or view as fact: say whose it is"
+QUOTED_INSTEAD = "the source's own sentence, in place of the model's wording of it"
+QUOTED_LEAD = "the source's own sentence: nothing the model drafted from this section's facts held"
 LEAK_NGRAM_INSTRUCTION = 6  # an instruction shares short phrases with real claims
 
 # Kept for callers that imported it from here.
@@ -366,6 +373,16 @@ def draft(
                 section, briefing, path, used, drop_failed,
             )  # fmt: skip
             dropped += outcome.dropped
+            if not section.claims and not outcome.cancelled and spec.kind != "gaps":
+                # Evidence was found and the model made nothing of it that holds: the
+                # section states its lead facts in their sources' own words.
+                for claim in _quoted_lead(spec, shown, library, used, briefing):
+                    section.claims.append(claim)
+                    used.update(c.passage_id + "|" + c.quote for c in claim.citations)
+                    if totals.first_claim_seconds is None:
+                        totals.first_claim_seconds = time.monotonic() - started
+                    briefing.save(path)
+                    yield ClaimAdded(section, claim)
             gen_claims = section.claims
             if outcome.cancelled:
                 section.status = "cancelled"
@@ -391,6 +408,8 @@ def draft(
             # Evidence was there: say what became of the drafted claims, not that the
             # library lacks evidence.
             section.note = _unwritten_note(len(facts), outcome)
+        elif outcome.dropped and not section.note:
+            section.note = _dropped_note(outcome.dropped)
         briefing.save(path)
         yield SectionDone(section)
 
@@ -402,6 +421,16 @@ def draft(
     _record_stats(briefing, totals, time.monotonic() - started, evidence, cancelled, dropped)
     briefing.save(path)
     yield DraftFinished(briefing, cancelled)
+
+
+def _dropped_note(n: int) -> str:
+    """Claims the "drop" setting left out of a section that has others: never silently."""
+    return (
+        f"{'One more claim' if n == 1 else f'{n} more claims'} drafted for this section "
+        f"failed the check against {'its' if n == 1 else 'their'} sources and "
+        f"{'was' if n == 1 else 'were'} left out (the setting “Claims that fail the check” "
+        "can show them, marked)."
+    )
 
 
 def _unwritten_note(facts: int, outcome: _Outcome) -> str:
@@ -547,6 +576,8 @@ def _claims_from(
         if claim is None:
             rejected += 1
             continue
+        if claim.check.unsupported:
+            claim = _quoted_instead(claim, cited, spec, shown, library, used) or claim
         # A checked claim is not kept from the briefing by a failed one saying the same.
         said = [c for c in [*earlier, *out] if claim.check.unsupported or not c.check.unsupported]
         if _repeats(claim, said):
@@ -561,13 +592,84 @@ def _claims_from(
     return out, rejected
 
 
+def _quoted_instead(
+    failed: Claim,
+    cited: Sequence[str],
+    spec: SectionSpec,
+    shown: _SectionFacts,
+    library: Library,
+    used: set[str],
+) -> Claim | None:
+    """The first cited fact's own sentence, when the model's wording of it failed the check
+    and the sentence reads as a claim on its own (``quoted_claims``); None when none does."""
+    for fid in dict.fromkeys(cited):
+        fact = shown.by_id(fid)
+        sentence = fact.members[0]
+        if (spec.kind != "timeline" and _stated(fact, used)) or not quotable(sentence):
+            continue
+        claim = _checked_claim(quoted_text(sentence), [fid], spec, shown, library)
+        if claim is None or claim.check.unsupported:
+            continue
+        why = "; ".join(failed.check.reasons) or "it failed the check"
+        claim.check = replace(
+            claim.check,
+            reasons=[f"{QUOTED_INSTEAD} (the model's wording: {why})", *claim.check.reasons],
+        )
+        return claim
+    return None
+
+
+def _quoted_lead(
+    spec: SectionSpec,
+    shown: _SectionFacts,
+    library: Library,
+    used: set[str],
+    briefing: Briefing,
+) -> list[Claim]:
+    """Up to two of the section's first facts (one for a bottom line), quoted, that the
+    briefing does not state yet."""
+    want = 1 if spec.kind == "bottom_line" else min(2, spec.claims)
+    earlier = [c for s in briefing.sections for c in s.claims if not c.check.unsupported]
+    out: list[Claim] = []
+    for fact in shown.facts:
+        if len(out) >= want:
+            break
+        sentence = fact.members[0]
+        if (spec.kind != "timeline" and _stated(fact, used)) or not quotable(sentence):
+            continue
+        claim = _checked_claim(quoted_text(sentence), [fact.id], spec, shown, library)
+        if claim is None or claim.check.unsupported or _repeats(claim, [*earlier, *out]):
+            continue
+        claim.check = replace(claim.check, reasons=[QUOTED_LEAD, *claim.check.reasons])
+        out.append(claim)
+    return out
+
+
+def _source_names(shown: _SectionFacts, cited: Sequence[str]) -> list[str]:
+    docs = [m.hit.document for fid in cited if fid in shown.pool for m in shown.by_id(fid).members]
+    return [name for doc in docs for name in (doc.publisher, doc.author)]
+
+
 def _checked_claim(
     text: str, cited: list[str], spec: SectionSpec, shown: _SectionFacts, library: Library
 ) -> Claim | None:
-    result = check_claim(text, library.embedder.embed_one(text), cited, shown.pool)
+    # "According to X, ..." with X a cited source: what is checked is what X is said to say.
+    attribution = split_attribution(text, _source_names(shown, cited))
+    judged = attribution[1] if attribution else text
+    result = check_claim(judged, library.embedder.embed_one(judged), cited, shown.pool)
     check = result.check
     facts = [shown.by_id(fid) for fid in result.passage_ids if fid in shown.pool]
     reasons = list(check.reasons)
+    moved = attribution and check.status == "reattributed"
+    if moved and split_attribution(text, _source_names(shown, result.passage_ids)) is None:
+        reasons.append(f"attributed to {attribution[0]}, whose sentence does not say it")
+    cited_text = " ".join(shown.pool[f.id][0].text for f in facts)
+    if facts and unattributed_view(text, cited_text, _source_names(shown, result.passage_ids)):
+        reasons.append(VIEW_AS_FACT)
+    elif facts and added_view(judged, cited_text):
+        reasons.append(ADDED_VIEW)
+    if depends_on_context(judged):
+        reasons.append(NEEDS_CONTEXT)
     if _UNNAMED_SPEAKER.match(text):
         reasons.append("says “we” without naming who")
     if IMPERATIVE.match(text):

@@ -79,10 +79,11 @@ class Fact:
         return out[:limit]
 
 
-# "BEIJING/WASHINGTON, March 20 (Meridian Wire) - ": where and when a wire report was filed.
+# "BEIJING/WASHINGTON, March 20 (Meridian Wire) - ", "WASHINGTON (Atlas) - ", "SANTA CLARA,
+# Calif. - ": where (and when) a wire report was filed, which no claim should open with.
 _DATELINE = re.compile(
-    r"^[A-Z][A-Z/ .'-]+,\s+[A-Z][a-z]+\.?\s+\d{1,2}(?:,?\s+\d{4})?\s*(?:\([^)]{1,40}\))?\s*"
-    r"[-–—]+\s*"
+    r"^(?:[A-Z]{3,}[A-Z/ .'-]*?)(?:,\s+(?:[A-Z][a-z]+\.?|[A-Z]\.[A-Z]\.))?"
+    r"(?:,?\s+[A-Z][a-z]+\.?\s+\d{1,2}(?:,?\s+\d{4})?)?\s*(?:\([^)]{1,40}\))?\s*[-–—]+\s+"
 )
 _NEW_BLOCK = re.compile(r"[-•*]\s|\d{1,2}[.)]\s")
 HEADING_WORDS = 12
@@ -215,6 +216,7 @@ def cluster_facts(
 
 # A source speaking for itself: "We expect BIS to ...", "In our view ...". Shown as is, the
 # model writes "We expect ..." into the analyst's briefing, as if the analyst expected it.
+_QUOTED_SPEECH = re.compile(r"[\"“”][^\"“”]{3,}[\"“”]")
 _FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?)\b|(?<![A-Z.])\bus\b")
 # A recommendation in the imperative ("Concentrate enforcement on diversion ..."): shown as is,
 # the model copies an instruction to the reader into the briefing as if it were a finding.
@@ -231,7 +233,9 @@ IMPERATIVE = re.compile(
 def speaker(sentence: SourceSentence) -> str:
     """Who a sentence speaking in the first person, or recommending in the imperative,
     speaks for ("" when it does neither)."""
-    if not (_FIRST_PERSON.search(sentence.text) or IMPERATIVE.match(sentence.text)):
+    # A "we" or "our" inside quotation marks is the quoted speaker's, whom the sentence names.
+    unquoted = _QUOTED_SPEECH.sub(" ", sentence.text)
+    if not (_FIRST_PERSON.search(unquoted) or IMPERATIVE.match(sentence.text)):
         return ""
     doc = sentence.hit.document
     return doc.publisher or doc.author or doc.title

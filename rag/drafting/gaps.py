@@ -17,7 +17,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.checking.checker import LEXICAL_MIN, lexical_support
+from rag.checking.statements import gap_core
 from rag.drafting.facts import Fact
+
+_NEGATION = re.compile(r"\b(?:not|no|never|none)\b|n['’]t\b", re.IGNORECASE)
 
 # Words by which a source says that something is not known, not published or not confirmed.
 UNCERTAINTY = re.compile(
@@ -107,5 +111,19 @@ def states_a_gap(fact: Fact) -> bool:
 
 def contradicted_gap(claim: str, cited: Sequence[Fact]) -> bool:
     """A claim saying something is missing that cites only sentences which state things
-    positively: the cited text says what the claim says nobody says."""
-    return bool(GAP_WORDING.search(claim)) and not any(states_a_gap(f) for f in cited)
+    positively, or a sentence stating the very thing it says is not established ("The
+    library does not establish that MOFCOM has not commented", citing "MOFCOM has not yet
+    commented"): the cited text says what the claim says nobody says."""
+    if not GAP_WORDING.search(claim):
+        return False
+    if not any(states_a_gap(f) for f in cited):
+        return True
+    core = gap_core(claim)
+    return core is not None and any(
+        _negated(core) == _negated(f.text) and lexical_support(core, f.text) >= LEXICAL_MIN
+        for f in cited
+    )
+
+
+def _negated(text: str) -> bool:
+    return bool(_NEGATION.search(text))

@@ -93,6 +93,12 @@ def scaffolding() -> list[str]:
         "answer as json",
         "write at most",
         "briefing topic",
+        # The model speaking of its prompt rather than of the world.
+        "as the facts state",
+        "the facts state that",
+        "according to the facts",
+        "the facts do not",
+        "the facts provided",
         *KIND_GUIDANCE.values(),
     ]
 

@@ -231,11 +231,12 @@ def test_lexical_support_ignores_stop_words_and_inflection() -> None:
     assert lexical_support("", "anything") == 0.0
 
 
-def test_supports_needs_all_hard_terms_and_one_similarity_over_its_threshold() -> None:
-    high_l, high_s = checking.LEXICAL_MIN, checking.SEMANTIC_MIN
-    assert supports(high_l, 0.0, [])
-    assert supports(0.0, high_s, [])
-    assert not supports(high_l - 0.01, high_s - 0.01, [])
+def test_supports_needs_all_hard_terms_and_the_claims_words() -> None:
+    lexical, floor = checking.LEXICAL_MIN, checking.SEMANTIC_FLOOR
+    assert supports(lexical, floor, [])
+    # Close in meaning is not enough: a forecast or consequence in the model's own words.
+    assert not supports(lexical - 0.01, 1.0, [])
+    assert not supports(1.0, floor - 0.01, [])
     assert not supports(1.0, 1.0, ["31"])
 
 

@@ -22,6 +22,9 @@ from rag.core.types import CancelToken
 from rag.drafting import prompts
 from rag.drafting.claim_text import MAX_WORDS
 from rag.drafting.engine import (
+    QUOTED_INSTEAD,
+    QUOTED_LEAD,
+    VIEW_AS_FACT,
     ClaimAdded,
     ClaimStream,
     DraftFinished,
@@ -99,6 +102,10 @@ def run(lib, model, template="situation-brief", topic=TOPIC, **kw):
 
 def claims_of(events) -> list:
     return [e.claim for e in events if isinstance(e, ClaimAdded)]
+
+
+def claims_in(events, section: str) -> list:
+    return [e.claim for e in events if isinstance(e, ClaimAdded) and e.section.key == section]
 
 
 def test_claims_cite_the_sentence_that_states_them_with_its_locator(lib: Library) -> None:
@@ -196,11 +203,35 @@ def test_no_section_restates_what_the_bottom_line_states(lib: Library) -> None:
     assert not stated & set(facts_in(key["messages"]).values())
 
 
+# Sentences that need their paragraph ("It ...", "They ..."): no fact of this notice can be
+# quoted as a claim in place of a failed one, so what the checker flags stays flagged.
+UNQUOTABLE_NOTICE = (
+    "Title: Notice on entity additions\nSource: Example Gazette\n\n"
+    "It added 27 entities to the Entity List on 3 March 2026 for diverting AI chips to China.\n\n"
+    "They include distributors in Singapore and Malaysia that shipped accelerators to China.\n\n"
+    "However, the Entity List additions take effect on 10 March 2026, the notice says.\n"
+)
+
+
+@pytest.fixture
+def unquotable(tmp_path: Path):
+    (tmp_path / "notice.txt").write_text(UNQUOTABLE_NOTICE, encoding="utf-8")
+    with Library.open(tmp_path / "lib") as library:
+        list(library.import_paths([tmp_path / "notice.txt"]))
+        yield library
+
+
+WRONG_DATE = "The Entity List additions of 9 March 2026 covered 27 entities."
+
+
 def test_a_section_whose_claims_all_fail_says_so_not_that_evidence_is_missing(
-    lib: Library,
+    unquotable: Library,
 ) -> None:
-    wrong = cite_where("2 March 2026", "BIS published the interim final rule on 9 March 2026.")
-    events = run(lib, ReplayModel([wrong] * 6), settings={"failed_claims": "drop"})
+    wrong = cite_where("27 entities", WRONG_DATE)
+    events = run(
+        unquotable, ReplayModel([wrong] * 6), topic="Entity List additions",
+        settings={"failed_claims": "drop"},
+    )  # fmt: skip
     briefing = events[-1].briefing
     failed = [s for s in briefing.sections if s.status == "unwritten" and "failed" in s.note]
     assert failed, [(s.key, s.status, s.note) for s in briefing.sections]
@@ -229,35 +260,59 @@ def test_a_source_name_and_date_copied_out_is_never_shown_as_a_claim(lib: Librar
     assert not {c.text for c in claims} & junk
 
 
-def test_wrong_number_is_flagged_and_wrong_fact_reattributed_within_the_section(
-    lib: Library,
-) -> None:
+def test_a_wrong_number_is_flagged_and_the_sources_sentence_stated_instead(lib: Library) -> None:
     def answer(messages, schema):
         facts = facts_in(messages)
         if section_of(messages) != "Key developments":
             return {"claims": []}
         rule = next(n for n, t in facts.items() if "2 March 2026" in t and "BIS" in t)
-        other = next(n for n, t in facts.items() if "2 March" not in t)
         return {
             "claims": [
-                {"text": "BIS published the interim final rule on 9 March 2026.", "facts": [rule]},
-                {"text": "On 2 March 2026 BIS published an interim final rule.", "facts": [other]},
+                {"text": "BIS published the interim final rule on 9 March 2026.", "facts": [rule]}
             ]
         }
 
     events = run(lib, ReplayModel([answer] * 6))
-    wrong_number, wrong_fact = claims_of(events)[:2]
-    assert wrong_number.check.status == "unsupported"
-    assert "9 March" in " ".join(wrong_number.check.missing_terms)
-    assert wrong_fact.check.status == "reattributed"
-    assert "2 March 2026" in wrong_fact.citations[0].quote
+    (claim,) = claims_in(events, "key_developments")
+    # The model's wording is gone; the fact it cited is stated in its source's own words,
+    # and the check says what the model wrote and why it failed.
+    assert claim.check.status == "supported"
+    assert "2 March 2026" in claim.text and "9 March" not in claim.text
+    assert claim.text == claim.citations[0].quote or claim.text in claim.citations[0].quote
+    assert claim.check.reasons[0].startswith(QUOTED_INSTEAD)
+    assert "9 March" in claim.check.reasons[0]
 
 
-def test_a_failed_claim_is_dropped_when_the_setting_says_so(lib: Library) -> None:
-    wrong = cite_where("2 March 2026", "BIS published the interim final rule on 9 March 2026.")
-    marked = claims_of(run(lib, ReplayModel([wrong] * 6)))
+def test_a_wrong_number_stays_flagged_when_no_sentence_can_stand_for_it(
+    unquotable: Library,
+) -> None:
+    wrong = cite_where("27 entities", WRONG_DATE)
+    events = run(unquotable, ReplayModel([wrong] * 6), topic="Entity List additions")
+    flagged = [c for c in claims_of(events) if c.text == WRONG_DATE]
+    assert flagged and all(c.check.status == "unsupported" for c in flagged)
+    assert "9 March" in " ".join(flagged[0].check.missing_terms)
+
+
+def test_a_claim_citing_the_wrong_fact_is_reattributed_within_the_section(lib: Library) -> None:
+    def answer(messages, schema):
+        facts = facts_in(messages)
+        if section_of(messages) != "Key developments":
+            return {"claims": []}
+        other = next(n for n, t in facts.items() if "2 March" not in t)
+        text = "On 2 March 2026 BIS published an interim final rule."
+        return {"claims": [{"text": text, "facts": [other]}]}
+
+    (claim,) = claims_in(run(lib, ReplayModel([answer] * 6)), "key_developments")
+    assert claim.check.status == "reattributed"
+    assert "2 March 2026" in claim.citations[0].quote
+
+
+def test_a_failed_claim_is_dropped_when_the_setting_says_so(unquotable: Library) -> None:
+    wrong = cite_where("27 entities", WRONG_DATE)
+    kw = {"topic": "Entity List additions"}
+    marked = claims_of(run(unquotable, ReplayModel([wrong] * 6), **kw))
     assert any(c.check.unsupported for c in marked)
-    events = run(lib, ReplayModel([wrong] * 6), settings={"failed_claims": "drop"})
+    events = run(unquotable, ReplayModel([wrong] * 6), settings={"failed_claims": "drop"}, **kw)
     assert not any(c.check.unsupported for c in claims_of(events))
     assert events[-1].briefing.stats["dropped"] >= 1
 
@@ -338,6 +393,9 @@ def test_bylines_headlines_and_credits_are_never_facts(tmp_path: Path) -> None:
         assert "Jane Roe" not in claim.text and "Getty" not in claim.text
 
 
+US_FACT = "The export controls on AI chips extend licence requirements to 40 more countries."
+
+
 def test_the_core_section_leads_with_facts_about_what_the_topic_names(tmp_path: Path) -> None:
     """A neighbour's rule worded like the topic must not lead Key developments over the
     topic's own facts; commentary goes elsewhere."""
@@ -357,7 +415,9 @@ def test_the_core_section_leads_with_facts_about_what_the_topic_names(tmp_path: 
     )
     with Library.open(tmp_path / "lib") as lib:
         list(lib.import_paths([tmp_path / "us.txt", tmp_path / "japan.txt"]))
-        model = ReplayModel([{"claims": []}] * 6)
+        # The bottom line states a neighbour's fact, so the topic's own is left for Key
+        # developments (a section left empty would state its lead fact by quoting it).
+        model = ReplayModel([cite_where("40 more countries", US_FACT)] + [{"claims": []}] * 5)
         run(lib, model, topic="Japan's export controls on AI chips")
     key = next(c for c in model.calls if section_of(c["messages"]) == "Key developments")
     first = facts_in(key["messages"])[1]
@@ -681,3 +741,95 @@ def test_the_briefing_gets_a_title_and_keeps_the_question(lib: Library) -> None:
     assert briefing.subtitle == question
     saved = Briefing.load(briefing_path(lib, briefing.id))
     assert (saved.title, saved.subtitle, saved.topic) == (briefing.title, question, question)
+
+
+VIEW_REPORT = (
+    "Title: Diversion after the Entity List\nSource: Example Policy Institute\n\n"
+    "The Entity List additions would cut AI chip diversion to China by half within a year.\n\n"
+    "BIS added 27 entities to the Entity List on 3 March 2026 for diverting AI chips.\n"
+)
+VIEW = "the Entity List additions would cut AI chip diversion to China by half within a year."
+
+
+def _view_answer(text: str):
+    def answer(messages, schema):
+        facts = facts_in(messages)
+        n = next((n for n, t in facts.items() if "would cut" in t), None)
+        return {"claims": [{"text": text, "facts": [n]}]} if n else {"claims": []}
+
+    return answer
+
+
+def _view_library(tmp_path: Path) -> Library:
+    (tmp_path / "report.txt").write_text(VIEW_REPORT, encoding="utf-8")
+    lib = Library.open(tmp_path / "lib")
+    list(lib.import_paths([tmp_path / "report.txt"]))
+    return lib
+
+
+def test_a_forecast_stated_as_fact_gives_way_to_the_sources_attributed_sentence(
+    tmp_path: Path,
+) -> None:
+    with _view_library(tmp_path) as lib:
+        model = ReplayModel([_view_answer(VIEW[0].upper() + VIEW[1:])] * 6)
+        claims = claims_of(run(lib, model, topic="Entity List additions"))
+    stated = [c for c in claims if "would cut" in c.text]
+    assert stated, [c.text for c in claims]
+    (claim,) = stated
+    assert claim.text == f"According to Example Policy Institute, {VIEW}"
+    assert claim.check.status == "supported"
+    assert VIEW_AS_FACT in claim.check.reasons[0]
+
+
+def test_a_claim_naming_its_cited_source_is_checked_on_what_the_source_says(
+    tmp_path: Path,
+) -> None:
+    with _view_library(tmp_path) as lib:
+        said = f"Example Policy Institute argues that {VIEW}"
+        model = ReplayModel([_view_answer(said)] * 6)
+        claims = claims_of(run(lib, model, topic="Entity List additions"))
+        # A name that is not the cited source's stays a name the text must hold.
+        other = ReplayModel([_view_answer(f"According to CSIS, {VIEW}")] * 6)
+        others = claims_of(run(lib, other, topic="Entity List additions"))
+    assert [c.check.status for c in claims if c.text == said] == ["supported"]
+    wrong = [c for c in others if "CSIS" in c.text]
+    assert not wrong or all(c.check.unsupported for c in wrong)
+
+
+def test_a_section_the_model_leaves_empty_states_its_lead_fact_in_the_sources_words(
+    lib: Library,
+) -> None:
+    events = run(lib, ReplayModel([{"claims": []}] * 6))
+    briefing = events[-1].briefing
+    quoted = [c for s in briefing.sections for c in s.claims if QUOTED_LEAD in c.check.reasons]
+    assert quoted
+    for claim in quoted:
+        assert claim.check.status == "supported" and len(claim.citations) >= 1
+        assert len(claim.text.split()) <= MAX_WORDS
+        assert claim.text in " ".join(lib.passage(claim.citations[0].passage_id).text.split())
+    # One fact, one place: no two quoted claims state the same sentence.
+    assert len({c.text for c in quoted}) == len(quoted)
+
+
+def test_claims_the_drop_setting_leaves_out_are_counted_in_their_section(
+    unquotable: Library,
+) -> None:
+    wrong = cite_where("27 entities", WRONG_DATE)
+
+    def answer(messages, schema):
+        facts = facts_in(messages)
+        good = next((n for n, t in facts.items() if "10 March 2026" in t), None)
+        claims = wrong(messages, schema)["claims"]
+        if good:
+            text = "The Entity List additions take effect on 10 March 2026, the notice says."
+            claims.append({"text": text, "facts": [good]})
+        return {"claims": claims}
+
+    events = run(
+        unquotable, ReplayModel([answer] * 6), topic="Entity List additions",
+        settings={"failed_claims": "drop"},
+    )  # fmt: skip
+    sections = events[-1].briefing.sections
+    noted = [s for s in sections if s.claims and "left out" in s.note]
+    assert noted, [(s.key, s.note, [c.text for c in s.claims]) for s in sections]
+    assert all(not c.check.unsupported for s in noted for c in s.claims)

@@ -239,6 +239,13 @@ def test_a_gap_citing_a_sentence_that_states_the_thing_is_contradicted() -> None
     assert contradicted_gap(claim, [positive])
     assert not contradicted_gap(claim, [uncertain])
     assert not contradicted_gap("The rule took effect on 16 March 2026.", [positive])
+    # The source says the thing is not known; a gap that it is "not established" that the
+    # thing is not known contradicts it, a gap asking the question does not.
+    silent = _fact("f3", "c", "MOFCOM has not yet commented on the Japanese measures.", vec)
+    double = "The library does not establish that MOFCOM has not yet commented on the measures."
+    assert contradicted_gap(double, [silent])
+    asked = "The library does not establish whether MOFCOM has commented on the Japanese measures."
+    assert not contradicted_gap(asked, [silent])
 
 
 @pytest.mark.parametrize(
@@ -355,3 +362,22 @@ def test_a_name_grounds_a_topic_only_in_a_clause_about_it_that_does_not_deny_it(
     names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
     fact = _fact("f", "a", sentence, embedder.embed([sentence])[0])
     assert ("Indonesia" in names.names_of(fact)) is carried
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "WASHINGTON (Atlas) - ",
+        "BEIJING - ",
+        "SANTA CLARA, Calif. - ",
+        "WASHINGTON, D.C. - ",
+        "BEIJING/WASHINGTON, March 20 (Meridian Wire) - ",
+    ],
+)
+def test_a_wire_dateline_with_or_without_a_date_is_not_part_of_the_fact(dateline: str) -> None:
+    fact = "The United States on Tuesday added 31 companies to its trade blacklist."
+    assert sentences_of(dateline + fact) == [fact]
+    # A sentence that merely opens with an acronym and a dash keeps it.
+    assert sentences_of("AI - the new frontier of trade policy.") == [
+        "AI - the new frontier of trade policy."
+    ]

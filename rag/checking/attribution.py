@@ -1,0 +1,72 @@
+"""A claim that names its source before what the source says: "According to X, ...", "X
+argues that ...".
+
+The model is told to attribute opinions and forecasts to whoever holds them, and a fact the
+engine quotes is attributed the same way. The source's name is rarely in the sentence it
+wrote, so checked whole, such a claim fails on the name ("not in the cited text: Aldgate").
+When the name is the publisher or author of a document the claim cites, what is checked is
+what the claim says that source says; a name that is no cited source's is left in the claim
+and must be found in the text like any other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_ACCORDING = re.compile(
+    r"^\s*(?:according\s+to|in\s+the\s+view\s+of)\s+(?P<who>[^,]{2,80}),\s+", re.IGNORECASE
+)
+_SAYS = re.compile(
+    r"^\s*(?P<who>(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+(?:of\s+|for\s+|the\s+|&\s+)?[A-Z][\w&.'’-]*){0,6})"
+    r"\s+(?:says|said|argues|argued|reports|reported|writes|wrote|expects|expected|estimates|"
+    r"estimated|warns|warned|notes|noted|believes|predicts|predicted|recommends|recommended|"
+    r"concludes|concluded|finds|found)\s+(?:that\s+)?",
+)
+
+# A view about what may or should happen, rather than a report of what did.
+VIEW = re.compile(
+    r"\b(?:would|could|might|may(?!\s+(?:not|only)\b)|should|likely|unlikely|probably|perhaps|expects?|expected|"
+    r"predicts?|forecasts?|believes?|argues?|in\s+our\s+view)\b",
+    re.IGNORECASE,
+)
+# The sentence says itself whose view or report it is.
+ATTRIBUTED = re.compile(
+    r"\b(?:said|says|say|told|according\s+to|argue[sd]?|believe[sd]?|warn(?:s|ed)?|wrote|"
+    r"writes|estimate[sd]?|predict(?:s|ed)?|forecast(?:s|ed)?|expect(?:s|ed)?|reported|"
+    r"stated|announced|noted|in\s+(?:our|its|their)\s+view)\b",
+    re.IGNORECASE,
+)
+
+
+def unattributed_view(claim: str, cited: str, sources: Iterable[str]) -> bool:
+    """Whether the claim states as fact a forecast or view that its cited sentence holds as
+    one, without saying whose: "Shipments would fall" from an analyst's "shipments would
+    fall". A sentence that names its own speaker ("..., the ministry said") may be stated
+    with that speaker, which the checker then requires of the claim like any name."""
+    if not VIEW.search(cited) or ATTRIBUTED.search(cited):
+        return False
+    return not (split_attribution(claim, sources) or ATTRIBUTED.search(claim))
+
+
+def added_view(claim: str, cited: str) -> bool:
+    """Whether the claim hedges or forecasts where its cited sentences do neither: "The rule
+    will likely raise costs" from "The rule raises compliance duties"."""
+    return bool(VIEW.search(claim)) and not VIEW.search(cited)
+
+
+def _key(name: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", name.lower()).split()).removeprefix("the ")
+
+
+def split_attribution(text: str, sources: Iterable[str]) -> tuple[str, str] | None:
+    """(who, what) when ``text`` opens by naming one of ``sources`` (publishers, authors) as
+    the holder of what follows; None otherwise."""
+    known = {_key(s) for s in sources if s and s.strip()}
+    for pattern in (_ACCORDING, _SAYS):
+        m = pattern.match(text)
+        if m and _key(m["who"]) in known:
+            rest = text[m.end() :].strip()
+            if len(rest.split()) >= 3:
+                return m["who"].strip(), rest[0].upper() + rest[1:]
+    return None

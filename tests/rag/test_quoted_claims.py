@@ -1,0 +1,106 @@
+"""A fact's own sentence as a claim, and claims that name their source before what it says."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.checking.attribution import added_view, split_attribution, unattributed_view
+from rag.core.types import Document, Hit, Locator, Passage
+from rag.drafting.claim_text import MAX_WORDS
+from rag.drafting.facts import SourceSentence, speaker
+from rag.drafting.quoted_claims import quotable, quoted_text
+
+
+def _sentence(text: str, publisher: str = "Aldgate Institute") -> SourceSentence:
+    doc = Document("d", "d.txt", "txt", "A title", publisher, "2026-03-20", "", None, 0, 1, "", "")
+    return SourceSentence(Hit(Passage("d:0", "d", 0, text, Locator(page=1)), doc, 1.0), text, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "China's Ministry of Commerce added 31 U.S. companies to its unreliable entity list.",
+        "Malaysia will require a special permit for US-origin AI chips from July 14.",
+    ],
+)
+def test_a_complete_sentence_that_stands_alone_is_quotable(text: str) -> None:
+    assert quotable(_sentence(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It said the measures take effect immediately.",  # "it" points into the paragraph
+        "These firms are barred from new investment in China.",
+        "However, the ministry gave no date for the review.",
+        "We expect BIS to extend the rule to cloud providers.",  # whose "we"?
+        "Concentrate enforcement resources on diversion through third countries.",  # an order
+        "Will Beijing retaliate again before the comment period closes?",
+        "Export Controls on Frontier Models and Advanced Chips",  # a heading
+        "the ministry said more steps could follow.",  # a fragment
+        " ".join(["word"] * (MAX_WORDS + 1)) + ".",
+    ],
+)
+def test_a_sentence_that_needs_its_paragraph_is_not_quotable(text: str) -> None:
+    assert not quotable(_sentence(text))
+
+
+def test_a_view_the_sentence_does_not_attribute_is_given_to_its_source() -> None:
+    assert (
+        quoted_text(_sentence("The rule would cut legal shipments by more than 80%."))
+        == "According to Aldgate Institute, the rule would cut legal shipments by more than 80%."
+    )
+    # Already attributed, or a report of what happened: quoted as it is.
+    said = "Shipments will fall, the ministry said."
+    assert quoted_text(_sentence(said)) == said
+    done = "MOFCOM added 18 American companies to its list on March 12."
+    assert quoted_text(_sentence(done)) == done
+    # "may not" is a prohibition, not a view.
+    banned = "Listed companies may not import goods from China."
+    assert quoted_text(_sentence(banned)) == banned
+
+
+def test_a_claim_naming_a_cited_source_is_split_into_who_and_what() -> None:
+    sources = ["Aldgate Institute", "Meridian Wire"]
+    assert split_attribution(
+        "According to the Aldgate Institute, the rule would cut shipments by 80%.", sources
+    ) == ("the Aldgate Institute", "The rule would cut shipments by 80%.")
+    assert split_attribution("Meridian Wire reported that MOFCOM listed 31 firms.", sources) == (
+        "Meridian Wire",
+        "MOFCOM listed 31 firms.",
+    )
+    # A name that is no cited source's stays part of what must be found in the text.
+    assert split_attribution("According to CSIS, the rule would cut shipments.", sources) is None
+    assert split_attribution("MOFCOM said it listed 31 firms.", sources) is None
+
+
+def test_a_view_stated_as_fact_is_caught_and_an_attributed_one_is_not() -> None:
+    cited = "The rule would cut legal shipments by more than 80%."
+    sources = ["Aldgate Institute"]
+    assert unattributed_view("The rule would cut legal shipments by 80%.", cited, sources)
+    assert not unattributed_view(
+        "According to Aldgate Institute, the rule would cut legal shipments.", cited, sources
+    )
+    assert not unattributed_view("Analysts expect the rule to cut shipments.", cited, sources)
+    # The sentence names its own speaker: the claim then carries the speaker's name, which the
+    # checker requires like any other name.
+    assert not unattributed_view(
+        "Shipments will fall.", "Shipments would fall, the ministry said.", sources
+    )
+
+
+def test_a_hedge_or_forecast_the_sources_do_not_make_is_caught() -> None:
+    cited = "The rule raises compliance duties for chip makers that sell to China."
+    assert added_view("The rule will likely raise compliance duties for chip makers.", cited)
+    assert added_view("The rule may slow the pace of AI development in China.", cited)
+    assert not added_view("The rule raises compliance duties for chip makers.", cited)
+    assert not added_view("The rule could raise costs.", "Analysts say the rule could raise costs.")
+
+
+def test_a_we_inside_quoted_speech_is_the_quoted_speakers_not_the_source() -> None:
+    quoted = _sentence(
+        "”Adversaries have been buying chips that sat just under our thresholds,” said Under "
+        "Secretary Marcus Ellery."
+    )
+    assert speaker(quoted) == ""
+    assert speaker(_sentence("We expect BIS to extend the rule.")) == "Aldgate Institute"
