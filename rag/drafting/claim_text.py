@@ -36,6 +36,8 @@ _NAMED_NUMBER = re.compile(
 # A list number or bullet before a claim. One or two digits only: "2026. " is a year.
 _LIST_MARK = re.compile(r"^(?:\d{1,2}[.)]|[-*\u2022])\s+")
 _WORD = re.compile(r"[a-z0-9]+")
+# "U. S." as a model's tokens may spell it: the sources' "U.S." again.
+_SPACED_INITIALS = re.compile(r"\b([A-Z])\.\s(?=[A-Z]\.)")
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class LeakGuard:
 def clean_claim(raw: str, guard: LeakGuard | None = None) -> Cleaned:
     """Split, strip and check one claim as the model wrote it."""
     text = _LIST_MARK.sub("", " ".join(str(raw).split()))
+    text = _SPACED_INITIALS.sub(r"\1.", text)
     text, numbers = split_markers(text)
     text = clean_claim_text(text)
     if not text:

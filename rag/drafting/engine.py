@@ -603,19 +603,12 @@ def _quoted_instead(
     """The first cited fact's own sentence, when the model's wording of it failed the check
     and the sentence reads as a claim on its own (``quoted_claims``); None when none does."""
     for fid in dict.fromkeys(cited):
-        fact = shown.by_id(fid)
-        sentence = fact.members[0]
-        if (spec.kind != "timeline" and _stated(fact, used)) or not quotable(sentence):
-            continue
-        claim = _checked_claim(quoted_text(sentence), [fid], spec, shown, library)
-        if claim is None or claim.check.unsupported:
-            continue
-        why = "; ".join(failed.check.reasons) or "it failed the check"
-        claim.check = replace(
-            claim.check,
-            reasons=[f"{QUOTED_INSTEAD} (the model's wording: {why})", *claim.check.reasons],
-        )
-        return claim
+        claim = _quote(shown.by_id(fid), spec, shown, library, used)
+        if claim is not None:
+            why = "; ".join(failed.check.reasons) or "it failed the check"
+            reason = f"{QUOTED_INSTEAD} (the model's wording: {why})"
+            claim.check = replace(claim.check, reasons=[reason, *claim.check.reasons])
+            return claim
     return None
 
 
@@ -634,15 +627,23 @@ def _quoted_lead(
     for fact in shown.facts:
         if len(out) >= want:
             break
-        sentence = fact.members[0]
-        if (spec.kind != "timeline" and _stated(fact, used)) or not quotable(sentence):
-            continue
-        claim = _checked_claim(quoted_text(sentence), [fact.id], spec, shown, library)
-        if claim is None or claim.check.unsupported or _repeats(claim, [*earlier, *out]):
-            continue
-        claim.check = replace(claim.check, reasons=[QUOTED_LEAD, *claim.check.reasons])
-        out.append(claim)
+        claim = _quote(fact, spec, shown, library, used)
+        if claim is not None and not _repeats(claim, [*earlier, *out]):
+            claim.check = replace(claim.check, reasons=[QUOTED_LEAD, *claim.check.reasons])
+            out.append(claim)
     return out
+
+
+def _quote(
+    fact: Fact, spec: SectionSpec, shown: _SectionFacts, library: Library, used: set[str]
+) -> Claim | None:
+    """The fact's own sentence as a checked claim, or None: stated already, not readable on
+    its own, or (the quote given to its source) not passing the check."""
+    sentence = fact.members[0]
+    if (spec.kind != "timeline" and _stated(fact, used)) or not quotable(sentence):
+        return None
+    claim = _checked_claim(quoted_text(sentence), [fact.id], spec, shown, library)
+    return None if claim is None or claim.check.unsupported else claim
 
 
 def _source_names(shown: _SectionFacts, cited: Sequence[str]) -> list[str]:
@@ -660,8 +661,11 @@ def _checked_claim(
     check = result.check
     facts = [shown.by_id(fid) for fid in result.passage_ids if fid in shown.pool]
     reasons = list(check.reasons)
-    moved = attribution and check.status == "reattributed"
-    if moved and split_attribution(text, _source_names(shown, result.passage_ids)) is None:
+    if (
+        attribution is not None
+        and check.status == "reattributed"
+        and split_attribution(text, _source_names(shown, result.passage_ids)) is None
+    ):
         reasons.append(f"attributed to {attribution[0]}, whose sentence does not say it")
     cited_text = " ".join(shown.pool[f.id][0].text for f in facts)
     if facts and unattributed_view(text, cited_text, _source_names(shown, result.passage_ids)):

@@ -381,3 +381,8 @@ def test_a_wire_dateline_with_or_without_a_date_is_not_part_of_the_fact(dateline
     assert sentences_of("AI - the new frontier of trade policy.") == [
         "AI - the new frontier of trade policy."
     ]
+
+
+def test_initials_a_model_spaces_out_are_written_as_the_sources_write_them() -> None:
+    cleaned = clean_claim("The U. S. Commerce Department added 27 entities on 3 March.")
+    assert cleaned.sentences == ["The U.S. Commerce Department added 27 entities on 3 March."]
