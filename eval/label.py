@@ -45,6 +45,9 @@ HEADER = """\
 #   u  unsupported  they do not state it (a claim citing nothing is unsupported)
 #   n  not_a_claim  a heading, fragment, instruction, refusal or prompt text
 # and, after s or p, the numbers of the sentences that support it:  label: s 2 5
+# Each cited passage opens with whom it comes from, as the briefing's footnote names it
+# ([from: publisher · title · date]). A claim saying who holds a view ("According to X, ...",
+# "X argues ...") is supported only if X is that source, or the sentences say X holds it.
 # Leave "label:" empty to skip a claim; lines starting with # are ignored.
 # Then: .venv/bin/python eval/label.py read {run}
 """
@@ -70,17 +73,36 @@ def save_labels(run: str, labels: Mapping[str, Any], folder: Path = LABELS) -> P
 
 
 def items_to_label(run_dir: Path) -> dict[str, dict[str, Any]]:
-    """Every distinct claim of the run: id -> its text and cited sentences, nothing else."""
+    """Every distinct claim of the run: id -> its text, its cited sentences and whom each
+    cited passage comes from (as a footnote names it), nothing else."""
+    documents = _documents(run_dir)
     out: dict[str, dict[str, Any]] = {}
     for _, briefings in scoring.load_run(run_dir):
         for b in briefings.values():
             for claim in b.claims:
                 cid = scoring.claim_id(claim, b.sources)
+                origins = [
+                    _origin(documents.get(pid.split(":", 1)[0]))
+                    for pid in claim.cites if pid in b.sources
+                ]  # fmt: skip
                 out.setdefault(cid, {
                     "id": cid, "claim": claim.text,
-                    "cites": scoring.cited_sentences(claim, b.sources),
+                    "cites": scoring.cited_sentences(claim, b.sources), "origins": origins,
                 })  # fmt: skip
     return out
+
+
+def _documents(run_dir: Path) -> dict[str, dict[str, str]]:
+    path = run_dir / "documents.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _origin(doc: Mapping[str, str] | None) -> str:
+    """ "Aldgate Institute · Anatomy of the March 2026 Frontier AI Controls · 2026-03-30"."""
+    if not doc:
+        return ""
+    who = doc.get("publisher") or doc.get("author") or ""
+    return " · ".join(x for x in (who, doc.get("title", ""), doc.get("published", "")) if x)
 
 
 def shuffled(items: Mapping[str, Any], run: str) -> list[dict[str, Any]]:
@@ -95,9 +117,12 @@ def sheet_text(run: str, entries: Sequence[dict[str, Any]]) -> str:
     for e in entries:
         lines = [f"=== {e['id']}", f"claim: {e['claim']}", "cites:"]
         n = 0
+        origins = e.get("origins") or []
         for k, group in enumerate(e["cites"]):
             if k:
                 lines.append("  --")
+            if k < len(origins) and origins[k]:
+                lines.append(f"  [from: {origins[k]}]")
             for sentence in group:
                 n += 1
                 lines.append(f"  {n}. {sentence}")
@@ -114,6 +139,7 @@ def sheet_json(run: str, entries: Sequence[dict[str, Any]]) -> str:
         "labels": list(SHORT.values()),
         "claims": [
             {"id": e["id"], "claim": e["claim"], "cites": e["cites"],
+             "from": e.get("origins", []),
              "label": e.get("label") or None, "by": e.get("by_numbers", [])}
             for e in entries
         ],

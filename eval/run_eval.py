@@ -395,6 +395,16 @@ def import_library(eng: engine_api.Engine, library: Any, folder: Path) -> list[s
     return problems
 
 
+def documents_of(library: Any) -> dict[str, dict[str, str]]:
+    """Each document's id (a passage id's part before ":") -> what a footnote says of it, so
+    that a labeller sees whom a cited sentence comes from, as the analyst does."""
+    return {
+        d.id: {"file": d.filename, "title": d.title, "publisher": d.publisher,
+               "author": d.author, "published": d.published}
+        for d in library.documents()
+    }  # fmt: skip
+
+
 def _squash(text: str) -> str:
     return "".join(ch for ch in scoring.normalise(text) if ch.isalnum())
 
@@ -552,6 +562,7 @@ def _draft_all(
         library = eng.library.Library.open(home / "library", settings=settings)
         try:
             problems = import_library(eng, library, folder)
+            _write_json(run_dir / "documents.json", documents_of(library))
             located, more = locate_must_cover(library, topics)
             problems += more
             for p in problems:

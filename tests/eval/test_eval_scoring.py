@@ -270,7 +270,11 @@ def test_the_label_sheet_never_shows_a_verdict_or_the_system(tmp_path: Path) -> 
          unit("The list has 31 names and took effect.", ["d2:0"], "reattributed"), stamped],
         "Officials gave no date for the licences. [2] Markets fell sharply.",
     )  # fmt: skip
-    write_run(tmp_path, "r1", [record])
+    run_dir = write_run(tmp_path, "r1", [record])
+    # Whom each cited passage comes from, as a footnote names it (never the file name).
+    documents = {"d1": {"file": "wire.txt", "title": "China lists 31 firms",
+                        "publisher": "Example Wire", "author": "", "published": "2026-03-20"}}
+    (run_dir / "documents.json").write_text(json.dumps(documents), encoding="utf-8")
     labels_dir = tmp_path / "labels"
     common = ["--results", str(tmp_path / "results"), "--labels", str(labels_dir)]
     assert label.main(["sheet", "r1", *common]) == 0
@@ -283,7 +287,8 @@ def test_the_label_sheet_never_shows_a_verdict_or_the_system(tmp_path: Path) -> 
     for leak in hidden:
         assert leak not in body
         assert leak not in json.dumps(sheet["claims"])
-    assert all(set(c) == {"id", "claim", "cites", "label", "by"} for c in sheet["claims"])
+    assert all(set(c) == {"id", "claim", "cites", "from", "label", "by"} for c in sheet["claims"])
+    assert "[from: Example Wire · China lists 31 firms · 2026-03-20]" in body
     assert len(sheet["claims"]) == 6
     # Only the claim citing nothing is pre-filled (unsupported: nothing to read it against).
     assert [c["claim"] for c in sheet["claims"] if c["label"]] == ["Markets fell sharply."]
