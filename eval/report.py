@@ -52,6 +52,7 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], str], bool]] = [
     ("  facts whose sentence was among the passages shown",
      lambda s: str(s["facts_shown"]), True),
     ("duplicate claims (same fact as an earlier claim)", lambda s: str(s["duplicates"]), True),
+    ("claims in a cited source's own words (8+ words copied)", lambda s: str(s["verbatim"]), True),
     ("words per claim: mean / max",
      lambda s: f"{_num(s['words_mean'], 1)} / {s['words_max']}", True),
     (f"claims over {scoring.LONG_CLAIM_WORDS} words", lambda s: str(s["long_claims"]), True),

@@ -454,6 +454,21 @@ def _mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+# "According to X, " or a timeline's "2026-03-03 — " before a sentence copied from a source.
+_ATTRIBUTION_OR_DATE = re.compile(r"^(?:according to [^,]{2,80}, |\d{4}(?:-\d\d){0,2} - )")
+VERBATIM_MIN_WORDS = 8
+
+
+def copies_its_source(claim: Claim, sources: Mapping[str, str]) -> bool:
+    """The claim is a cited passage's own words (a sentence or more of it, at least eight
+    words), its attribution or a timeline's date aside: quoted, not written."""
+    # normalise() writes the timeline's "—" as "-".
+    text = _ATTRIBUTION_OR_DATE.sub("", normalise(claim.text)).rstrip(" .")
+    if word_count(text) < VERBATIM_MIN_WORDS:
+        return False
+    return any(text in normalise(sources[pid]) for pid in claim.cites if pid in sources)
+
+
 def summarise(
     briefings: Sequence[Briefing], labels: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Any]:
@@ -514,6 +529,7 @@ def summarise(
         "facts_shown": Share(facts_shown, facts_total),
         "duplicates": Share(dup, len(claims)),
         "leaked": Share(leaks, len(claims)),
+        "verbatim": Share(sum(copies_its_source(c, b.sources) for b, c in claims), len(claims)),
         "words_mean": _mean(counts),
         "words_max": max(counts, default=0),
         "long_claims": Share(sum(n > LONG_CLAIM_WORDS for n in counts), len(claims)),

@@ -369,3 +369,25 @@ def test_a_second_labeller_is_recorded_and_compared(
     assert "partly (labels) vs unsupported (sheet): 1" in out
     # Comparing does not change the stored labels.
     assert label.load_labels("r1", tmp_path / "labels") == stored
+
+
+def test_a_claim_copying_its_cited_passage_word_for_word_is_counted_as_verbatim() -> None:
+    sources = {"d1:0": "BEIJING - China on Thursday added 18 U.S. companies to its list. More."}
+
+    def claim(text: str) -> scoring.Claim:
+        return scoring.Claim(text, ("d1:0",), 0, "", "supported", False)
+
+    assert scoring.copies_its_source(
+        claim("China on Thursday added 18 U.S. companies to its list."), sources
+    )
+    assert scoring.copies_its_source(
+        claim("According to Example Wire, China on Thursday added 18 U.S. companies to its list."),
+        sources,
+    )
+    assert scoring.copies_its_source(
+        claim("2026-03-12 — China on Thursday added 18 U.S. companies to its list."), sources
+    )
+    assert not scoring.copies_its_source(
+        claim("China listed 18 American firms on Thursday, Example Wire says."), sources
+    )
+    assert not scoring.copies_its_source(claim("China added 18 firms."), sources)
