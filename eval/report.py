@@ -46,6 +46,8 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], str], bool]] = [
      lambda s: str(s["checker_precision"]), False),
     ("  checker flags unsupported, labelled supported",
      lambda s: str(s["flagged_but_supported"]), False),
+    ("  claims drafted, failed the check and left out (not scored)",
+     lambda s: str(s["dropped"]), False),
     ("  claims stamped supported without a check (left out above)",
      lambda s: str(s["stamped"]), False),
     ("**must-cover facts covered** (answerable phrasings)", lambda s: str(s["coverage"]), True),

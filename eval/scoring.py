@@ -523,6 +523,8 @@ def summarise(
         "checker_precision": Share(sum(says_supported), len(says_supported)),
         "flagged_but_supported": Share(sum(flagged), len(flagged)),
         "stamped": sum(c.stamped for _, c in claims),
+        # Drafted, failed the engine's check and left out by its "drop" setting: not scored.
+        "dropped": sum(int((r.get("engine_stats") or {}).get("dropped") or 0) for r in rec),
         "citing_nothing": Share(sum(not c.cites for _, c in claims), len(claims)),
         "invalid_citations": sum(c.invalid_cites for _, c in claims),
         "coverage": Share(facts_covered, facts_total),
