@@ -126,7 +126,9 @@ class ClaimWidget(QFrame):
         super().__init__()
         self.setObjectName("claim")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # At least as tall as its wrapped text needs: capped at its size hint ("Maximum"),
+        # a claim of five lines or more was cut off at the top and bottom.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.claim = claim
         self.editable = editable
         self.editor: ClaimEditor | None = None
