@@ -38,6 +38,9 @@ _LIST_MARK = re.compile(r"^(?:\d{1,2}[.)]|[-*\u2022])\s+")
 _WORD = re.compile(r"[a-z0-9]+")
 # "U. S." as a model's tokens may spell it: the sources' "U.S." again.
 _SPACED_INITIALS = re.compile(r"\b([A-Z])\.\s(?=[A-Z]\.)")
+# The facts reach the model with every double quote made a closing one (sanitize), and a claim
+# copied from them opens its quotations with one: ”Controls ...”.
+_OPENING_AS_CLOSING = re.compile(r"(?:(?<=^)|(?<=[\s(\[]))”(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def clean_claim(raw: str, guard: LeakGuard | None = None) -> Cleaned:
     """Split, strip and check one claim as the model wrote it."""
     text = _LIST_MARK.sub("", " ".join(str(raw).split()))
     text = _SPACED_INITIALS.sub(r"\1.", text)
+    text = _OPENING_AS_CLOSING.sub("“", text)
     text, numbers = split_markers(text)
     text = clean_claim_text(text)
     if not text:

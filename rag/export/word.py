@@ -499,7 +499,9 @@ def _section_note(section: Section, *, shown: int, omitted: int) -> str:
     """What to say under a section heading when its claims alone would mislead."""
     if section.status == "insufficient":
         return _one_line(section.note) or INSUFFICIENT_NOTE
-    if section.note.strip():
+    # A section drafted with claims may note how many more the check left out: a note for the
+    # analyst at work in the window, not for the briefing's readers.
+    if section.note.strip() and not (shown and section.status == "done"):
         return _one_line(section.note)
     if omitted and not shown:
         return (

@@ -372,6 +372,15 @@ def test_insufficient_section_prints_its_note_in_italics(tmp_path: Path) -> None
     assert Document(str(path)).styles["Section Note"].font.italic is True
 
 
+def test_a_working_note_under_drafted_claims_stays_out_of_the_document(tmp_path: Path) -> None:
+    """How many claims the check left out is for the analyst in the window, not for readers."""
+    briefing = sample_briefing()
+    briefing.sections[0].note = "2 more claims drafted for this section failed the check."
+    path = export_docx(briefing, tmp_path / "noted.docx", options=ExportOptions(date="2025-05-02"))
+    assert not any("failed the check" in text for _, text in paragraphs(path))
+    assert ("Section Note", NOTE) in after_heading(path, "Implications")
+
+
 def test_sources_list_each_document_once_with_url_only_from_metadata(tmp_path: Path) -> None:
     path = export(tmp_path)
     sources = [t for _, t in after_heading(path, "Sources")]

@@ -386,3 +386,9 @@ def test_a_wire_dateline_with_or_without_a_date_is_not_part_of_the_fact(dateline
 def test_initials_a_model_spaces_out_are_written_as_the_sources_write_them() -> None:
     cleaned = clean_claim("The U. S. Commerce Department added 27 entities on 3 March.")
     assert cleaned.sentences == ["The U.S. Commerce Department added 27 entities on 3 March."]
+
+
+def test_a_quotation_copied_from_the_facts_opens_with_an_opening_mark() -> None:
+    # The prompt shows every double quote as a closing one; the claim reads as English again.
+    cleaned = clean_claim("The rule, ”Controls on Frontier AI Model Access”, took effect.")
+    assert cleaned.sentences == ["The rule, “Controls on Frontier AI Model Access”, took effect."]
