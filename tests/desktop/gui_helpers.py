@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.main_window import MainWindow
 from rag.core.paths import assets_dir
+from rag.drafting.claim_text import clean_claim
 
 DEMO = assets_dir() / "demo" / "library"
 
@@ -154,11 +155,23 @@ class Quoting:
                 break
         else:
             n, sentence = max(
-                ((k, x) for k, t in sources.items() for x in _sentences(t) if x not in self.avoid),
+                (
+                    (k, x)
+                    for k, t in sources.items()
+                    for x in _sentences(t)
+                    if _shown(x) not in self.avoid
+                ),
                 key=lambda pair: (pair[0] == 1, len(pair[1])),
             )
-        self.claims.append(sentence)
+        self.claims.append(_shown(sentence))
         return {"claims": [{"text": sentence, "facts": [n]}]}
+
+
+def _shown(sentence: str) -> str:
+    """What the window shows of a claim answered as ``sentence``: the engine's cleaning (an
+    opening quotation mark where the prompt shows every double quote as a closing one) is the
+    only change."""
+    return " ".join(clean_claim(sentence).sentences) or sentence
 
 
 def _sentences(text: str) -> list[str]:
