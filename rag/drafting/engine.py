@@ -661,14 +661,12 @@ def _checked_claim(
     check = result.check
     facts = [shown.by_id(fid) for fid in result.passage_ids if fid in shown.pool]
     reasons = list(check.reasons)
-    if (
-        attribution is not None
-        and check.status == "reattributed"
-        and split_attribution(text, _source_names(shown, result.passage_ids)) is None
-    ):
+    holders = _source_names(shown, result.passage_ids)  # of the facts the claim now cites
+    moved = check.status == "reattributed"
+    if attribution is not None and moved and split_attribution(text, holders) is None:
         reasons.append(f"attributed to {attribution[0]}, whose sentence does not say it")
     cited_text = " ".join(shown.pool[f.id][0].text for f in facts)
-    if facts and unattributed_view(text, cited_text, _source_names(shown, result.passage_ids)):
+    if facts and unattributed_view(text, cited_text, holders):
         reasons.append(VIEW_AS_FACT)
     elif facts and added_view(judged, cited_text):
         reasons.append(ADDED_VIEW)

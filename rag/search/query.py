@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from rag.core.vocabulary import QUERY_STOPWORDS
+from rag.core.vocabulary import MONTH_NAMES, QUERY_STOPWORDS
 from rag.search.acronyms import ACRONYMS, other_spellings, related_forms
 
 # Question words and glue: they say nothing about what a question is after.
@@ -25,10 +25,8 @@ _FIGURE = re.compile(r"(?<!\w)[\w^%.,/-]*\d[\w^%.,/-]*(?!\w)")
 # Capitalised words in a run ("Sakana AI", "Entity List"); the question's first word is
 # capitalised by grammar, not because it is a name, unless it is all capitals.
 _CAPITALISED = re.compile(r"\b[A-Z][\w'&.-]*(?:\s+(?:of|and|for|the|de)?\s*[A-Z][\w'&.-]*)*")
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-    .split()
-)  # fmt: skip
+# Full month names, January first, as the project's vocabulary spells them.
+_MONTH_NAMES = tuple(forms[-1] for forms in MONTH_NAMES)
 _MONTHS = frozenset(_MONTH_NAMES)
 _MONTH = r"(?P<month>" + "|".join(m.capitalize() + "|" + m for m in _MONTH_NAMES) + ")"
 # A day of a month, in the three ways sources and analysts write one: "March 3, 2026",
