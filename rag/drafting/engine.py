@@ -45,7 +45,7 @@ from rag.briefs.briefing import (
     new_briefing,
 )
 from rag.briefs.templates import SectionSpec, Template
-from rag.checking.attribution import added_view, split_attribution, unattributed_view
+from rag.checking.attribution import ATTRIBUTED, added_view, split_attribution, unattributed_view
 from rag.checking.checker import check_claim, content_words, looks_like_heading, normalise
 from rag.checking.verdict import SupportCheck
 from rag.core.errors import BriefDeskError
@@ -62,7 +62,7 @@ from rag.drafting.gaps import (
     gap_claim_text,
     unanswered,
 )
-from rag.drafting.quoted_claims import depends_on_context, quotable, quoted_text
+from rag.drafting.quoted_claims import according_to, depends_on_context, quotable, quoted_text
 from rag.drafting.section_evidence import BriefingEvidence, gather
 from rag.reading.readers.dates import normalize_date
 
@@ -95,6 +95,7 @@ ADDED_VIEW = "forecasts or hedges where its sources state no such thing"
 VIEW_AS_FACT = "states a source's forecast or view as fact: say whose it is"
 QUOTED_INSTEAD = "the source's own sentence, in place of the model's wording of it"
 QUOTED_LEAD = "the source's own sentence: nothing the model drafted from this section's facts held"
+QUOTED_FILL = "the source's own sentence: a further fact of this section the model did not state"
 LEAK_NGRAM_INSTRUCTION = 6  # an instruction shares short phrases with real claims
 
 # Kept for callers that imported it from here.
@@ -373,16 +374,25 @@ def draft(
                 section, briefing, path, used, drop_failed,
             )  # fmt: skip
             dropped += outcome.dropped
-            if not section.claims and not outcome.cancelled and spec.kind != "gaps":
-                # Evidence was found and the model made nothing of it that holds: the
-                # section states its lead facts in their sources' own words.
-                for claim in _quoted_lead(spec, shown, library, used, briefing):
-                    section.claims.append(claim)
-                    used.update(c.passage_id + "|" + c.quote for c in claim.citations)
-                    if totals.first_claim_seconds is None:
-                        totals.first_claim_seconds = time.monotonic() - started
-                    briefing.save(path)
-                    yield ClaimAdded(section, claim)
+            fill: list[Claim] = []
+            if outcome.cancelled or spec.kind == "gaps":
+                pass
+            elif spec.kind != "bottom_line":
+                # The model stated fewer facts than the section has room for (it wrote few,
+                # or what it wrote failed the check): the section's next most relevant facts
+                # are stated in their sources' own words, up to its size.
+                reason = QUOTED_FILL if section.claims else QUOTED_LEAD
+                room = spec.claims - len(section.claims)
+                fill = _quoted_facts(spec, shown, library, used, briefing, room, reason)
+            elif not section.claims:
+                fill = _quoted_facts(spec, shown, library, used, briefing, 1, QUOTED_LEAD)
+            for claim in fill:
+                section.claims.append(claim)
+                used.update(c.passage_id + "|" + c.quote for c in claim.citations)
+                if totals.first_claim_seconds is None:
+                    totals.first_claim_seconds = time.monotonic() - started
+                briefing.save(path)
+                yield ClaimAdded(section, claim)
             gen_claims = section.claims
             if outcome.cancelled:
                 section.status = "cancelled"
@@ -612,16 +622,17 @@ def _quoted_instead(
     return None
 
 
-def _quoted_lead(
+def _quoted_facts(
     spec: SectionSpec,
     shown: _SectionFacts,
     library: Library,
     used: set[str],
     briefing: Briefing,
+    want: int,
+    reason: str,
 ) -> list[Claim]:
-    """Up to two of the section's first facts (one for a bottom line), quoted, that the
-    briefing does not state yet."""
-    want = 1 if spec.kind == "bottom_line" else min(2, spec.claims)
+    """Up to ``want`` of the section's facts, most relevant first, quoted, that the briefing
+    does not state yet."""
     earlier = [c for s in briefing.sections for c in s.claims if not c.check.unsupported]
     out: list[Claim] = []
     for fact in shown.facts:
@@ -629,7 +640,7 @@ def _quoted_lead(
             break
         claim = _quote(fact, spec, shown, library, used)
         if claim is not None and not _repeats(claim, [*earlier, *out]):
-            claim.check = replace(claim.check, reasons=[QUOTED_LEAD, *claim.check.reasons])
+            claim.check = replace(claim.check, reasons=[reason, *claim.check.reasons])
             out.append(claim)
     return out
 
@@ -647,13 +658,37 @@ def _quote(
 
 
 def _source_names(shown: _SectionFacts, cited: Sequence[str]) -> list[str]:
-    docs = [m.hit.document for fid in cited if fid in shown.pool for m in shown.by_id(fid).members]
-    return [name for doc in docs for name in (doc.publisher, doc.author)]
+    members = [m for fid in cited if fid in shown.pool for m in shown.by_id(fid).members]
+    docs = [m.hit.document for m in members]
+    voices = [m.voice for m in members]
+    return [name for doc in docs for name in (doc.publisher, doc.author)] + voices
+
+
+def _holder(shown: _SectionFacts, cited: Sequence[str]) -> str:
+    """Whose position the cited facts state, when every sentence of them is one party's
+    (``voices``): a claim drawn only from them must say so. "" when any is a report."""
+    members = [m for fid in cited if fid in shown.pool for m in shown.by_id(fid).members]
+    holders = {m.voice for m in members}
+    return holders.pop() if len(holders) == 1 and members else ""
+
+
+def _given_to_holder(text: str, cited: Sequence[str], shown: _SectionFacts) -> str:
+    """The model's claim with its holder named, when it states one party's position bare:
+    "Qiantang Intelligence is a civilian company" from the company's own statement becomes
+    "According to Qiantang Intelligence, ...". The check then judges what the party said."""
+    who = _holder(shown, cited)
+    if not who or ATTRIBUTED.search(text) or split_attribution(text, [who]):
+        return text
+    # The model copied the fact's line as shown ("Qiantang Intelligence: ...").
+    text = text.removeprefix(f"{who}:").strip() or text
+    context = " ".join(shown.pool[fid][0].text for fid in cited if fid in shown.pool)
+    return according_to(who, text, context)
 
 
 def _checked_claim(
     text: str, cited: list[str], spec: SectionSpec, shown: _SectionFacts, library: Library
 ) -> Claim | None:
+    text = _given_to_holder(text, cited, shown)
     # "According to X, ..." with X a cited source: what is checked is what X is said to say.
     attribution = split_attribution(text, _source_names(shown, cited))
     judged = attribution[1] if attribution else text

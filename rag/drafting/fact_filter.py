@@ -18,6 +18,7 @@ from rag.reading.sanitize import INJECTION_REMOVED
 MIN_WORDS = 6  # "Officials declined to comment." is five; it tells nothing on its own
 MAX_WORDS = 80  # a run-on "sentence" of a table or a list, not one statement
 HEADING_WORDS = 12
+TITLE_RUN_IN_WORDS = 5
 TITLE_OVERLAP_MAX = 0.8  # share of a sentence's content words that are its document's title's
 
 _BYLINE = re.compile(
@@ -101,6 +102,11 @@ def _is_title(sentence: str, title: str, filename: str) -> bool:
     words = content_words(sentence)
     if not words:
         return False
+    # The title run into the first line ("The Chip Wars Letter: ... Issue 112 - by ..."): a
+    # sentence opening on the whole of a title of several words is the masthead, not a fact.
+    head = " ".join(title.split()).lower()
+    if len(head.split()) >= TITLE_RUN_IN_WORDS and sentence.lower().startswith(head):
+        return True
     for name in (title, PurePath(filename).stem if filename else ""):
         name_words = _name_words(name)
         if not name_words:
@@ -108,9 +114,8 @@ def _is_title(sentence: str, title: str, filename: str) -> bool:
         # A sentence that is the title (and at most a few words more): most of its words are
         # the title's, and most of the title's are in it.
         shared = words & name_words
-        if (
-            len(shared) >= TITLE_OVERLAP_MAX * len(words)
-            and len(shared) >= TITLE_OVERLAP_MAX * len(name_words)
+        if len(shared) >= TITLE_OVERLAP_MAX * len(words) and len(shared) >= TITLE_OVERLAP_MAX * len(
+            name_words
         ):
             return True
     return False
@@ -143,9 +148,7 @@ def rejection(sentence: str, *, title: str = "", filename: str = "") -> str | No
     if _is_title(text, title, filename):
         return "the document's title"
     # A statement ends with punctuation; a short line without it is a heading or a label.
-    if looks_like_heading(text) or (
-        text[-1] not in ".!?;:\"”’)…" and len(words) <= HEADING_WORDS
-    ):
+    if looks_like_heading(text) or (text[-1] not in '.!?;:"”’)…' and len(words) <= HEADING_WORDS):
         return "a heading"
     if not _has_verb(text):
         return "no verb: a label, not a statement"

@@ -17,6 +17,14 @@ import numpy as np
 from rag.checking.checker import content_words
 from rag.core.types import Hit
 from rag.drafting.fact_filter import is_fact
+from rag.drafting.voices import (
+    FIRST_PERSON,
+    QUOTED_SPEECH,
+    document_voices,
+    holder_of,
+    is_interview,
+    speaker_label,
+)
 from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import clean_source_text
 
@@ -35,6 +43,9 @@ class SourceSentence:
     hit: Hit
     text: str  # the sentence as shown to the model (control tokens removed, quotes curled)
     quote: str = ""  # the sentence exactly as the passage has it: what a citation quotes
+    # Whose position the sentence states, when its document speaks for itself (``voices``):
+    # a claim stating it names them. "" for a report.
+    voice: str = ""
 
     @property
     def cited(self) -> str:
@@ -141,16 +152,26 @@ def _outline_parts(sentence: str) -> list[str]:
 
 
 def sentences_of(text: str) -> list[str]:
+    return [sentence for sentence, _ in labelled_sentences(text)]
+
+
+def labelled_sentences(text: str, interview: bool = False) -> list[tuple[str, str]]:
+    """The passage's sentences, each with the speaker its paragraph opens on when the text
+    is an interview ("Gao: ..."; "" otherwise)."""
     out = []
     for block in blocks_of(text):
+        label = speaker_label(block) if interview else ""
         for sentence in split_sentences(block):
             sentence = _DATELINE.sub("", sentence).strip()
-            out.extend(_outline_parts(sentence))
+            out.extend((part, label) for part in _outline_parts(sentence))
     return out
 
 
 def candidate_sentences(hits: Iterable[Hit]) -> list[SourceSentence]:
-    """Every sentence of these passages that can be a fact, each passage once."""
+    """Every sentence of these passages that can be a fact, each passage once, with whose
+    position it states (``voices``)."""
+    hits = list(hits)
+    voices = document_voices(hits)
     out: list[SourceSentence] = []
     seen: set[str] = set()
     for hit in hits:
@@ -158,10 +179,12 @@ def candidate_sentences(hits: Iterable[Hit]) -> list[SourceSentence]:
             continue
         seen.add(hit.passage.id)
         doc = hit.document
-        for sentence in sentences_of(hit.passage.text):
+        interview = doc.id in voices and is_interview(hit.passage.text)
+        for sentence, label in labelled_sentences(hit.passage.text, interview):
             text = clean_source_text(sentence).strip()
             if is_fact(text, title=doc.title, filename=doc.filename):
-                out.append(SourceSentence(hit, text, sentence))
+                voice = holder_of(doc.id, label, voices)
+                out.append(SourceSentence(hit, text, sentence, voice))
     return out
 
 
@@ -216,8 +239,6 @@ def cluster_facts(
 
 # A source speaking for itself: "We expect BIS to ...", "In our view ...". Shown as is, the
 # model writes "We expect ..." into the analyst's briefing, as if the analyst expected it.
-_QUOTED_SPEECH = re.compile(r"[\"“”][^\"“”]{3,}[\"“”]")
-_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?)\b|(?<![A-Z.])\bus\b")
 # A recommendation in the imperative ("Concentrate enforcement on diversion ..."): shown as is,
 # the model copies an instruction to the reader into the briefing as if it were a finding.
 # The verbs that open recommendations in reports and alerts; followed by "for", "of", "is"
@@ -234,16 +255,19 @@ def speaker(sentence: SourceSentence) -> str:
     """Who a sentence speaking in the first person, or recommending in the imperative,
     speaks for ("" when it does neither)."""
     # A "we" or "our" inside quotation marks is the quoted speaker's, whom the sentence names.
-    unquoted = _QUOTED_SPEECH.sub(" ", sentence.text)
-    if not (_FIRST_PERSON.search(unquoted) or IMPERATIVE.match(sentence.text)):
+    unquoted = QUOTED_SPEECH.sub(" ", sentence.text)
+    if not (FIRST_PERSON.search(unquoted) or IMPERATIVE.match(sentence.text)):
         return ""
     doc = sentence.hit.document
     return doc.publisher or doc.author or doc.title
 
 
 def attributed(sentence: SourceSentence) -> str:
-    """The sentence with its speaker named before it when it says "we" or recommends: what
-    the model is shown and what a claim is checked against, so "Whitlock Ferreira expects ..."
-    is supported by "We expect ..." in Whitlock Ferreira's alert."""
-    who = speaker(sentence)
-    return f"{who}: {sentence.text}" if who else sentence.text
+    """The sentence with its speaker named before it when it says "we" or recommends, or
+    states its document's own position: what the model is shown and what a claim is checked
+    against, so "Whitlock Ferreira expects ..." is supported by "We expect ..." in Whitlock
+    Ferreira's alert, and the model sees whose view "Calling it theft ..." is."""
+    who = speaker(sentence) or sentence.voice
+    if not who or speaker_label(sentence.text) == who:
+        return sentence.text  # "Gao: Not at all." names its speaker already
+    return f"{who}: {sentence.text}"

@@ -5,8 +5,9 @@ merges two facts or drops a hedge. The checker catches that, and the claim would
 or shown flagged, so the fact the section needed is lost. The source's own sentence states
 the fact exactly; when it reads as a briefing sentence on its own (short, complete, not
 opening on a pronoun that points into its paragraph, not an instruction or a "we"), it
-replaces the failed wording. A forecast or opinion the sentence does not attribute itself
-gets the source's name before it, so no one's view is stated as fact.
+replaces the failed wording. A party's own position (``voices``), or a forecast or opinion
+the sentence does not attribute itself, gets its holder's name before it, so no one's view
+is stated as fact.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rag.checking.checker import looks_like_heading
 from rag.core.vocabulary import CLAIM_STOPWORDS
 from rag.drafting.claim_text import MAX_WORDS, MIN_WORDS
 from rag.drafting.facts import SourceSentence, speaker
+from rag.drafting.voices import without_label
 from rag.reading.sanitize import clean_claim_text, clean_source_text
 
 # Words that point back into the paragraph the sentence came from ("It said ...", "These
@@ -29,7 +31,8 @@ _DEPENDENT_OPENING = re.compile(
     r"similarly|likewise|nevertheless|nonetheless|then|thus|therefore|hence|additionally|"
     r"others?|another|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|"
     r"the\s+(?:same|latter|former|above|following)|as\s+a\s+result|"
-    r"in\s+(?:addition|turn|contrast|response)|by\s+contrast|for\s+(?:example|instance))\b",
+    r"in\s+(?:addition|turn|contrast|response|that\s+case)|by\s+contrast|for\s+(?:example|instance)|"
+    r"if\s+(?:so|not)|otherwise|(?:yes|no)(?=[.,]))\b",
     re.IGNORECASE,
 )
 _ENDS = '.!”"’)'
@@ -53,19 +56,39 @@ def quotable(sentence: SourceSentence) -> bool:
 
 
 def quoted_text(sentence: SourceSentence) -> str:
-    """The sentence as a claim: a view it does not attribute itself is given to its source."""
+    """The sentence as a claim, given to whoever holds it when it states a party's own
+    position (``voices``) or a view it does not attribute itself."""
     # The passage's own wording when it reached the model unchanged but for its quotes (made
     # curly for the prompt): the claim then reads exactly as the footnote quotes it.
     same = sentence.quote and clean_source_text(sentence.quote).strip() == sentence.text.strip()
     text = clean_claim_text((sentence.quote if same else sentence.text).strip())
+    if sentence.voice:
+        text = without_label(text, sentence.voice)
+        if ATTRIBUTED.search(text):
+            return text  # "Analysts said ..." names its holder already
+        return according_to(sentence.voice, text, sentence.hit.passage.text)
     if not VIEW.search(text) or ATTRIBUTED.search(text):
         return text
     doc = sentence.hit.document
     who = doc.publisher or doc.author
-    if not who:
-        return text
+    return according_to(who, text, sentence.hit.passage.text) if who else text
+
+
+def according_to(who: str, text: str, context: str = "") -> str:
+    """ "The rule ..." -> "According to X, the rule ..."; a name keeps its capital."""
     first, _, rest = text.partition(" ")
-    # "The rule ..." -> "According to X, the rule ..."; a name keeps its capital.
-    if first.lower() in CLAIM_STOPWORDS:
+    if _common_word(first, rest.split(" ", 1)[0], context):
         first = first.lower()
     return f"According to {who}, {first} {rest}".strip()
+
+
+def _common_word(word: str, following: str, context: str) -> bool:
+    """Whether a sentence's capitalised first word is an ordinary word rather than a name: a
+    stopword, or a word its passage also writes in lower case ("License requirements ...",
+    "Calling it theft ..."), unless the next word is capitalised too ("Entity List ...")."""
+    if word.lower() in CLAIM_STOPWORDS:
+        return True
+    if not word[:1].isupper() or not word[1:].islower() or following[:1].isupper():
+        return False  # "BIS", "MOFCOM's", "3A090", "Entity List": as written
+    bare = re.sub(r"\W+$", "", word)
+    return bool(re.search(rf"\b{re.escape(bare.lower())}\b", context)) or bare.endswith("ing")

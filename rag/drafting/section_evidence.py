@@ -38,6 +38,16 @@ if TYPE_CHECKING:
     from rag.indexing.library import Library
 
 HITS_PER_QUERY = 6
+# Passages a document may give each query: a briefing draws on the whole library, and one
+# long report must not fill a section's retrieval.
+PER_DOCUMENT = 2
+# The documents most about the topic are read further: an official notice or a company's
+# release states its key facts across several passages (the licence thresholds in one, the
+# date in force in another), which a cap of two per query would cut. The first
+# FOCUS_DOCUMENTS documents the topic query ranks give up to FOCUS_PASSAGES passages each,
+# their best for the topic.
+FOCUS_DOCUMENTS = 4
+FOCUS_PASSAGES = 6
 # Facts shown to the model for a section: enough to choose from, few enough to keep the
 # prompt short (each is one sentence, about 30 tokens).
 MAX_FACTS = 12
@@ -71,6 +81,8 @@ _OPINION = re.compile(
 
 def _opinion(text: str) -> bool:
     return bool(_OPINION.search(text[:1].lower() + text[1:]))
+
+
 # Kinds whose facts come from retrieval; the bottom line sums up the others' claims.
 _FACT_KINDS = ("claims", "timeline", "gaps", "disagreements")
 
@@ -110,19 +122,29 @@ def gather(
     found: dict[str, set[str]] = {}  # passage id -> sections that retrieved it
     hits: dict[str, Hit] = {}
     order: list[str] = []
-    # Two passages a document per query at most: a briefing draws on the whole library, and
-    # search itself no longer caps documents (a long rule may fill a search pane).
+    # Search itself no longer caps documents (a long rule may fill a search pane): drafting
+    # does, per query (PER_DOCUMENT).
     for hit in library.search(
-        topic, hits_per_query * 2, doc_ids=doc_ids, vector=topic_vec, per_document=2
+        topic, hits_per_query * 2, doc_ids=doc_ids, vector=topic_vec, per_document=PER_DOCUMENT
     ):
         hits.setdefault(hit.passage.id, hit)
         order.append(hit.passage.id)
         found.setdefault(hit.passage.id, set())
+    focus = list(dict.fromkeys(hits[pid].document.id for pid in order))[:FOCUS_DOCUMENTS]
+    focus += [d for d in _titled(library, topic, doc_ids) if d not in focus]
+    for doc_id in focus:
+        for hit in library.search(
+            topic, FOCUS_PASSAGES, doc_ids=[doc_id], vector=topic_vec, per_document=FOCUS_PASSAGES
+        ):
+            if hit.passage.id not in hits:
+                hits[hit.passage.id] = hit
+                order.append(hit.passage.id)
+                found.setdefault(hit.passage.id, set())
     per_section_vecs: dict[str, list[np.ndarray]] = {s.key: [] for s in specs}
     for (key, query), vec in zip(queries, qvecs[1:], strict=True):
         per_section_vecs[key].append(vec)
         for hit in library.search(
-            query, hits_per_query, doc_ids=doc_ids, vector=vec, per_document=2
+            query, hits_per_query, doc_ids=doc_ids, vector=vec, per_document=PER_DOCUMENT
         ):
             if hit.passage.id not in hits:
                 hits[hit.passage.id] = hit
@@ -212,9 +234,11 @@ def gather(
     # facts placed anywhere.
     bottom = next((s for s in template.sections if s.kind == "bottom_line"), None)
     placed = {f.id for key in by_section for f in by_section[key]}
-    pool = by_section[first_claims] if first_claims else [
-        f for f in candidates if f.id in placed and not states_a_gap(f)
-    ]
+    pool = (
+        by_section[first_claims]
+        if first_claims
+        else [f for f in candidates if f.id in placed and not states_a_gap(f)]
+    )
     # Developments lead; an opinion ("... were a good start") is not a bottom line.
     ordered = [f for f in pool if not _opinion(f.text)] + [f for f in pool if _opinion(f.text)]
     lead = ordered[: bottom.claims + 1] if bottom else []
@@ -228,6 +252,20 @@ def gather(
         lead=lead,
         query_vecs=query_vecs,
     )
+
+
+def _titled(library: Library, topic: str, doc_ids: Sequence[str] | None) -> list[str]:
+    """Documents whose title names one of the topic's names that few titles name ("Corvane
+    takes $1.3 billion hit ..." for "Corvane-made accelerators"): they are about the topic
+    even when the topic's other words rank them low. A name in many titles ("AI") is what
+    the library is about and picks out nothing."""
+    docs = [d for d in library.documents() if doc_ids is None or d.id in set(doc_ids)]
+    out: list[str] = []
+    for name in focal_names(topic):
+        named = [d.id for d in docs if name.found_in(d.title)]
+        if len(named) <= FOCUS_DOCUMENTS:
+            out += [d for d in named if d not in out]
+    return out
 
 
 def _core_section(writers: Sequence[SectionSpec]) -> str | None:

@@ -32,6 +32,8 @@ from rag.reading.chunking import split_sentences
 # the topic. MiniLM puts related sentences around 0.4-0.7 and unrelated ones near 0.
 FACT_TOPIC_MIN = 0.35
 PASSAGE_TOPIC_MIN = 0.40
+# A passage of a document that already grounds the topic (``judge``) is near it above this.
+ANCHORED_PASSAGE_MIN = 0.30
 # A sentence naming a focal name is about the topic (not a mention in passing) above this.
 MENTION_TOPIC_MIN = 0.40
 # A name that most of the documents found speak of ("U.S." in a library on U.S. export
@@ -44,6 +46,10 @@ PERVASIVE_MIN_DOCS = 2
 _CANDIDATE = re.compile(r"(?<!\w)\d*[A-Z][\w’'&.-]*\w\.?|\b(?:19|20)\d\d\b")
 _SUFFIXES = ("ians", "ian", "ese", "ans", "an", "es", "s")
 _MIN_STEM = 4
+_NAME_COMPOUNDS = frozenset(
+    "era made led based backed owned linked style designed built related specific funded "
+    "sponsored affiliated controlled origin branded produced run aligned".split()
+)
 _DEMONYM = ("ese", "ian", "ians", "ish")
 _TOKEN = re.compile(r"\w+")
 # Where one clause of a sentence ends and another, with its own subject, may begin.
@@ -105,7 +111,10 @@ def focal_names(topic: str) -> list[FocalName]:
     for index, match in enumerate(_CANDIDATE.finditer(topic)):
         raw = re.sub(r"['’]s$", "", match.group())
         parts = raw.split("-")  # "U.S.-China" asks about the U.S. and China
-        for part in parts:
+        for k, part in enumerate(parts):
+            # "Corvane-made ...", "Tollgate-era ...": a word joined to one that makes names into
+            # adjectives is a name even as the topic's first word ("Model-weights" is not).
+            compound = k + 1 < len(parts) and parts[k + 1].lower() in _NAME_COMPOUNDS
             part = part.rstrip(".") if part.count(".") <= 1 else part
             if not part or not (part[0].isupper() or part[0].isdigit()):
                 continue
@@ -114,7 +123,10 @@ def focal_names(topic: str) -> list[FocalName]:
             # The first word is capitalised anyway; it is a name only when it shows it:
             # "Brazil's ...", "EU ...", "Chinese ..." (not "Fines for ...").
             named = (
-                acronym or match.group().endswith(("'s", "’s")) or part.lower().endswith(_DEMONYM)
+                acronym
+                or compound
+                or match.group().endswith(("'s", "’s"))
+                or part.lower().endswith(_DEMONYM)
             )
             if opening and not named:
                 continue
@@ -138,6 +150,11 @@ class Judgement:
     @property
     def sufficient(self) -> bool:
         return bool(self.grounded) and not self.missing_names
+
+
+def _near(fact: Fact, topic_vec: np.ndarray, passage_vecs: dict[str, np.ndarray]) -> bool:
+    pvec = passage_vecs.get(fact.members[0].passage_id)
+    return pvec is not None and float(np.dot(pvec, topic_vec)) >= ANCHORED_PASSAGE_MIN
 
 
 def on_topic(fact: Fact, topic_vec: np.ndarray, passage_vecs: dict[str, np.ndarray]) -> bool:
@@ -166,11 +183,14 @@ class NameEvidence:
 
     def names_of(self, fact: Fact) -> set[str]:
         """Focal names the fact carries: named, and not denied, in a clause about the topic,
-        in its own sentence or one of its passage's. A name only in a clause about something
-        else is in passing."""
+        in its own sentence, one of its passage's or its document's title. A name only in a
+        clause about something else is in passing."""
         sentences: list[str] = [m.text for m in fact.members]
         for member in fact.members:
             sentences += split_sentences(" ".join(member.hit.passage.text.split()))
+            # A document's title says what all of it is about: a notice titled "Japan: ..."
+            # grounds its list of controlled items, which never repeat the country's name.
+            sentences.append(member.hit.document.title)
         naming: dict[str, list[str]] = {}
         for sentence in dict.fromkeys(sentences):
             for clause in _CLAUSE_BREAK.split(sentence):
@@ -217,7 +237,22 @@ def judge(
     if not names.names:
         return Judgement(about, [])
     carried = {f.id: names.names_of(f) for f in about}
-    grounded = [f for f in about if carried[f.id]]
+    # A name most documents speak of ("AI" in a library on AI controls) does not make a fact
+    # about this topic when the topic has names of its own: "the 2022 rules cover AI chips"
+    # is not about Japan's controls.
+    own = {n.shown for n in names.names} - (covered_anyway or set())
+    telling = own or {n.shown for n in names.names}
+    grounded = [f for f in about if carried[f.id] & telling]
+    # A document that states the topic's facts with its names (a notice's opening: "METI
+    # announces the amendment ...") grounds its other passages that are near the topic too:
+    # the list of controlled items and the date in force below it never repeat the names.
+    # They ground no name themselves, so whether the topic is answerable does not change.
+    anchored = {m.doc_id for f in grounded for m in f.members}
+    grounded += [
+        f for f in facts
+        if not carried.get(f.id, set()) & telling
+        and f.members[0].doc_id in anchored and _near(f, topic_vec, passage_vecs)
+    ]  # fmt: skip
     covered: set[str] = set().union(*carried.values()) if carried else set()
     if about:
         covered |= covered_anyway or set()

@@ -22,6 +22,7 @@ from rag.core.types import CancelToken
 from rag.drafting import prompts
 from rag.drafting.claim_text import MAX_WORDS
 from rag.drafting.engine import (
+    QUOTED_FILL,
     QUOTED_INSTEAD,
     QUOTED_LEAD,
     VIEW_AS_FACT,
@@ -65,6 +66,11 @@ def facts_in(messages: list[dict]) -> dict[int, str]:
         number, text = line.split(". ", 1)
         out[int(number)] = re.sub(r" \([^()]*\)$", "", text)
     return out
+
+
+def filled(claim) -> bool:
+    """A claim the engine added in a source's own words to fill its section's room."""
+    return claim.check.reasons[:1] == [QUOTED_FILL]
 
 
 def section_of(messages: list[dict]) -> str:
@@ -273,7 +279,8 @@ def test_a_wrong_number_is_flagged_and_the_sources_sentence_stated_instead(lib: 
         }
 
     events = run(lib, ReplayModel([answer] * 6))
-    (claim,) = claims_in(events, "key_developments")
+    claim, *rest = claims_in(events, "key_developments")
+    assert all(filled(c) for c in rest)
     # The model's wording is gone; the fact it cited is stated in its source's own words,
     # and the check says what the model wrote and why it failed.
     assert claim.check.status == "supported"
@@ -302,7 +309,8 @@ def test_a_claim_citing_the_wrong_fact_is_reattributed_within_the_section(lib: L
         text = "On 2 March 2026 BIS published an interim final rule."
         return {"claims": [{"text": text, "facts": [other]}]}
 
-    (claim,) = claims_in(run(lib, ReplayModel([answer] * 6)), "key_developments")
+    claim, *rest = claims_in(run(lib, ReplayModel([answer] * 6)), "key_developments")
+    assert all(filled(c) for c in rest)
     assert claim.check.status == "reattributed"
     assert "2 March 2026" in claim.citations[0].quote
 
@@ -648,7 +656,7 @@ def test_regenerating_one_section_leaves_the_others_untouched(lib: Library) -> N
     assert [e.section.key for e in events if isinstance(e, SectionStarted)] == ["implications"]
     for s in after.sections:
         if s.key == "implications":
-            assert len(s.claims) == 1
+            assert len([c for c in s.claims if not filled(c)]) == 1
         else:
             assert json.dumps(s.to_dict()) == before[s.key]
     assert after.id == first.id
@@ -688,7 +696,7 @@ def test_timeline_entries_carry_the_event_date_not_the_publication_date(lib: Lib
         }
 
     briefing = run(lib, ReplayModel([answer] * 6), template="timeline")[-1].briefing
-    dated = briefing.section("timeline").claims
+    dated = [c for c in briefing.section("timeline").claims if not filled(c)]
     assert [c.text[:10] for c in dated] == ["2026-03-02", "2026-03-20"]
     assert all(c.check.status == "supported" for c in dated)
     # Published on 25 or 30 March, the documents date the events themselves.
@@ -833,3 +841,24 @@ def test_claims_the_drop_setting_leaves_out_are_counted_in_their_section(
     noted = [s for s in sections if s.claims and "left out" in s.note]
     assert noted, [(s.key, s.note, [c.text for c in s.claims]) for s in sections]
     assert all(not c.check.unsupported for s in noted for c in s.claims)
+
+
+def test_a_section_the_model_underfills_is_filled_with_its_next_facts_in_the_sources_words(
+    lib: Library,
+) -> None:
+    events = run(lib, ReplayModel([copy_facts(1)] * 6))
+    briefing = events[-1].briefing
+    template = get_template("situation-brief")
+    said = [c for s in briefing.sections for c in s.claims if not c.check.unsupported]
+    fills = [c for c in said if filled(c)]
+    assert fills, "the model wrote one claim a section: the rest of each section's room is filled"
+    for spec in template.sections:
+        assert len(briefing.section(spec.key).claims) <= spec.claims
+    for claim in fills:
+        assert claim.check.status == "supported" and claim.citations
+        assert len(claim.text.split()) <= MAX_WORDS
+        quoted = re.sub(r"^According to [^,]+, ", "", claim.text)
+        source = " ".join(lib.passage(claim.citations[0].passage_id).text.split())
+        assert quoted[1:] in clean_source_text(source) or quoted[1:] in source
+    # One fact, one place, fills included.
+    assert len({c.text for c in said}) == len(said)

@@ -126,8 +126,8 @@ def test_wire_copies_become_one_fact_with_several_sources_but_not_other_figures(
     assert facts[1].text.startswith("MOFCOM added 28")
 
 
-def _fact(fid: str, doc: str, text: str, vec: np.ndarray) -> Fact:
-    return Fact(fid, [SourceSentence(_hit(doc, text), text, text)], vec)
+def _fact(fid: str, doc: str, text: str, vec: np.ndarray, passage: str = "") -> Fact:
+    return Fact(fid, [SourceSentence(_hit(doc, passage or text), text, text)], vec)
 
 
 def test_counts_of_one_event_in_one_unit_disagree_and_are_quoted_whole() -> None:
@@ -184,6 +184,10 @@ def test_event_dates_come_from_the_sentence_with_the_documents_year() -> None:
         ("The U.S.-China AI chip control timeline", ["U.S.", "China", "AI"]),
         ("Model-weights export controls under ECCN 4E091", ["ECCN", "4E091"]),
         ("Japan's METI-led export controls", ["Japan", "METI"]),
+        # A compound's name counts even as the first word; a plain first word does not.
+        ("Corvane-made AI accelerators and export controls", ["Corvane", "AI"]),
+        ("Tollgate-era export restrictions", ["Tollgate"]),
+        ("Post-Tollgate-era rules", ["Tollgate"]),
     ],
 )
 def test_focal_names_of_a_topic(topic: str, names: list[str]) -> None:
@@ -392,3 +396,34 @@ def test_a_quotation_copied_from_the_facts_opens_with_an_opening_mark() -> None:
     # The prompt shows every double quote as a closing one; the claim reads as English again.
     cleaned = clean_claim("The rule, ”Controls on Frontier AI Model Access”, took effect.")
     assert cleaned.sentences == ["The rule, “Controls on Frontier AI Model Access”, took effect."]
+
+
+def test_a_document_naming_the_topic_grounds_its_nearby_facts_and_a_common_name_grounds_none() -> (
+    None
+):
+    from rag.drafting.sufficiency import NameEvidence, judge
+    from rag.models.embedding import Embedder
+    from rag.models.provision import embedding_model_dir
+
+    embedder = Embedder(embedding_model_dir())
+    topic = "Indonesia's licensing rule for AI accelerators"
+    topic_vec = embedder.embed([topic])[0]
+    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    opening = "Indonesia will require a licence to export AI accelerators from May 1, 2026."
+    items = "Covered items are accelerators with a processing performance of 4,800 or more."
+    elsewhere = "The 2022 rules created a new classification for AI chips."
+    notice = " ".join([opening, items])
+    facts = [
+        _fact("f1", "notice", opening, embedder.embed([opening])[0], passage=notice),
+        _fact("f2", "notice", items, embedder.embed([items])[0], passage=notice),
+        _fact("f3", "other", elsewhere, embedder.embed([elsewhere])[0]),
+    ]
+    vecs = {f.members[0].passage_id: embedder.embed([f.members[0].hit.passage.text])[0]
+            for f in facts}  # fmt: skip
+    judgement = judge(facts, names, topic_vec, vecs, covered_anyway={"AI"})
+    grounded = {f.id for f in judgement.grounded}
+    # The notice's list of items never repeats the country, and is about the topic all the
+    # same; "AI", a name of every document, makes nothing about Indonesia's rule.
+    assert "f1" in grounded and "f2" in grounded
+    assert "f3" not in grounded
+    assert judgement.sufficient

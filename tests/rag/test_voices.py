@@ -1,0 +1,145 @@
+"""Whose account a sentence is: a party's own statement, an interview answer, or a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fakes import ReplayModel
+
+from rag.briefs.templates import get_template
+from rag.core.types import CancelToken, Document, Hit, Locator, Passage
+from rag.drafting.engine import ClaimAdded, draft
+from rag.drafting.facts import candidate_sentences
+from rag.drafting.quoted_claims import according_to, quoted_text
+from rag.drafting.voices import document_voices, speaks_for_itself
+from rag.indexing.library import Library
+
+STATEMENT = """\
+Qiantang Intelligence Statement on the U.S. Entity List Decision
+
+HANGZHOU - Qiantang Intelligence strongly objects to the decision of the United States \
+Department of Commerce to add the company to the Entity List on March 3, 2026.
+
+Qiantang Intelligence is a civilian company. Our services to customers will continue \
+without interruption.
+"""
+
+INTERVIEW = """\
+Talking to Professor Gao Shuming about the list
+
+Q: Was the list a surprise?
+
+Gao: Not at all. Calling it theft is a political choice. Efficiency has become a national \
+strength for Chinese laboratories.
+"""
+
+WIRE = """\
+China adds U.S. chip firms to its list
+
+BEIJING (Atlas) - China on Thursday added 18 U.S. companies to its unreliable entity list. \
+"We will protect our interests," a ministry spokesperson said. The companies include \
+Corvane Semiconductor, Northlight Systems and Brightwater Cloud.
+"""
+
+
+def _hit(doc_id: str, text: str, title: str, publisher: str) -> Hit:
+    doc = Document(
+        doc_id, f"{doc_id}.txt", "txt", title, publisher, "2026-03-15", "", None, 0, 1, "", ""
+    )
+    return Hit(Passage(f"{doc_id}:0", doc_id, 0, text, Locator(page=1)), doc, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "voiced"),
+    [
+        ("Qiantang Intelligence Statement on the decision", "The company objects.", True),
+        ("Remarks at the dialogue", "The Commission notes the measures.", True),
+        ("CHOKEPOINTS AND COUNTERMEASURES", "We rely on MOFCOM's own count of 18.", True),
+        ("Newsletter issue 112", "I think it is overdone.", True),
+        ("Untitled", "Q: Will China go further?\nGao: Yes.", True),
+        ("China adds firms to list", WIRE, False),  # "we" only inside a quotation
+        ("BIS adds 27 entities", "BIS added 27 entities to the Entity List.", False),
+        ("The U.S. and World War I", "Part I of the rule covers chips.", False),
+    ],
+)
+def test_a_document_speaks_for_itself_by_its_title_or_its_own_first_person(
+    title: str, text: str, voiced: bool
+) -> None:
+    assert speaks_for_itself(title, [text]) is voiced
+
+
+def test_sentences_carry_their_holder_and_an_interview_answer_its_speaker() -> None:
+    hits = [
+        _hit("s", STATEMENT, "Qiantang Intelligence Statement", "Qiantang Intelligence"),
+        _hit("i", INTERVIEW, "Talking to Gao", "East Asia Policy Review"),
+        _hit("w", WIRE, "China adds U.S. chip firms to its list", "Atlas News Agency"),
+    ]
+    assert document_voices(hits) == {"s": "Qiantang Intelligence", "i": "East Asia Policy Review"}
+    voice = {s.text: s.voice for s in candidate_sentences(hits)}
+    assert voice["Qiantang Intelligence is a civilian company."] == "Qiantang Intelligence"
+    assert voice["Calling it theft is a political choice."] == "Gao"
+    wire = "The companies include Corvane Semiconductor, Northlight Systems and Brightwater Cloud."
+    assert voice[wire] == ""
+
+
+def test_a_quoted_sentence_names_whose_position_it_states() -> None:
+    hits = [
+        _hit("s", STATEMENT, "Qiantang Intelligence Statement", "Qiantang Intelligence"),
+        _hit("i", INTERVIEW, "Talking to Gao", "East Asia Policy Review"),
+        _hit("w", WIRE, "China adds U.S. chip firms to its list", "Atlas News Agency"),
+    ]
+    quoted = {s.text: quoted_text(s) for s in candidate_sentences(hits)}
+    assert quoted["Qiantang Intelligence is a civilian company."] == (
+        "According to Qiantang Intelligence, Qiantang Intelligence is a civilian company."
+    )
+    assert quoted["Calling it theft is a political choice."] == (
+        "According to Gao, calling it theft is a political choice."
+    )
+    # A report is stated as it is.
+    wire = "The companies include Corvane Semiconductor, Northlight Systems and Brightwater Cloud."
+    assert quoted[wire] == wire
+
+
+def test_according_to_keeps_a_name_capitalised_and_lowers_an_ordinary_word() -> None:
+    context = "European companies need predictability. The European Union said so."
+    assert according_to("X", "European companies need predictability.", context).startswith(
+        "According to X, European"
+    )
+    assert according_to("X", "The rule applies.", context) == "According to X, the rule applies."
+
+
+def test_a_model_claim_drawn_only_from_a_partys_statement_is_given_to_that_party(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "statement.txt").write_text(STATEMENT, encoding="utf-8")
+    lib = Library.open(tmp_path / "lib")
+    try:
+        list(lib.import_paths([tmp_path / "statement.txt"]))
+        (doc,) = lib.documents()
+        lib.update_document(doc.id, publisher="Qiantang Intelligence")
+
+        def answer(messages, schema):
+            text = messages[-1]["content"]
+            for line in text.splitlines():
+                if "civilian company" in line and line.split(".")[0].strip("[] ").isdigit():
+                    n = int(line.split(".")[0].strip("[] "))
+                    said = "Qiantang Intelligence is a civilian company."
+                    return {"claims": [{"text": said, "facts": [n]}]}
+            return {"claims": []}
+
+        events = list(
+            draft(
+                lib, ReplayModel([answer] * 6), get_template("situation-brief"),
+                "Qiantang Intelligence and the Entity List", cancel=CancelToken(),
+            )
+        )  # fmt: skip
+    finally:
+        lib.close()
+    claims = [e.claim for e in events if isinstance(e, ClaimAdded)]
+    stated = [c for c in claims if "civilian company" in c.text]
+    assert stated, [c.text for c in claims]
+    assert all(c.text.startswith("According to Qiantang Intelligence, ") for c in stated), [
+        (c.text, c.check.reasons) for c in claims
+    ]
+    assert all(c.check.status == "supported" for c in stated)
