@@ -590,7 +590,10 @@ def _draft_all(
             _write_json(meta_path, meta)
             for k, (topic, index, phrasing) in enumerate(todo, start=1):
                 _progress(f"[{k}/{len(todo)}] {topic['id']} #{index}: {phrasing}")
-                record = draft_pair(eng, library, model, topic, index, phrasing, located, _STOP)
+                record = draft_pair(
+                    eng, library, model, topic, index, phrasing, located, _STOP,
+                    baseline=not args.no_baseline,
+                )  # fmt: skip
                 if _STOP.cancelled:
                     _progress("stopped: this briefing is not recorded; run again to resume")
                     return 143
@@ -598,10 +601,11 @@ def _draft_all(
                 session["pairs_drafted"] += 1
                 session["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
                 _write_json(meta_path, meta)
-                b, n = record["briefdesk"], record["baseline"]
+                b, n = record["briefdesk"], record.get("baseline")
+                naive = f"baseline {n['seconds']:.0f} s" if n else "no baseline"
                 _progress(
                     f"    BriefDesk {len(b['units'])} claims {b['seconds']:.0f} s; "
-                    f"baseline {n['seconds']:.0f} s; {len(record['sources'])} sources"
+                    f"{naive}; {len(record['sources'])} sources"
                 )
         finally:
             library.close()
@@ -658,10 +662,11 @@ def draft_pair(
     phrasing: str,
     located: dict[str, list[dict[str, Any]]],
     cancel: Any = None,
+    baseline: bool = True,
 ) -> dict[str, Any]:
     template = eng.template(topic["template"])
     ours, hits = draft_briefdesk(eng, library, model, template, phrasing, cancel)
-    naive = draft_baseline(model, template, phrasing, hits, cancel)
+    naive = draft_baseline(model, template, phrasing, hits, cancel) if baseline else None
     must_cover = must_cover_for(located, topic["id"], {h.passage.id for h in hits})
     return {
         "topic": topic["id"],
@@ -682,7 +687,7 @@ def draft_pair(
         ],
         "must_cover": must_cover,
         "briefdesk": ours,
-        "baseline": naive,
+        **({"baseline": naive} if naive is not None else {}),
         "drafted": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
@@ -707,6 +712,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--library-dir", type=Path, default=None,
                    help="import this folder instead of building eval/corpus")
     p.add_argument("--threads", type=int, default=0, help="model threads (0: the cores)")
+    p.add_argument("--no-baseline", action="store_true",
+                   help="draft BriefDesk only (compare with another run's baseline: "
+                   "report.py --baseline-of)")
     p.add_argument("--check-topics", action="store_true",
                    help="import the library and check the must-cover sentences; draft nothing")
     p.add_argument("--background", action="store_true",

@@ -34,7 +34,13 @@ FORMAT_VERSION = 1
 # "insufficient": the library lacks evidence for the section; "unwritten": evidence was found
 # but no drafted claim could be kept (the note says why).
 SECTION_STATUSES = (
-    "pending", "drafting", "done", "insufficient", "unwritten", "cancelled", "failed"
+    "pending",
+    "drafting",
+    "done",
+    "insufficient",
+    "unwritten",
+    "cancelled",
+    "failed",
 )
 FINISHED_STATUSES = ("done", "insufficient", "unwritten")  # drafting ended as it should
 INSUFFICIENT_NOTE = "Not enough evidence in the library for this section."
@@ -116,9 +122,7 @@ class Claim:
             check=SupportCheck(**data.get("check", {"status": "unchecked"})),
             edited=bool(data.get("edited", False)),
             # Files from before the count was kept: the documents it cites.
-            corroboration=int(
-                data.get("corroboration", len({c.doc_id for c in citations}))
-            ),
+            corroboration=int(data.get("corroboration", len({c.doc_id for c in citations}))),
         )
 
 

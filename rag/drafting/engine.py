@@ -383,9 +383,13 @@ def draft(
                 # are stated in their sources' own words, up to its size.
                 reason = QUOTED_FILL if section.claims else QUOTED_LEAD
                 room = spec.claims - len(section.claims)
-                fill = _quoted_facts(spec, shown, library, used, briefing, room, reason)
+                fill = _quoted_facts(
+                    spec, shown, library, used, briefing, room, reason, evidence.direct
+                )
             elif not section.claims:
-                fill = _quoted_facts(spec, shown, library, used, briefing, 1, QUOTED_LEAD)
+                fill = _quoted_facts(
+                    spec, shown, library, used, briefing, 1, QUOTED_LEAD, evidence.direct
+                )
             for claim in fill:
                 section.claims.append(claim)
                 used.update(c.passage_id + "|" + c.quote for c in claim.citations)
@@ -630,14 +634,17 @@ def _quoted_facts(
     briefing: Briefing,
     want: int,
     reason: str,
+    direct: set[str],
 ) -> list[Claim]:
     """Up to ``want`` of the section's facts, most relevant first, quoted, that the briefing
-    does not state yet."""
+    does not state yet; only facts that name what the topic names (``direct``)."""
     earlier = [c for s in briefing.sections for c in s.claims if not c.check.unsupported]
     out: list[Claim] = []
     for fact in shown.facts:
         if len(out) >= want:
             break
+        if fact.id not in direct:
+            continue  # about the topic only through its neighbours: the model may choose it
         claim = _quote(fact, spec, shown, library, used)
         if claim is not None and not _repeats(claim, [*earlier, *out]):
             claim.check = replace(claim.check, reasons=[reason, *claim.check.reasons])

@@ -32,7 +32,12 @@ _BYLINE = re.compile(
 _BYLINE_INSIDE = re.compile(
     r"\b(?:posted|published|updated)\s+(?:on\s+)?[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}\s+by\b"
     r"|\b\d+\s*min(?:ute)?s?\s+read\b"
-    r"|\s\|\s+(?:\d{1,2}\s+[A-Z][a-z]{2,8}|[A-Z][a-z]{2,8}\s+\d{1,2},?)\s+\d{4}\s*$",
+    r"|\s\|\s+(?:\d{1,2}\s+[A-Z][a-z]{2,8}|[A-Z][a-z]{2,8}\s+\d{1,2},?)\s+\d{4}\s*$"
+    # "... - Analysis By Theo Brandt, Research Director ... Published 30 March 2026 Within
+    # ten days ...": a byline and date line run into the first sentence.
+    r"|(?-i:\b(?:Analysis|Commentary|Opinion|Column)\s+[Bb]y\s+[A-Z])"
+    r"|(?-i:\bPublished\s+(?:on\s+)?(?:\d{1,2}\s+[A-Z][a-z]{2,8}|[A-Z][a-z]{2,8}\s+\d{1,2},?)"
+    r"\s+\d{4}\s+[A-Z])",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(

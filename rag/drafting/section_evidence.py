@@ -29,9 +29,11 @@ from rag.drafting.sufficiency import (
     FocalName,
     Judgement,
     NameEvidence,
+    common_in_library,
     focal_names,
     judge,
     pervasive,
+    short,
 )
 
 if TYPE_CHECKING:
@@ -97,6 +99,12 @@ class BriefingEvidence:
     passages: int  # distinct passages the facts come from
     lead: list[Fact] = field(default_factory=list)  # what the bottom line is written from
     query_vecs: dict[str, np.ndarray] = field(default_factory=dict)
+    # Facts that name what the topic names (in their sentence or their document's title), or
+    # come from a short document that does: what a section may state in a source's own words
+    # without the model having chosen it (``engine``). A grounded fact may owe its grounding
+    # to a neighbouring sentence of a long report; the model sees it, but it is not quoted
+    # unasked.
+    direct: set[str] = field(default_factory=set)
 
     def sufficient(self, key: str) -> bool:
         return self.judgement.sufficient and bool(self.by_section.get(key))
@@ -172,10 +180,17 @@ def gather(
     found_text: dict[str, str] = {}
     for hit in hits.values():
         found_text[hit.document.id] = found_text.get(hit.document.id, "") + "\n" + hit.passage.text
+    # Whether the topic is covered is judged against what was found: a name most found
+    # documents speak of counts as covered. Which names set the topic's facts apart (for
+    # ranking, and for what is quoted unasked) is judged against the whole library: the
+    # documents found for "Corvane-made accelerators" all name Corvane, which is what the
+    # topic asks about, not what the library is about.
     common = pervasive(names.names, found_text)
+    total = len(library.documents())
+    library_wide = common_in_library(names.names, library.store.documents_matching, total)
     judgement = judge(facts, names, topic_vec, passage_vecs, common)
     # Only names that set the topic apart rank facts: "AI" or "U.S." in most documents do not.
-    distinctive = [n for n in names.names if n.shown not in common]
+    distinctive = [n for n in names.names if n.shown not in library_wide]
     usable = {f.id for f in judgement.grounded}
 
     query_vecs = {k: np.vstack(v) for k, v in per_section_vecs.items() if v}
@@ -243,6 +258,7 @@ def gather(
     ordered = [f for f in pool if not _opinion(f.text)] + [f for f in pool if _opinion(f.text)]
     lead = ordered[: bottom.claims + 1] if bottom else []
     return BriefingEvidence(
+        direct=_direct(judgement.grounded, distinctive),
         topic_vec=topic_vec,
         facts=[f for f in facts if f.id in usable],
         by_section=by_section,
@@ -252,6 +268,23 @@ def gather(
         lead=lead,
         query_vecs=query_vecs,
     )
+
+
+def _direct(facts: Sequence[Fact], names: Sequence[FocalName]) -> set[str]:
+    """See ``BriefingEvidence.direct``."""
+    if not names:
+        return {f.id for f in facts}
+
+    def naming(fact: Fact) -> bool:
+        return any(
+            n.found_in(m.text) or n.found_in(m.hit.document.title)
+            for n in names
+            for m in fact.members
+        )
+
+    named = {f.id for f in facts if naming(f)}
+    anchors = {m.doc_id for f in facts if f.id in named for m in f.members if short(m.hit.document)}
+    return named | {f.id for f in facts if any(m.doc_id in anchors for m in f.members)}
 
 
 def _titled(library: Library, topic: str, doc_ids: Sequence[str] | None) -> list[str]:

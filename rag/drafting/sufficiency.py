@@ -20,11 +20,12 @@ Anthropic, "Brazilian" about Brazil, "Kestrels" about Kestrel.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from rag.core.types import Document
 from rag.drafting.facts import Fact
 from rag.reading.chunking import split_sentences
 
@@ -34,6 +35,7 @@ FACT_TOPIC_MIN = 0.35
 PASSAGE_TOPIC_MIN = 0.40
 # A passage of a document that already grounds the topic (``judge``) is near it above this.
 ANCHORED_PASSAGE_MIN = 0.30
+ANCHOR_MAX_PASSAGES = 8
 # A sentence naming a focal name is about the topic (not a mention in passing) above this.
 MENTION_TOPIC_MIN = 0.40
 # A name that most of the documents found speak of ("U.S." in a library on U.S. export
@@ -152,6 +154,11 @@ class Judgement:
         return bool(self.grounded) and not self.missing_names
 
 
+def short(document: Document) -> bool:
+    """A notice, release or article rather than a report: all of it is about one thing."""
+    return 0 < document.passages <= ANCHOR_MAX_PASSAGES
+
+
 def _near(fact: Fact, topic_vec: np.ndarray, passage_vecs: dict[str, np.ndarray]) -> bool:
     pvec = passage_vecs.get(fact.members[0].passage_id)
     return pvec is not None and float(np.dot(pvec, topic_vec)) >= ANCHORED_PASSAGE_MIN
@@ -222,6 +229,23 @@ def pervasive(names: Sequence[FocalName], documents: dict[str, str]) -> set[str]
     return out
 
 
+def common_in_library(
+    names: Sequence[FocalName], documents_matching: Callable[[str], int], total: int
+) -> set[str]:
+    """Names that most documents of the whole library mention ("U.S." in a library on U.S.
+    controls). Counted over the library, not over what the topic retrieved: the documents
+    found for "Corvane-made accelerators" all name Corvane, which is what the topic asks
+    about, not what the library is about."""
+    out = set()
+    for name in names:
+        # "brazil*" finds Brazil and Brazilian; "u s" finds U.S. as FTS5 splits it.
+        query = f"{name.tokens[0]}*" if name.stem else '"' + " ".join(name.tokens) + '"'
+        count = documents_matching(query)
+        if count >= PERVASIVE_MIN_DOCS and count >= PERVASIVE_SHARE * total:
+            out.add(name.shown)
+    return out
+
+
 def judge(
     facts: Sequence[Fact],
     names: NameEvidence,
@@ -243,11 +267,12 @@ def judge(
     own = {n.shown for n in names.names} - (covered_anyway or set())
     telling = own or {n.shown for n in names.names}
     grounded = [f for f in about if carried[f.id] & telling]
-    # A document that states the topic's facts with its names (a notice's opening: "METI
-    # announces the amendment ...") grounds its other passages that are near the topic too:
-    # the list of controlled items and the date in force below it never repeat the names.
+    # A short document that states the topic's facts with its names (a notice's opening:
+    # "METI announces the amendment ...") grounds its other passages that are near the topic
+    # too: the list of controlled items and the date in force below it never repeat the
+    # names. A long report is about many things, and grounds only what names the topic.
     # They ground no name themselves, so whether the topic is answerable does not change.
-    anchored = {m.doc_id for f in grounded for m in f.members}
+    anchored = {m.doc_id for f in grounded for m in f.members if short(m.hit.document)}
     grounded += [
         f for f in facts
         if not carried.get(f.id, set()) & telling

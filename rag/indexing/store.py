@@ -431,6 +431,13 @@ class Store:
             args.extend(doc_ids)
         return bool(self._query(sql + " LIMIT 1", args))
 
+    def documents_matching(self, fts: str) -> int:
+        """How many documents have a passage matching the FTS5 query ``fts``."""
+        rows = self._query(
+            "SELECT count(DISTINCT doc_id) AS n FROM passages_fts WHERE passages_fts MATCH ?", [fts]
+        )
+        return int(rows[0]["n"]) if rows else 0
+
     def keyword_search(
         self, text: str, limit: int, doc_ids: Sequence[str] | None = None
     ) -> list[str]:

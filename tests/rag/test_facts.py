@@ -427,3 +427,64 @@ def test_a_document_naming_the_topic_grounds_its_nearby_facts_and_a_common_name_
     assert "f1" in grounded and "f2" in grounded
     assert "f3" not in grounded
     assert judgement.sufficient
+
+
+def test_only_facts_naming_the_topic_or_from_a_short_document_that_does_are_quoted_unasked() -> (
+    None
+):
+    from dataclasses import replace
+
+    from rag.drafting.section_evidence import _direct
+
+    names = [n for n in focal_names("Japan's export controls") if n.shown == "Japan"]
+    vec = _unit(1, 0)
+    opening = _fact("f1", "notice", "Japan will require licences for AI chips.", vec)
+    items = _fact("f2", "notice", "Covered items include chips with a TPP of 4,800.", vec)
+    report = "Japan announced controls in March. MOFCOM added 18 companies."
+    named_in_report = _fact("f3", "report", "Japan announced controls in March.", vec, report)
+    neighbour = _fact("f4", "report", "MOFCOM added 18 American companies.", vec, report)
+    for fact in (named_in_report, neighbour):  # a 60-passage report is about many things
+        m = fact.members[0]
+        doc = replace(m.hit.document, passages=60)
+        fact.members[0] = replace(m, hit=replace(m.hit, document=doc))
+    direct = _direct([opening, items, named_in_report, neighbour], names)
+    assert direct == {"f1", "f2", "f3"}
+    # A topic without names of its own quotes from all its facts.
+    assert _direct([opening, neighbour], []) == {"f1", "f4"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        (
+            "Pemberton Institute - Analysis By Theo Brandt, Research Director Published 30 March "
+            "2026 Within ten days, Japan and the Netherlands announced new controls.",
+            False,
+        ),
+        ("The rule was published on 2 March 2026 in the Federal Register.", True),
+        ("The analysis by Carrow found that shipments of chips fell.", True),
+    ],
+)
+def test_a_byline_and_date_line_run_into_a_sentence_is_not_a_fact(
+    sentence: str, kept: bool
+) -> None:
+    from rag.drafting.fact_filter import is_fact
+
+    assert is_fact(sentence) is kept
+
+
+def test_a_name_is_common_when_most_of_the_whole_library_names_it() -> None:
+    from rag.drafting.sufficiency import common_in_library
+
+    names = focal_names("Corvane-made AI accelerators")
+    asked: list[str] = []
+    counts = {'"ai"': 40, "corvan*": 10}
+
+    def documents_matching(query: str) -> int:
+        asked.append(query)
+        return counts.get(query, 0)
+
+    # "AI" is in 40 of 46 documents: what the library is about. Corvane, in 10, is what the
+    # topic asks about, however many of the documents found for it name it.
+    assert common_in_library(names, documents_matching, 46) == {"AI"}
+    assert sorted(asked) == sorted(counts)

@@ -290,3 +290,20 @@ def test_a_library_left_open_by_a_killed_process_gets_its_index_rebuilt(
             assert pid in [i for i, _ in lib.index.query(vector, 3)]
     with Library.open(folder) as lib:
         assert lib.notices == []
+
+
+def test_documents_matching_counts_documents_not_passages(seeded: Library) -> None:
+    import re
+
+    naming = [
+        d for d in seeded.documents()
+        if any(re.search(r"\bchina\b", p.text, re.I) for p in seeded.passages(d.id))
+    ]  # fmt: skip
+    passages = sum(
+        bool(re.search(r"\bchina\b", p.text, re.I))
+        for d in seeded.documents()
+        for p in seeded.passages(d.id)
+    )
+    assert 0 < len(naming) < passages  # so counting passages would give another answer
+    assert seeded.store.documents_matching('"china"') == len(naming)
+    assert seeded.store.documents_matching('"zyxwvut"') == 0
