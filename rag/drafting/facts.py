@@ -19,6 +19,7 @@ from rag.core.types import Hit
 from rag.drafting.fact_filter import is_fact
 from rag.drafting.voices import (
     FIRST_PERSON,
+    I_SAY,
     QUOTED_SPEECH,
     document_voices,
     holder_of,
@@ -256,7 +257,9 @@ def speaker(sentence: SourceSentence) -> str:
     speaks for ("" when it does neither)."""
     # A "we" or "our" inside quotation marks is the quoted speaker's, whom the sentence names.
     unquoted = QUOTED_SPEECH.sub(" ", sentence.text)
-    if not (FIRST_PERSON.search(unquoted) or IMPERATIVE.match(sentence.text)):
+    if not (
+        FIRST_PERSON.search(unquoted) or I_SAY.search(unquoted) or IMPERATIVE.match(sentence.text)
+    ):
         return ""
     doc = sentence.hit.document
     return doc.publisher or doc.author or doc.title
@@ -267,7 +270,7 @@ def attributed(sentence: SourceSentence) -> str:
     states its document's own position: what the model is shown and what a claim is checked
     against, so "Whitlock Ferreira expects ..." is supported by "We expect ..." in Whitlock
     Ferreira's alert, and the model sees whose view "Calling it theft ..." is."""
-    who = speaker(sentence) or sentence.voice
+    who = sentence.voice or speaker(sentence)
     if not who or speaker_label(sentence.text) == who:
         return sentence.text  # "Gao: Not at all." names its speaker already
     return f"{who}: {sentence.text}"

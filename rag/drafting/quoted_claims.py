@@ -82,13 +82,24 @@ def according_to(who: str, text: str, context: str = "") -> str:
     return f"According to {who}, {first} {rest}".strip()
 
 
+# Words that open a sentence and are never names, beyond the stopwords.
+_OPENERS = frozenset("because between although though since despite many every".split())
+
+
 def _common_word(word: str, following: str, context: str) -> bool:
     """Whether a sentence's capitalised first word is an ordinary word rather than a name: a
-    stopword, or a word its passage also writes in lower case ("License requirements ...",
-    "Calling it theft ..."), unless the next word is capitalised too ("Entity List ...")."""
-    if word.lower() in CLAIM_STOPWORDS:
-        return True
-    if not word[:1].isupper() or not word[1:].islower() or following[:1].isupper():
-        return False  # "BIS", "MOFCOM's", "3A090", "Entity List": as written
+    stopword, or a word its passage also writes in lower case ("License requirements ...")
+    and never capitalised after a lower-case word ("in Beijing"), nor as part of a name of
+    several words ("the Entity List")."""
     bare = re.sub(r"\W+$", "", word)
+    if bare.lower() in CLAIM_STOPWORDS or bare.lower() in _OPENERS:
+        return True
+    if not bare[:1].isupper() or not bare[1:].islower():
+        return False  # "BIS", "3A090": as written
+    if re.search(rf"[a-z,;]\s+{re.escape(bare)}\b", context):
+        return False  # capitalised within a sentence: a name
+    pair = rf"\b{re.escape(bare)}\s+{re.escape(following)}"
+    if following[:1].isupper() and re.search(pair, context):
+        return False
+    # A gerund opening the sentence ("Calling it theft ...") is a verb, not a name.
     return bool(re.search(rf"\b{re.escape(bare.lower())}\b", context)) or bare.endswith("ing")

@@ -34,7 +34,7 @@ _VOICE_TITLE = re.compile(
 QUOTED_SPEECH = re.compile(r"[\"“”][^\"“”]{3,}[\"“”]")
 FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?)\b|(?<![A-Z.])\bus\b")
 # "I" as the author's pronoun (not "World War I" or "Part I"): followed by a verb.
-_I_SAY = re.compile(
+I_SAY = re.compile(
     r"\bI\s+(?:think|believe|expect|suspect|doubt|hope|fear|would|am|was|have|had|do|don't|"
     r"did|see|read|argue|predict|disagree|agree|wrote|said|spoke|asked)\b"
 )
@@ -50,7 +50,7 @@ def speaks_for_itself(title: str, texts: Iterable[str]) -> bool:
         return True
     for text in texts:
         unquoted = QUOTED_SPEECH.sub(" ", text)
-        if FIRST_PERSON.search(unquoted) or _I_SAY.search(unquoted):
+        if FIRST_PERSON.search(unquoted) or I_SAY.search(unquoted):
             return True
         if _QUESTION_LINE.search(text):
             return True

@@ -10,8 +10,8 @@ from fakes import ReplayModel
 from rag.briefs.templates import get_template
 from rag.core.types import CancelToken, Document, Hit, Locator, Passage
 from rag.drafting.engine import ClaimAdded, draft
-from rag.drafting.facts import candidate_sentences
-from rag.drafting.quoted_claims import according_to, quoted_text
+from rag.drafting.facts import attributed, candidate_sentences
+from rag.drafting.quoted_claims import according_to, quotable, quoted_text
 from rag.drafting.voices import document_voices, speaks_for_itself
 from rag.indexing.library import Library
 
@@ -101,12 +101,39 @@ def test_a_quoted_sentence_names_whose_position_it_states() -> None:
     assert quoted[wire] == wire
 
 
-def test_according_to_keeps_a_name_capitalised_and_lowers_an_ordinary_word() -> None:
-    context = "European companies need predictability. The European Union said so."
-    assert according_to("X", "European companies need predictability.", context).startswith(
-        "According to X, European"
+@pytest.mark.parametrize(
+    ("sentence", "opening"),
+    [
+        ("European companies need predictability.", "European"),  # "The European Union"
+        ("Beijing chose companies that cooperated.", "Beijing"),  # "... based in Beijing"
+        ("Entity List additions rose.", "Entity"),  # "the Entity List"
+        ("The rule applies.", "the"),
+        ("Between March and May, the rule applied.", "between"),
+        ("License requirements apply from May.", "license"),  # "a license" below
+        ("Calling it theft is a political choice.", "calling"),
+    ],
+)
+def test_according_to_keeps_a_name_capitalised_and_lowers_an_ordinary_word(
+    sentence: str, opening: str
+) -> None:
+    context = (
+        f"{sentence} The European Union said so. Firms based in Beijing agreed. Exporters "
+        "need a license. The Entity List grew."
     )
-    assert according_to("X", "The rule applies.", context) == "According to X, the rule applies."
+    assert according_to("X", sentence, context).startswith(f"According to X, {opening} ")
+
+
+def test_an_interview_answer_in_the_first_person_is_not_quoted_bare() -> None:
+    text = (
+        "Q: Will China go further?\n\nGao: If the United States keeps expanding its controls, "
+        "I expect China's countermeasures to extend to critical minerals.\n"
+    )
+    hits = [_hit("i", text, "Interview: countermeasures will come", "East Asia Policy Review")]
+    (sentence,) = [s for s in candidate_sentences(hits) if "I expect" in s.text]
+    # "I" would read as the analyst's own expectation: shown to the model as Gao's, never
+    # quoted as a claim.
+    assert not quotable(sentence)
+    assert attributed(sentence).startswith("Gao: ")
 
 
 def test_a_model_claim_drawn_only_from_a_partys_statement_is_given_to_that_party(
