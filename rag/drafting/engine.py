@@ -683,12 +683,18 @@ def _given_to_holder(text: str, cited: Sequence[str], shown: _SectionFacts) -> s
     """The model's claim with its holder named, when it states one party's position bare:
     "Qiantang Intelligence is a civilian company" from the company's own statement becomes
     "According to Qiantang Intelligence, ...". The check then judges what the party said."""
+    context = " ".join(shown.pool[fid][0].text for fid in cited if fid in shown.pool)
+    # The model copied a fact's line as shown ("European Commission: We take note ..."):
+    # the name it copied is whom the claim gives the rest to, checked like any attribution.
+    named = next(
+        (n for n in _source_names(shown, list(shown.pool)) if n and text.startswith(f"{n}:")),
+        "",
+    )
+    if named and (rest := text[len(named) + 1 :].strip()):
+        return according_to(named, rest, context)
     who = _holder(shown, cited)
     if not who or ATTRIBUTED.search(text) or split_attribution(text, [who]):
         return text
-    # The model copied the fact's line as shown ("Qiantang Intelligence: ...").
-    text = text.removeprefix(f"{who}:").strip() or text
-    context = " ".join(shown.pool[fid][0].text for fid in cited if fid in shown.pool)
     return according_to(who, text, context)
 
 

@@ -136,8 +136,16 @@ def test_an_interview_answer_in_the_first_person_is_not_quoted_bare() -> None:
     assert attributed(sentence).startswith("Gao: ")
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Qiantang Intelligence is a civilian company.",
+        # The fact's line copied as the prompt shows it, its holder first.
+        "Qiantang Intelligence: Qiantang Intelligence is a civilian company.",
+    ],
+)
 def test_a_model_claim_drawn_only_from_a_partys_statement_is_given_to_that_party(
-    tmp_path: Path,
+    tmp_path: Path, said: str
 ) -> None:
     (tmp_path / "statement.txt").write_text(STATEMENT, encoding="utf-8")
     lib = Library.open(tmp_path / "lib")
@@ -151,7 +159,6 @@ def test_a_model_claim_drawn_only_from_a_partys_statement_is_given_to_that_party
             for line in text.splitlines():
                 if "civilian company" in line and line.split(".")[0].strip("[] ").isdigit():
                     n = int(line.split(".")[0].strip("[] "))
-                    said = "Qiantang Intelligence is a civilian company."
                     return {"claims": [{"text": said, "facts": [n]}]}
             return {"claims": []}
 
