@@ -51,8 +51,28 @@ def quotable(sentence: SourceSentence) -> bool:
         return False
     if not text[0].isupper() or depends_on_context(text) or "?" in text:
         return False
+    if _glossary_entry(text, sentence.voice):
+        return False
     # "We expect ...", "Concentrate enforcement on ...": whose voice it is would be lost.
     return not speaker(sentence) and not looks_like_heading(text)
+
+
+# "Unreliable Entity List: a Chinese list of foreign entities ...": a term and its
+# definition, which asserts nothing once the term is cut off as a label.
+_TERM = re.compile(r"^(?P<term>[A-Z0-9][^:.!?]{0,60}):\s+(?P<rest>\S.*)$")
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|shall|should|"
+    r"does|do|did|said|says|added|announced|published|requires?|covers?)\b",
+    re.IGNORECASE,
+)
+
+
+def _glossary_entry(text: str, voice: str) -> bool:
+    m = _TERM.match(text)
+    if not m or (voice and m["term"] == voice):
+        return False  # no label, or an interview answer's speaker
+    rest = m["rest"]
+    return rest[0].islower() or not _FINITE.search(rest)
 
 
 def quoted_text(sentence: SourceSentence) -> str:

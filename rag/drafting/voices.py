@@ -59,8 +59,9 @@ def speaks_for_itself(title: str, texts: Iterable[str]) -> bool:
 
 def document_voices(hits: Iterable[Hit]) -> dict[str, str]:
     """Document id -> the name its position is held under, for the documents among these
-    hits that speak for themselves (publisher, else author). A document known only by its
-    title is left out: "According to <a 12-word title>, ..." names no one."""
+    hits that speak for themselves: publisher, else author, else its title in quotation
+    marks when short ("According to “Uneven Allies: ...”, Japan will ..."), so that an
+    unsigned analysis's forecast is still not stated as fact."""
     texts: dict[str, list[str]] = {}
     docs = {}
     for hit in hits:
@@ -68,10 +69,18 @@ def document_voices(hits: Iterable[Hit]) -> dict[str, str]:
         texts.setdefault(hit.document.id, []).append(hit.passage.text)
     out: dict[str, str] = {}
     for doc_id, doc in docs.items():
-        who = doc.publisher or doc.author
+        who = doc.publisher or doc.author or _short_title(doc.title)
         if who and speaks_for_itself(doc.title, texts[doc_id]):
             out[doc_id] = who
     return out
+
+
+TITLE_AS_NAME_WORDS = 12
+
+
+def _short_title(title: str) -> str:
+    words = title.split()
+    return f"“{' '.join(words)}”" if 0 < len(words) <= TITLE_AS_NAME_WORDS else ""
 
 
 def is_interview(text: str) -> bool:

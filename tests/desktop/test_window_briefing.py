@@ -125,9 +125,7 @@ def test_a_draft_streams_in_and_a_citation_shows_its_highlighted_passage(
     assert window.evidence_pane.cards[0].heading.text().startswith("[2]")
 
 
-def test_unsupported_claims_are_flagged_and_thin_sections_say_so(
-    ready, qtbot, monkeypatch
-) -> None:
+def test_unsupported_claims_are_flagged_and_thin_sections_say_so(ready, qtbot, monkeypatch) -> None:
     def wrong(messages, schema):
         found = [n for n, t in sources_in(messages).items() if BLACKLIST in t] or [1]
         claim = "China added 95 companies to its blacklist in 1999."

@@ -32,9 +32,7 @@ LDD_MISSING = """\
 \tlibfoo-extra.so.2 => not found
 \tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f9a1b800000)
 """
-LDD_COMPLETE = "\n".join(
-    line for line in LDD_MISSING.splitlines() if "not found" not in line
-)
+LDD_COMPLETE = "\n".join(line for line in LDD_MISSING.splitlines() if "not found" not in line)
 X_DISPLAY = {"DISPLAY": ":0"}
 
 

@@ -272,8 +272,15 @@ def test_the_label_sheet_never_shows_a_verdict_or_the_system(tmp_path: Path) -> 
     )  # fmt: skip
     run_dir = write_run(tmp_path, "r1", [record])
     # Whom each cited passage comes from, as a footnote names it (never the file name).
-    documents = {"d1": {"file": "wire.txt", "title": "China lists 31 firms",
-                        "publisher": "Example Wire", "author": "", "published": "2026-03-20"}}
+    documents = {
+        "d1": {
+            "file": "wire.txt",
+            "title": "China lists 31 firms",
+            "publisher": "Example Wire",
+            "author": "",
+            "published": "2026-03-20",
+        }
+    }
     (run_dir / "documents.json").write_text(json.dumps(documents), encoding="utf-8")
     labels_dir = tmp_path / "labels"
     common = ["--results", str(tmp_path / "results"), "--labels", str(labels_dir)]
@@ -282,8 +289,18 @@ def test_the_label_sheet_never_shows_a_verdict_or_the_system(tmp_path: Path) -> 
     text = (labels_dir / "r1.sheet.txt").read_text()
     sheet = json.loads((labels_dir / "r1.sheet.json").read_text())
     body = text.split("\n=== ", 1)[1]  # after the instructions
-    hidden = ("reattributed", "zq-distinctive-reason", "found by comparing", "verdict",
-              "stamped", "briefdesk", "BriefDesk", "baseline", "background", "wire.txt")
+    hidden = (
+        "reattributed",
+        "zq-distinctive-reason",
+        "found by comparing",
+        "verdict",
+        "stamped",
+        "briefdesk",
+        "BriefDesk",
+        "baseline",
+        "background",
+        "wire.txt",
+    )
     for leak in hidden:
         assert leak not in body
         assert leak not in json.dumps(sheet["claims"])
@@ -295,8 +312,9 @@ def test_the_label_sheet_never_shows_a_verdict_or_the_system(tmp_path: Path) -> 
     # Shuffled, but the same order every time.
     order = [c["id"] for c in sheet["claims"]]
     assert label.main(["sheet", "r1", *common, "--json"]) == 0
-    assert order == [c["id"] for c in json.loads((labels_dir / "r1.sheet.json").read_text())[
-        "claims"]]
+    assert order == [
+        c["id"] for c in json.loads((labels_dir / "r1.sheet.json").read_text())["claims"]
+    ]
 
 
 def fill_sheet(sheet: Path, answers: dict[str, str], out_path: Path) -> None:

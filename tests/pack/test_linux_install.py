@@ -91,9 +91,9 @@ def test_install_names_the_system_libraries_the_window_lacks(app: Path, tmp_path
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert any(
-        "not installed: libxcb-icccm.so.4 libxcb-keysyms.so.1" in line for line in lines
-    ), done.stdout
+    assert any("not installed: libxcb-icccm.so.4 libxcb-keysyms.so.1" in line for line in lines), (
+        done.stdout
+    )
     assert any(
         line.startswith("  Debian/Ubuntu: sudo apt-get install libxcb-cursor0 libxcb-icccm4")
         for line in lines

@@ -497,7 +497,10 @@ def test_a_recommendation_is_named_and_a_claim_giving_orders_is_flagged(tmp_path
     by_start = {c.text.split(" ", 1)[0]: c for c in claims}
     assert by_start["Concentrate"].check.status == "unsupported"
     assert "instruction to the reader" in " ".join(by_start["Concentrate"].check.reasons)
-    assert by_start["Example"].check.status == "supported"
+    # The line copied as shown ("Example Policy Institute: ...") names whose it is.
+    named = by_start["According"]
+    assert named.text.startswith("According to Example Policy Institute, ")
+    assert named.check.status == "supported"
 
 
 def test_unanswerable_topic_says_there_is_not_enough_evidence(lib: Library) -> None:

@@ -177,3 +177,23 @@ def test_a_model_claim_drawn_only_from_a_partys_statement_is_given_to_that_party
         (c.text, c.check.reasons) for c in claims
     ]
     assert all(c.check.status == "supported" for c in stated)
+
+
+def test_an_unsigned_analysis_is_attributed_to_its_title() -> None:
+    text = "We think Japan will move close to the U.S. on chips but will resist controls."
+    hits = [_hit("u", text, "Uneven Allies: Why Japan Will Not Move in Lockstep", "")]
+    assert document_voices(hits) == {"u": "“Uneven Allies: Why Japan Will Not Move in Lockstep”"}
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Unreliable Entity List: a Chinese list of foreign entities that MOFCOM names.", False),
+        ("Tollgate rule: The informal name of the BIS rule, taken from its project name.", False),
+        ("Update: BIS added two more companies to the Entity List on Friday.", True),
+    ],
+)
+def test_a_glossary_entry_is_not_quoted_as_a_claim(text: str, ok: bool) -> None:
+    found = candidate_sentences([_hit("w", text, "A report", "Atlas News Agency")])
+    # Either not a fact at all (no verb) or a fact the engine never quotes unasked.
+    assert any(quotable(s) for s in found) is ok
