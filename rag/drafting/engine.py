@@ -82,6 +82,10 @@ MIN_CLAIMS_FROM = 2
 # the same figures): a reworded copy, not a claim that adds a new detail to the same event.
 # The evaluation counts repeats by the same rule (eval/scoring.py, which imports nothing).
 SAME_FACT_OVERLAP = 0.6
+# A later claim whose content words are this much an earlier one's, figures included, only
+# restates it (``restates``); a claim this short is left to ``same_fact``.
+RESTATES_SHARE = 0.8
+RESTATES_MIN_WORDS = 5
 # A claim in a source's first person: the reader would take "we" for the briefing's author.
 _UNNAMED_SPEAKER = re.compile(r"^(?:We|Our|In our view|I)\b")
 # "(East Asia Policy Review, 2026-03-15)": a fact's origin as the prompt shows it, alone.
@@ -823,7 +827,7 @@ def _repeats(claim: Claim, earlier: Sequence[Claim]) -> bool:
     """Whether the briefing already states this claim's fact: the same words (as the checker
     compares them, a final full stop aside), or mostly the same content words with exactly
     the same figures. A bottom line copying a claim of Key developments repeats it too."""
-    return any(same_fact(c.text, claim.text) for c in earlier)
+    return any(same_fact(c.text, claim.text) or restates(claim.text, c.text) for c in earlier)
 
 
 def same_fact(a: str, b: str) -> bool:
@@ -834,6 +838,20 @@ def same_fact(a: str, b: str) -> bool:
     if not wa or not wb or _FIGURE.findall(a) != _FIGURE.findall(b):
         return False
     return len(wa & wb) / len(wa | wb) >= SAME_FACT_OVERLAP
+
+
+def restates(new: str, earlier: str) -> bool:
+    """Whether ``new`` says nothing ``earlier`` has not: nearly all its content words and
+    all its figures are the earlier claim's ("On March 24, Larkspur AI, Northwind and Oriel
+    launched the Compact" after "On 24 March 2026 Larkspur AI, Northwind and Oriel announced
+    the Compact, a private agreement to ..."). A claim that adds to an earlier one is kept."""
+    new, earlier = _undated(new), _undated(earlier)
+    wn, we = content_words(new), content_words(earlier)
+    if len(wn) < RESTATES_MIN_WORDS or not set(_FIGURE.findall(new)) <= set(
+        _FIGURE.findall(earlier)
+    ):
+        return False
+    return len(wn & we) / len(wn) >= RESTATES_SHARE
 
 
 def _undated(text: str) -> str:

@@ -34,6 +34,7 @@ from rag.drafting.engine import (
     briefing_path,
     draft,
     list_briefings,
+    restates,
 )
 from rag.indexing.library import Library
 from rag.reading.chunking import split_sentences
@@ -193,6 +194,37 @@ def test_no_two_claims_of_a_briefing_state_the_same_fact(lib: Library) -> None:
                 key = (c.passage_id, c.quote)
                 assert key not in seen, f"stated twice: {c.quote!r}"
                 seen[key] = claim.text
+
+
+@pytest.mark.parametrize(
+    ("new", "earlier", "repeat"),
+    [
+        # A shorter report of the same event, its date written another way: a repeat.
+        (
+            "On March 24, Larkspur AI, Northwind Intelligence and Oriel Systems launched the "
+            "Frontier Output Integrity Compact, or FOIC.",
+            "On 24 March 2026 Larkspur AI, Northwind Intelligence and Oriel Systems announced "
+            "the Frontier Output Integrity Compact, a private agreement to detect distillation.",
+            True,
+        ),
+        # The longer claim after the shorter adds to it: kept.
+        (
+            "Japan will require licences for advanced AI chips from 1 May 2026.",
+            "Japan will require licences for advanced AI chips.",
+            False,
+        ),
+        # Another figure is another fact (a disagreement, not a repeat).
+        (
+            "China added 28 American companies to its unreliable entity list.",
+            "China added 31 American companies to its unreliable entity list on Friday.",
+            False,
+        ),
+    ],
+)
+def test_a_claim_that_only_restates_an_earlier_one_is_a_repeat(
+    new: str, earlier: str, repeat: bool
+) -> None:
+    assert restates(new, earlier) is repeat
 
 
 def test_no_section_restates_what_the_bottom_line_states(lib: Library) -> None:
