@@ -409,3 +409,17 @@ def test_a_claim_copying_its_cited_passage_word_for_word_is_counted_as_verbatim(
         claim("China listed 18 American firms on Thursday, Example Wire says."), sources
     )
     assert not scoring.copies_its_source(claim("China added 18 firms."), sources)
+
+
+def test_a_run_drafted_without_the_baseline_is_reported_beside_another_runs_baseline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_baseline = pair([unit("China added 31 U.S. companies to its list.", ["d1:0"])], "x. [1]")
+    only_ours = {k: v for k, v in with_baseline.items() if k != "baseline"}  # --no-baseline
+    write_run(tmp_path, "old", [with_baseline])
+    write_run(tmp_path, "new", [only_ours])
+    ((_, briefings),) = scoring.load_run(tmp_path / "results" / "new")
+    assert set(briefings) == {"briefdesk"}
+    common = ["--results", str(tmp_path / "results"), "--labels", str(tmp_path / "labels")]
+    assert report.main(["new", "old", "--baseline-of", "old", *common]) == 0
+    assert "naive baseline (old)" in capsys.readouterr().out
