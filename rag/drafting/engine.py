@@ -378,22 +378,22 @@ def draft(
                 section, briefing, path, used, drop_failed,
             )  # fmt: skip
             dropped += outcome.dropped
-            fill: list[Claim] = []
+            # The model stated fewer facts than the section has room for (it wrote few, or
+            # what it wrote failed the check): the section's next most relevant facts are
+            # stated in their sources' own words, up to its size; a bottom line left empty
+            # states its lead fact. A cancelled section stops; gaps are questions, not facts.
             if outcome.cancelled or spec.kind == "gaps":
-                pass
-            elif spec.kind != "bottom_line":
-                # The model stated fewer facts than the section has room for (it wrote few,
-                # or what it wrote failed the check): the section's next most relevant facts
-                # are stated in their sources' own words, up to its size.
-                reason = QUOTED_FILL if section.claims else QUOTED_LEAD
+                room = 0
+            elif spec.kind == "bottom_line":
+                room = 0 if section.claims else 1
+            else:
                 room = spec.claims - len(section.claims)
-                fill = _quoted_facts(
-                    spec, shown, library, used, briefing, room, reason, evidence.direct
-                )
-            elif not section.claims:
-                fill = _quoted_facts(
-                    spec, shown, library, used, briefing, 1, QUOTED_LEAD, evidence.direct
-                )
+            reason = QUOTED_FILL if section.claims else QUOTED_LEAD
+            fill = (
+                _quoted_facts(spec, shown, library, used, briefing, room, reason, evidence.direct)
+                if room > 0
+                else []
+            )
             for claim in fill:
                 section.claims.append(claim)
                 used.update(c.passage_id + "|" + c.quote for c in claim.citations)

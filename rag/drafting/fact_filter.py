@@ -62,7 +62,10 @@ _BOILERPLATE = re.compile(
 )
 # An interviewer's line in a transcript ("Question: The U.S. side has announced ..."): the
 # premise of a question, put by a reporter, not a statement of the source's.
-_INTERVIEWER = re.compile(r"^(?:Q|Question|Reporter|Interviewer)\s*:", re.IGNORECASE)
+# An interview's question line ("Q: ...", "Question: ..."); ``voices`` finds interviews by it.
+INTERVIEWER = re.compile(
+    r"^\s*(?:Q|Question|Reporter|Interviewer)\s*:", re.IGNORECASE | re.MULTILINE
+)
 # A finite verb is what makes a sentence state something. Without a tagger: auxiliaries and
 # common reporting verbs, or a lowercase word with a verb's ending.
 _VERBS = frozenset(
@@ -136,7 +139,7 @@ def rejection(sentence: str, *, title: str = "", filename: str = "") -> str | No
         return "too short to state a fact"
     if len(words) > MAX_WORDS:
         return "too long to be one statement"
-    if text.endswith("?") or _INTERVIEWER.match(text):
+    if text.endswith("?") or INTERVIEWER.match(text):
         return "a question, not a statement"
     if (
         _BYLINE.match(text)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.briefs.templates import SectionSpec, Template
-from rag.core.types import Hit
+from rag.core.types import Document, Hit
 from rag.drafting.event_dates import has_event_date
 from rag.drafting.fact_disagreements import FactDisagreement, find_fact_disagreements
 from rag.drafting.facts import Fact, candidate_sentences, cluster_facts
@@ -139,7 +139,8 @@ def gather(
         order.append(hit.passage.id)
         found.setdefault(hit.passage.id, set())
     focus = list(dict.fromkeys(hits[pid].document.id for pid in order))[:FOCUS_DOCUMENTS]
-    focus += [d for d in _titled(library, topic, doc_ids) if d not in focus]
+    documents = library.documents()  # read once: titles here, their count below
+    focus += [d for d in _titled(documents, topic, doc_ids) if d not in focus]
     for doc_id in focus:
         for hit in library.search(
             topic, FOCUS_PASSAGES, doc_ids=[doc_id], vector=topic_vec, per_document=FOCUS_PASSAGES
@@ -186,7 +187,7 @@ def gather(
     # documents found for "Corvane-made accelerators" all name Corvane, which is what the
     # topic asks about, not what the library is about.
     common = pervasive(names.names, found_text)
-    total = len(library.documents())
+    total = len(documents)
     library_wide = common_in_library(names.names, library.store.documents_matching, total)
     judgement = judge(facts, names, topic_vec, passage_vecs, common)
     # Only names that set the topic apart rank facts: "AI" or "U.S." in most documents do not.
@@ -287,12 +288,13 @@ def _direct(facts: Sequence[Fact], names: Sequence[FocalName]) -> set[str]:
     return named | {f.id for f in facts if any(m.doc_id in anchors for m in f.members)}
 
 
-def _titled(library: Library, topic: str, doc_ids: Sequence[str] | None) -> list[str]:
+def _titled(documents: Sequence[Document], topic: str, doc_ids: Sequence[str] | None) -> list[str]:
     """Documents whose title names one of the topic's names that few titles name ("Corvane
     takes $1.3 billion hit ..." for "Corvane-made accelerators"): they are about the topic
     even when the topic's other words rank them low. A name in many titles ("AI") is what
     the library is about and picks out nothing."""
-    docs = [d for d in library.documents() if doc_ids is None or d.id in set(doc_ids)]
+    allowed = set(doc_ids) if doc_ids is not None else None
+    docs = [d for d in documents if allowed is None or d.id in allowed]
     out: list[str] = []
     for name in focal_names(topic):
         named = [d.id for d in docs if name.found_in(d.title)]

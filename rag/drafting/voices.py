@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from rag.core.types import Hit
+from rag.drafting.fact_filter import INTERVIEWER
 
 # Titles of texts that state their author's position rather than report events.
 _VOICE_TITLE = re.compile(
@@ -38,8 +39,6 @@ I_SAY = re.compile(
     r"\bI\s+(?:think|believe|expect|suspect|doubt|hope|fear|would|am|was|have|had|do|don't|"
     r"did|see|read|argue|predict|disagree|agree|wrote|said|spoke|asked)\b"
 )
-# An interview's question line; its answers open on the speaker's name.
-_QUESTION_LINE = re.compile(r"(?m)^\s*(?:Q|Question|Interviewer)\s*:")
 _SPEAKER_LABEL = re.compile(r"^\s*(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*:\s+(?=\S)")
 _NOT_SPEAKERS = frozenset({"q", "question", "a", "answer", "interviewer", "note", "source"})
 
@@ -52,7 +51,7 @@ def speaks_for_itself(title: str, texts: Iterable[str]) -> bool:
         unquoted = QUOTED_SPEECH.sub(" ", text)
         if FIRST_PERSON.search(unquoted) or I_SAY.search(unquoted):
             return True
-        if _QUESTION_LINE.search(text):
+        if INTERVIEWER.search(text):
             return True
     return False
 
@@ -84,7 +83,7 @@ def _short_title(title: str) -> str:
 
 
 def is_interview(text: str) -> bool:
-    return bool(_QUESTION_LINE.search(text))
+    return bool(INTERVIEWER.search(text))
 
 
 def speaker_label(block: str) -> str:
