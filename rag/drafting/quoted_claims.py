@@ -32,7 +32,9 @@ _DEPENDENT_OPENING = re.compile(
     r"others?|another|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|"
     r"the\s+(?:same|latter|former|above|following)|as\s+a\s+result|"
     r"in\s+(?:addition|turn|contrast|response|that\s+case)|by\s+contrast|for\s+(?:example|instance)|"
-    r"if\s+(?:so|not)|otherwise|(?:yes|no)(?=[.,]))\b",
+    r"if\s+(?:so|not)|otherwise|(?:yes|no)(?=[.,])|"
+    # A writer's aside to the reader ("Of course, China was not happy."), not a finding.
+    r"of\s+course|indeed|after\s+all|in\s+fact|to\s+be\s+sure|needless\s+to\s+say)\b",
     re.IGNORECASE,
 )
 _ENDS = '.!”"’)'
