@@ -52,6 +52,11 @@ def check_tooltip(claim: Claim) -> str:
             "Re-attributed: the passage first cited did not say this; the citation now "
             "points at the one that does."
         ]
+    elif check.status == "gap":
+        return (
+            "A gap: BriefDesk looked for the answer among the library's facts about the topic "
+            "and found none. Nothing can be cited for an absence."
+        )
     elif check.status == "unchecked":
         return (
             "Your edit is being checked against its sources."

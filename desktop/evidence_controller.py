@@ -21,6 +21,7 @@ VERDICTS = {
     "reattributed": ("Re-attributed to the passage that supports it", "warn"),
     "unsupported": ("Unsupported: the cited passages do not say this", "bad"),
     "unchecked": ("Not checked", ""),
+    "gap": ("Not in the library: no source answers this question", ""),
 }
 
 

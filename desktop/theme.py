@@ -48,6 +48,7 @@ QFrame#claim[check="unsupported"] {{
 QFrame#claim[check="unsupported"] QLabel#claimText {{ color: #5c1410; }}
 QFrame#claim[check="unsupported"][selected="true"] {{ background: #f9d9d6; }}
 QFrame#claim[check="reattributed"] {{ border-left: 3px solid {REATTRIBUTED}; }}
+QFrame#claim[check="gap"] QLabel#claimText {{ color: #4a5563; font-style: italic; }}
 
 QToolButton#marker {{
     font-size: 8pt; font-weight: 600; padding: 0px 5px; margin: 0px;

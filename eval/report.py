@@ -50,6 +50,8 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], str], bool]] = [
      lambda s: str(s["dropped"]), False),
     ("  claims stamped supported without a check (left out above)",
      lambda s: str(s["stamped"]), False),
+    ("  gap statements, citing nothing, verdict \"gap\" (left out above)",
+     lambda s: str(s.get("gaps", 0)), False),
     ("**must-cover facts covered** (answerable phrasings)", lambda s: str(s["coverage"]), True),
     ("  facts whose sentence was among the passages shown",
      lambda s: str(s["facts_shown"]), True),

@@ -523,6 +523,9 @@ def summarise(
         "checker_precision": Share(sum(says_supported), len(says_supported)),
         "flagged_but_supported": Share(sum(flagged), len(flagged)),
         "stamped": sum(c.stamped for _, c in claims),
+        # Template gaps ("The library does not establish ..."): they cite nothing, so the
+        # engine does not call them supported; their labels still count in the shares above.
+        "gaps": sum(c.verdict == "gap" for _, c in claims),
         # Drafted, failed the engine's check and left out by its "drop" setting: not scored.
         "dropped": sum(int((r.get("engine_stats") or {}).get("dropped") or 0) for r in rec),
         "citing_nothing": Share(sum(not c.cites for _, c in claims), len(claims)),

@@ -179,9 +179,7 @@ class Smoke:
         imported = int(summary.group(1)) if summary else 0
         if imported != self.seed_count:
             raise SmokeFailure(f"{imported} of {self.seed_count} seeds imported:\n{done.stdout}")
-        search = self.run(
-            ["search", "Halvard export ban", "-k", "3"], self.env(self.home("main"))
-        )
+        search = self.run(["search", "Halvard export ban", "-k", "3"], self.env(self.home("main")))
         expect(search, 0, "")
         if not search.stdout.strip():
             raise SmokeFailure("search found nothing")

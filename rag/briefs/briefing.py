@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.briefs.titles import title_from_topic
-from rag.checking.verdict import SupportCheck
+from rag.checking.verdict import GAP_REASON, SupportCheck
 from rag.core.atomic import write_text_atomic
 from rag.core.errors import BriefDeskError
 from rag.core.types import Locator
@@ -119,11 +119,22 @@ class Claim:
             id=data["id"],
             text=data["text"],
             citations=citations,
-            check=SupportCheck(**data.get("check", {"status": "unchecked"})),
+            check=_check_from(data.get("check"), cited=bool(citations)),
             edited=bool(data.get("edited", False)),
             # Files from before the count was kept: the documents it cites.
             corroboration=int(data.get("corroboration", len({c.doc_id for c in citations}))),
         )
+
+
+def _check_from(data: dict[str, Any] | None, *, cited: bool) -> SupportCheck:
+    """The stored verdict. Files from before gaps had their own status stored a template gap
+    as "supported" with no citation: it is read as the gap it is, never as a checked fact."""
+    if not data:
+        return SupportCheck.unchecked()
+    check = SupportCheck(**data)
+    if check.status == "supported" and not cited and GAP_REASON in check.reasons:
+        check.status = "gap"
+    return check
 
 
 @dataclass
@@ -187,7 +198,7 @@ class Briefing:
     def claims_in_order(self, *, skip_unsupported: bool = False) -> Iterator[Claim]:
         for section in self.sections_in_reading_order():
             for claim in section.claims:
-                if not (skip_unsupported and not claim.check.verified):
+                if not (skip_unsupported and not claim.check.established):
                     yield claim
 
     def citations_in_order(self, *, skip_unsupported: bool = False) -> list[Citation]:

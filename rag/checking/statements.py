@@ -18,9 +18,14 @@ from functools import lru_cache
 
 from rag.checking.actors import countries_in
 from rag.checking.polarity import marked_words, opposite_words, root, tokens
+from rag.core.vocabulary import MONTH_NAMES, WEEKDAYS
 from rag.reading.chunking import split_sentences
 
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.&-]*[\w]|[A-Za-z0-9]")
+# Month and weekday names, as ``root`` gives them: a date is the hard terms' to check.
+_CALENDAR = frozenset(root(w) for forms in MONTH_NAMES for w in forms) | frozenset(
+    root(day.lower()) for day in WEEKDAYS
+)
 _PRONOUNS = frozenset({"it", "they", "he", "she", "its", "their", "his", "her", "this"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "this", "that"})
 # Finite verbs and auxiliaries that end a subject; regular pasts are recognised by "-ed".
@@ -70,6 +75,14 @@ _NEGATIVE_WORDS = frozenset(
 )
 # A clause whose best sentence holds less than this share of its facts is not stated there.
 CLAUSE_MIN_SHARE = 0.5
+# A phrase the model appends to a stated fact (", affecting supply chains and markets"), set
+# off by a comma, a semicolon, a colon, a dash or brackets: the rest of the claim carries the
+# word overlap past the checker's threshold, so the phrase is judged on its own. With this many
+# content words and none of them in the cited text it adds something, where a paraphrase of a
+# word or two ("the ministry" for "MOFCOM") does not.
+ADDED_PHRASE_WORDS = 2
+_PHRASE_BREAK = re.compile(r"[,;:]\s+|\s+[—–]\s+|\s+-\s+|\s*[()]\s*")
+_TIMELINE_DATE = re.compile(r"^\W*\d{1,2} \w+ \d{4}\s*[—–:-]\s*")
 
 
 @dataclass(frozen=True)
@@ -157,7 +170,7 @@ def _has_verb(piece: str) -> bool:
 def clauses(claim: str) -> list[Clause]:
     """The claim cut where a new verb starts ("X ordered A and the company withdrew B"),
     each with its actor; a clause without one ("... and withdrew B") keeps the one before."""
-    text = re.sub(r"^\W*\d{1,2} \w+ \d{4}\s*[—–:-]\s*", "", claim)  # a timeline's date
+    text = _TIMELINE_DATE.sub("", claim)  # a timeline's date
     split = _CLAUSE_BREAK.split(text)  # pieces, with the words between them at odd places
     pieces = [split[0]]
     for joint, piece in zip(split[1::2], split[2::2], strict=True):
@@ -347,7 +360,10 @@ def statement_problems(
             return [f"the cited text states what the claim says is not known: {best[0].sentence}"]
         return []
     parts = clauses(claim)
-    problems: list[str] = []
+    problems = [
+        f"the cited text says nothing of: {phrase}"
+        for phrase in added_phrases(claim, text_roots, stop)
+    ]
     for clause in parts:
         facts = _roots(clause.text, stop) - _subject_roots(clause.subject, stop)
         if not facts:
@@ -365,3 +381,17 @@ def statement_problems(
         if found and all(found):
             problems += min(found, key=len)
     return list(dict.fromkeys(problems))
+
+
+def added_phrases(
+    claim: str, text_roots: set[str] | frozenset[str], stop: frozenset[str]
+) -> list[str]:
+    """The phrases of ``claim`` (between commas, dashes, brackets) none of whose content words
+    the cited text has, among those with at least ``ADDED_PHRASE_WORDS``. Month and day names
+    are left to the date check; figures to the hard terms."""
+    found = []
+    for phrase in _PHRASE_BREAK.split(_TIMELINE_DATE.sub("", claim)):
+        words = {w for w in _roots(phrase, stop) if w.isalpha() and w not in _CALENDAR}
+        if len(words) >= ADDED_PHRASE_WORDS and not words & text_roots:
+            found.append(phrase.strip(" .,;:"))
+    return found

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CHECK_STATUSES = ("supported", "reattributed", "unsupported", "unchecked")
+# "gap": a question the template asks that no fact of the library answers. It cites nothing
+# (nothing can be cited for an absence), so it is never "supported"; it is established by
+# looking for the answer, which is what the reason records.
+CHECK_STATUSES = ("supported", "reattributed", "unsupported", "unchecked", "gap")
+# How a template gap was established: what its check records.
+GAP_REASON = "no fact about the topic in the library answers this question"
 
 
 @dataclass
@@ -24,6 +29,10 @@ class SupportCheck:
     def unchecked(cls) -> SupportCheck:
         return cls(status="unchecked")
 
+    @classmethod
+    def gap(cls, reason: str) -> SupportCheck:
+        return cls(status="gap", reasons=[reason])
+
     @property
     def unsupported(self) -> bool:
         return self.status == "unsupported"
@@ -34,5 +43,11 @@ class SupportCheck:
         An unchecked claim (an edit being checked, a file from an older version) is not."""
         return self.status in ("supported", "reattributed")
 
+    @property
+    def established(self) -> bool:
+        """Stands as drafted: verified, or a gap the library was searched for and lacks. What
+        export prints without a warning mark."""
+        return self.verified or self.status == "gap"
 
-__all__ = ["CHECK_STATUSES", "SupportCheck"]
+
+__all__ = ["CHECK_STATUSES", "GAP_REASON", "SupportCheck"]

@@ -13,19 +13,18 @@ still says what was checked. ``restore_edit`` undoes an edit: words, verdict and
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rag.briefs.briefing import Claim
 from rag.checking.checker import best_quote, check_claim
 from rag.checking.verdict import SupportCheck
+from rag.drafting.repeats import DATED
 
 if TYPE_CHECKING:
     from rag.indexing.library import Library
 
 REMOVED_SOURCE = "a cited document is no longer in the library"
-_DATED = re.compile(r"^\d{4}(?:-\d{2}){0,2} — ")
 
 
 def _as_typed(text: str) -> str:
@@ -67,7 +66,7 @@ def recheck_claim(library: Library, claim: Claim, text: str) -> Claim:
     pool = {pid: (passages[pid], vectors[pid]) for pid in ids if pid in passages and pid in vectors}
     # A timeline entry's leading date ("2026-03-16 — ...") is the event's, from its facts; the
     # sentence after it is what is checked, as when it was drafted.
-    said = _DATED.sub("", text)
+    said = DATED.sub("", text)
     result = check_claim(said, library.embedder.embed_one(said), list(pool), pool)
     check = result.check
     if check.status == "reattributed":  # another of its own citations carries it

@@ -46,8 +46,8 @@ from rag.briefs.briefing import (
 )
 from rag.briefs.templates import SectionSpec, Template
 from rag.checking.attribution import ATTRIBUTED, added_view, split_attribution, unattributed_view
-from rag.checking.checker import check_claim, content_words, looks_like_heading, normalise
-from rag.checking.verdict import SupportCheck
+from rag.checking.checker import check_claim, looks_like_heading
+from rag.checking.verdict import GAP_REASON, SupportCheck
 from rag.core.errors import BriefDeskError
 from rag.core.types import CancelToken, Passage
 from rag.drafting import prompts
@@ -63,6 +63,7 @@ from rag.drafting.gaps import (
     unanswered,
 )
 from rag.drafting.quoted_claims import according_to, depends_on_context, quotable, quoted_text
+from rag.drafting.repeats import repeats
 from rag.drafting.section_evidence import BriefingEvidence, gather
 from rag.reading.readers.dates import normalize_date
 
@@ -78,20 +79,10 @@ NO_GAP_NOTE = "Every question this briefing asks of the library is answered by i
 # Sections with at least this many facts are asked for at least two claims: left free, small
 # models stop after one claim and most of the evidence goes unused.
 MIN_CLAIMS_FROM = 2
-# Content words two claims share, of all they use, from which they state the same fact (with
-# the same figures): a reworded copy, not a claim that adds a new detail to the same event.
-# The evaluation counts repeats by the same rule (eval/scoring.py, which imports nothing).
-SAME_FACT_OVERLAP = 0.6
-# A later claim whose content words are this much an earlier one's, figures included, only
-# restates it (``restates``); a claim this short is left to ``same_fact``.
-RESTATES_SHARE = 0.8
-RESTATES_MIN_WORDS = 5
 # A claim in a source's first person: the reader would take "we" for the briefing's author.
 _UNNAMED_SPEAKER = re.compile(r"^(?:We|Our|In our view|I)\b")
 # "(East Asia Policy Review, 2026-03-15)": a fact's origin as the prompt shows it, alone.
 _ORIGIN_ONLY = re.compile(r"^\s*\([^()]*\)\s*\.?\s*$")
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-_DATED = re.compile(r"^\d{4}(?:-\d{2}){0,2} — ")
 FAILED_CLAIMS = ("mark", "drop")  # what the "failed_claims" setting may say
 REPEATED_FACT = "states a fact already stated in this briefing"
 NEEDS_CONTEXT = "opens on a word that points back into its source's paragraph: say who or what"
@@ -598,7 +589,7 @@ def _claims_from(
             claim = _quoted_instead(claim, cited, spec, shown, library, used) or claim
         # A checked claim is not kept from the briefing by a failed one saying the same.
         said = [c for c in [*earlier, *out] if claim.check.unsupported or not c.check.unsupported]
-        if _repeats(claim, said):
+        if repeats(claim, said):
             rejected += 1
             continue
         if not claim.check.unsupported and spec.kind != "timeline":
@@ -650,7 +641,7 @@ def _quoted_facts(
         if fact.id not in direct:
             continue  # about the topic only through its neighbours: the model may choose it
         claim = _quote(fact, spec, shown, library, used)
-        if claim is not None and not _repeats(claim, [*earlier, *out]):
+        if claim is not None and not repeats(claim, [*earlier, *out]):
             claim.check = replace(claim.check, reasons=[reason, *claim.check.reasons])
             out.append(claim)
     return out
@@ -816,47 +807,9 @@ def _gap_claim(text: str) -> Claim:
         id=uuid.uuid4().hex[:12],
         text=text,
         citations=[],
-        check=SupportCheck(
-            "supported", ["no fact about the topic in the library answers this question"]
-        ),
+        check=SupportCheck.gap(GAP_REASON),
         corroboration=0,
     )
-
-
-def _repeats(claim: Claim, earlier: Sequence[Claim]) -> bool:
-    """Whether the briefing already states this claim's fact: the same words (as the checker
-    compares them, a final full stop aside), or mostly the same content words with exactly
-    the same figures. A bottom line copying a claim of Key developments repeats it too."""
-    return any(same_fact(c.text, claim.text) or restates(claim.text, c.text) for c in earlier)
-
-
-def same_fact(a: str, b: str) -> bool:
-    a, b = _undated(a), _undated(b)
-    if normalise(a).rstrip(" .;") == normalise(b).rstrip(" .;"):
-        return True
-    wa, wb = content_words(a), content_words(b)
-    if not wa or not wb or _FIGURE.findall(a) != _FIGURE.findall(b):
-        return False
-    return len(wa & wb) / len(wa | wb) >= SAME_FACT_OVERLAP
-
-
-def restates(new: str, earlier: str) -> bool:
-    """Whether ``new`` says nothing ``earlier`` has not: nearly all its content words and
-    all its figures are the earlier claim's ("On March 24, Larkspur AI, Northwind and Oriel
-    launched the Compact" after "On 24 March 2026 Larkspur AI, Northwind and Oriel announced
-    the Compact, a private agreement to ..."). A claim that adds to an earlier one is kept."""
-    new, earlier = _undated(new), _undated(earlier)
-    wn, we = content_words(new), content_words(earlier)
-    if len(wn) < RESTATES_MIN_WORDS or not set(_FIGURE.findall(new)) <= set(
-        _FIGURE.findall(earlier)
-    ):
-        return False
-    return len(wn & we) / len(wn) >= RESTATES_SHARE
-
-
-def _undated(text: str) -> str:
-    """A timeline entry without the event date the engine put before it."""
-    return text.split(" — ", 1)[1] if _DATED.match(text) else text
 
 
 def _timeline_key(claim: Claim) -> tuple[str, str]:
@@ -901,4 +854,5 @@ def _record_stats(
         "citations": sum(len(c.citations) for c in claims),
         "unsupported": sum(c.check.unsupported for c in claims),
         "reattributed": sum(c.check.status == "reattributed" for c in claims),
+        "gaps": sum(c.check.status == "gap" for c in claims),
     }

@@ -414,7 +414,8 @@ class _Writer:
     def section(self, section: Section) -> None:
         self.paragraph("Heading1", _one_line(section.title))
         # A claim never checked is as unproven as one that failed: never printed as supported.
-        claims = [c for c in section.claims if not (self.omit and not c.check.verified)]
+        # A gap stands as drafted: it says what the library lacks and cites nothing.
+        claims = [c for c in section.claims if not (self.omit and not c.check.established)]
         style = "BottomLine" if section.kind == "bottom_line" else "Normal"
         for claim in claims:
             self.claim(claim, style, timeline=section.kind == "timeline")
@@ -424,7 +425,7 @@ class _Writer:
 
     def claim(self, claim: Claim, style_id: str, *, timeline: bool) -> None:
         paragraph = self.paragraph(style_id)
-        if not claim.check.verified:
+        if not claim.check.established:
             _add_unsupported_mark(
                 paragraph, UNSUPPORTED_MARK if claim.check.unsupported else UNCHECKED_MARK
             )

@@ -17,6 +17,8 @@ from PySide6.QtCore import Qt
 from desktop.briefing_picker import BriefingPicker
 from desktop.exporting import proposed_name
 from desktop.theme import HIGHLIGHT
+from rag.briefs.briefing import Claim
+from rag.checking.verdict import GAP_REASON, SupportCheck
 
 WAIT = 60_000
 # An analyst's rewording of the blacklist claim, still said by the passage it cites.
@@ -154,6 +156,24 @@ def test_unsupported_claims_are_flagged_and_thin_sections_say_so(ready, qtbot, m
     with qtbot.waitSignal(window.evidence.shown, timeout=WAIT):
         qtbot.mouseClick(claim.text, Qt.MouseButton.LeftButton)
     assert window.evidence_pane.verdict.text().startswith("Unsupported")
+
+
+def test_a_gap_is_shown_as_not_in_the_library_never_as_supported(ready, qtbot) -> None:
+    window = ready({"Key developments": Quoting(BLACKLIST), "Outlook": Quoting(OUTLOOK)})
+    briefing = draft(window, qtbot)
+    gap = Claim("gap1", "The library does not establish what penalties apply.", [],
+                SupportCheck.gap(GAP_REASON))  # fmt: skip
+    briefing.section("outlook").claims.append(gap)
+    briefing.save(window.library.folder / "briefings" / f"{briefing.id}.json")
+    with qtbot.waitSignal(window.briefing.briefingShown, timeout=WAIT):
+        window.briefing.open_briefing(briefing.id)
+    shown = next(
+        w for w in window.briefing_pane.view.sections["outlook"].claims if w.claim.id == "gap1"
+    )
+    assert shown.property("check") == "gap"  # the style sheet sets it apart
+    assert shown.flag.pixmap().isNull()  # no warning: it is not a failed claim
+    assert shown.flag.toolTip().startswith("A gap")
+    assert "Supported" not in shown.flag.toolTip()
 
 
 def test_regenerating_a_section_changes_only_that_section(ready, qtbot) -> None:

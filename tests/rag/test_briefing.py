@@ -18,6 +18,7 @@ from rag.briefs.briefing import (
     new_briefing,
 )
 from rag.briefs.templates import get_template
+from rag.checking.verdict import GAP_REASON
 from rag.core import atomic
 from rag.core.types import Locator
 
@@ -182,3 +183,31 @@ def test_only_checked_and_supported_claims_count_as_verified() -> None:
     assert SupportCheck("supported").verified and SupportCheck("reattributed").verified
     assert not SupportCheck.unchecked().verified
     assert not SupportCheck("unsupported").verified
+
+
+def test_a_gap_is_established_but_never_verified() -> None:
+    gap = SupportCheck.gap(GAP_REASON)
+    assert gap.established and not gap.verified
+    assert not SupportCheck("unsupported").established
+    assert not SupportCheck.unchecked().established
+
+
+def test_a_gap_saved_as_supported_by_an_older_version_opens_as_a_gap(tmp_path: Path) -> None:
+    data = sample().to_dict()
+    gap = {
+        "id": "g1",
+        "text": "The library does not establish what penalties apply.",
+        "citations": [],
+        "check": {"status": "supported", "reasons": [GAP_REASON]},
+    }
+    data["sections"][0]["claims"].append(gap)
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    old = Briefing.load(path)
+    by_id = {c.id: c for s in old.sections for c in s.claims}
+    assert by_id["g1"].check.status == "gap"
+    # Every other claim keeps the verdict it was saved with.
+    saved = {c["id"]: c["check"]["status"] for s in data["sections"] for c in s["claims"]}
+    assert {i: c.check.status for i, c in by_id.items() if i != "g1"} == {
+        i: v for i, v in saved.items() if i != "g1"
+    }

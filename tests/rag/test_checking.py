@@ -593,6 +593,39 @@ def test_each_clause_must_be_stated_by_one_sentence_with_its_own_actor() -> None
     )
 
 
+def test_a_phrase_the_cited_text_says_nothing_of_fails_the_claim() -> None:
+    """The rest of the claim carries the word overlap past the threshold; the appended
+    phrase is judged on its own."""
+    rule = (
+        "The Chinese listing answers an interim final rule published on March 2, 2026 by the "
+        "Bureau of Industry and Security (BIS) that requires licences for advanced chips."
+    )
+    stated = (
+        "The Chinese listing answers an interim final rule published on March 2 by BIS "
+        "that requires licences for advanced chips."
+    )
+    assert missing_terms(stated, rule) == []
+    added = stated.removesuffix(".") + ", affecting supply chains and markets."
+    assert lexical_support(added, rule) >= checking.LEXICAL_MIN  # overlap alone passes it
+    assert missing_terms(added, rule) == [
+        "the cited text says nothing of: affecting supply chains and markets"
+    ]
+    # One word of the phrase in the text is a paraphrase, not an addition; a date or a
+    # one-word aside is left to the other checks.
+    assert (
+        missing_terms(stated.removesuffix(".") + ", covering advanced semiconductors.", rule) == []
+    )
+    assert missing_terms("On Monday, " + stated[0].lower() + stated[1:], rule) == []
+    assert (
+        missing_terms(
+            "2026-03-02 — BIS published an interim final rule that requires licences for "
+            "advanced chips.",
+            rule,
+        )
+        == []
+    )
+
+
 def test_counts_in_words_and_digits_compare_both_ways() -> None:
     digits = "BIS added 14 entities in 4 countries to the Entity List."
     words = "BIS added fourteen entities in four countries to the Entity List."

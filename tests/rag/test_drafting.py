@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from fakes import ReplayModel
 
-from rag.briefs.briefing import INSUFFICIENT_NOTE, Briefing
+from rag.briefs.briefing import INSUFFICIENT_NOTE, Briefing, Citation, Claim
 from rag.briefs.templates import get_template
+from rag.checking.verdict import SupportCheck
 from rag.core.paths import assets_dir
-from rag.core.types import CancelToken
+from rag.core.types import CancelToken, Locator
 from rag.drafting import prompts
 from rag.drafting.claim_text import MAX_WORDS
 from rag.drafting.engine import (
@@ -34,8 +35,8 @@ from rag.drafting.engine import (
     briefing_path,
     draft,
     list_briefings,
-    restates,
 )
+from rag.drafting.repeats import restates, same_evidence
 from rag.indexing.library import Library
 from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import clean_source_text
@@ -225,6 +226,79 @@ def test_a_claim_that_only_restates_an_earlier_one_is_a_repeat(
     new: str, earlier: str, repeat: bool
 ) -> None:
     assert restates(new, earlier) is repeat
+
+
+_TWO_FACTS = (
+    "The listing answers an interim final rule published on March 2 by the Bureau of "
+    "Industry and Security (BIS), and MOFCOM also barred exports of dual-use items to three "
+    "software suppliers."
+)
+_RULE = (
+    "BIS published on March 2 an interim final rule that requires licences for exports of "
+    "model weights to China."
+)
+
+
+def _citing(text: str, *quotes: str) -> Claim:
+    citations = [
+        Citation(f"d:{n}", "d", Locator(), q, "Notice", "", "") for n, q in enumerate(quotes)
+    ]
+    return Claim(id=text[:8], text=text, citations=citations, check=SupportCheck("supported"))
+
+
+@pytest.mark.parametrize(
+    ("new", "earlier", "sentence", "repeat"),
+    [
+        # The same part of the sentence in other words: a repeat, though the two claims
+        # share few words of their own.
+        (
+            "Beijing's move follows an interim final rule issued on March 2 by BIS.",
+            "The Chinese listing answers a rule published on March 2 by the Bureau of "
+            "Industry and Security.",
+            _TWO_FACTS,
+            True,
+        ),
+        # The other fact of the same sentence is a fact of its own.
+        (
+            "MOFCOM barred exports of dual-use items to three software suppliers.",
+            "The listing answers an interim final rule published on March 2 by BIS.",
+            _TWO_FACTS,
+            False,
+        ),
+        # So is what the rule does, after who published it and when.
+        (
+            "The interim final rule requires licences for exports of model weights.",
+            "BIS published an interim final rule on March 2.",
+            _RULE,
+            False,
+        ),
+        # A figure the earlier claim does not give is something new.
+        (
+            "The rule issued by BIS on March 2 was the interim final rule of 2026.",
+            "The listing answers an interim final rule published on March 2 by BIS.",
+            _TWO_FACTS,
+            False,
+        ),
+    ],
+)
+def test_a_claim_telling_the_part_of_a_sentence_told_before_is_a_repeat(
+    new: str, earlier: str, sentence: str, repeat: bool
+) -> None:
+    assert same_evidence(_citing(new, sentence), _citing(earlier, sentence)) is repeat
+    # Claims citing different sentences are never compared this way.
+    assert not same_evidence(_citing(new, sentence), _citing(earlier, "Another sentence."))
+
+
+def test_a_claim_adding_what_another_of_its_sentences_says_is_no_repeat() -> None:
+    earlier = _citing("BIS published an interim final rule on March 2.", _RULE)
+    again = _citing("BIS issued the interim final rule on March 2.", _RULE)
+    assert same_evidence(again, earlier)
+    more = _citing(
+        "BIS issued the interim final rule on March 2, which Tokyo later mirrored.",
+        _RULE,
+        "Tokyo later mirrored the rule.",
+    )
+    assert not same_evidence(more, earlier)
 
 
 def test_no_section_restates_what_the_bottom_line_states(lib: Library) -> None:
@@ -652,6 +726,14 @@ def test_a_gap_citing_a_positive_statement_is_rejected(tmp_path: Path) -> None:
     for claim in claims:
         if claim.citations and "16 March" in claim.citations[0].quote:
             assert claim.check.unsupported
+    # A gap BriefDesk states itself (no fact tells of penalties) cites nothing, so it is a
+    # gap, never "supported".
+    gaps = events[-1].briefing.section("gaps")
+    uncited = [c for c in gaps.claims if not c.citations]
+    assert any("penalties" in c.text for c in uncited)
+    assert all(c.check.status == "gap" and not c.check.verified for c in uncited)
+    assert all(c.check.established for c in uncited)
+    assert events[-1].briefing.stats["gaps"] == len(uncited)
 
 
 def test_saved_after_every_claim(lib: Library) -> None:

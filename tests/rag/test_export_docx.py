@@ -20,7 +20,7 @@ from lxml import etree
 
 from rag.briefs.briefing import Briefing, Citation, Claim, Section
 from rag.briefs.templates import get_template
-from rag.checking.verdict import SupportCheck
+from rag.checking.verdict import GAP_REASON, SupportCheck
 from rag.core.types import Locator
 from rag.export.word import (
     ExportError,
@@ -299,6 +299,20 @@ def test_an_unchecked_claim_is_never_exported_as_supported(tmp_path: Path) -> No
         briefing, tmp_path / "omitted.docx", options=ExportOptions(unsupported="omit")
     )
     assert not any(claim.text in t for _, t in paragraphs(omitted))
+
+
+def test_a_gap_is_printed_as_written_whatever_the_setting(tmp_path: Path) -> None:
+    """A gap cites nothing and is not a checked fact, but it is what BriefDesk established:
+    printed without a mark, and kept when unsupported claims are omitted."""
+    briefing = sample_briefing()
+    gap = Claim("gap1", "The library does not establish what penalties apply.", [],
+                SupportCheck.gap(GAP_REASON))  # fmt: skip
+    briefing.section("key_developments").claims.append(gap)
+    for setting in ("mark", "omit"):
+        path = export_docx(
+            briefing, tmp_path / f"{setting}.docx", options=ExportOptions(unsupported=setting)
+        )
+        assert [t for _, t in paragraphs(path) if gap.text in t] == [gap.text]
 
 
 def test_unsupported_claims_can_be_omitted(tmp_path: Path) -> None:
