@@ -108,6 +108,11 @@ def countries_in(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def country_names(key: str) -> tuple[str, ...]:
+    """Every form that names the country or bloc ``key`` (lower case, dots removed)."""
+    return _COUNTRIES.get(key, ())
+
+
 def is_country_word(word: str) -> bool:
     """Whether a single capitalised word names a country or bloc ("Vietnam", "Chinese")."""
     return word[:1].isupper() and bool(countries_in(word))

@@ -21,6 +21,7 @@ import numpy as np
 
 from rag.briefs.templates import SectionSpec, Template
 from rag.core.types import Document, Hit
+from rag.drafting.aliases import aliases
 from rag.drafting.event_dates import has_event_date
 from rag.drafting.fact_disagreements import FactDisagreement, find_fact_disagreements
 from rag.drafting.facts import Fact, candidate_sentences, cluster_facts
@@ -35,6 +36,7 @@ from rag.drafting.sufficiency import (
     pervasive,
     short,
 )
+from rag.reading.chunking import split_sentences
 
 if TYPE_CHECKING:
     from rag.indexing.library import Library
@@ -124,41 +126,61 @@ def gather(
 ) -> BriefingEvidence:
     specs = [s for s in template.sections if s.kind in _FACT_KINDS]
     queries = [(s.key, q) for s in specs for q in section_queries(topic, s)]
+    focal = focal_names(topic)
     # One embedding call for the topic and every query instead of one per search.
     qvecs = library.embedder.embed([topic, *(q for _, q in queries)])
     topic_vec = qvecs[0]
     found: dict[str, set[str]] = {}  # passage id -> sections that retrieved it
     hits: dict[str, Hit] = {}
     order: list[str] = []
+
+    def take(results: Sequence[Hit], section: str | None = None) -> None:
+        for hit in results:
+            if hit.passage.id not in hits:
+                hits[hit.passage.id] = hit
+                order.append(hit.passage.id)
+            keys = found.setdefault(hit.passage.id, set())
+            if section is not None:
+                keys.add(section)
+
     # Search itself no longer caps documents (a long rule may fill a search pane): drafting
     # does, per query (PER_DOCUMENT).
-    for hit in library.search(
-        topic, hits_per_query * 2, doc_ids=doc_ids, vector=topic_vec, per_document=PER_DOCUMENT
-    ):
-        hits.setdefault(hit.passage.id, hit)
-        order.append(hit.passage.id)
-        found.setdefault(hit.passage.id, set())
+    take(
+        library.search(
+            topic, hits_per_query * 2, doc_ids=doc_ids, vector=topic_vec, per_document=PER_DOCUMENT
+        )
+    )
     focus = list(dict.fromkeys(hits[pid].document.id for pid in order))[:FOCUS_DOCUMENTS]
     documents = library.documents()  # read once: titles here, their count below
     focus += [d for d in _titled(documents, topic, doc_ids) if d not in focus]
     for doc_id in focus:
-        for hit in library.search(
-            topic, FOCUS_PASSAGES, doc_ids=[doc_id], vector=topic_vec, per_document=FOCUS_PASSAGES
-        ):
-            if hit.passage.id not in hits:
-                hits[hit.passage.id] = hit
-                order.append(hit.passage.id)
-                found.setdefault(hit.passage.id, set())
+        within = [doc_id]
+        take(library.search(topic, FOCUS_PASSAGES, doc_ids=within, vector=topic_vec,
+                            per_document=FOCUS_PASSAGES))  # fmt: skip
+    # Which names set a topic apart (for ranking, for what is quoted unasked, for aliases) is
+    # judged against the whole library: the documents found for "Corvane-made accelerators"
+    # all name Corvane, which is what the topic asks about, not what the library is about.
+    total = len(documents)
+    library_wide = common_in_library(focal, library.store.documents_matching, total)
+    # Only names that set the topic apart rank facts: "AI" or "U.S." in most documents do not.
+    distinctive = [n for n in focal if n.shown not in library_wide]
+    # The subject's identifiers, stated beside its names in what the topic found, lead to the
+    # documents that speak of it only by them (``aliases``: the rule's own text and alerts).
+    said = [s for pid in order for s in split_sentences(" ".join(hits[pid].passage.text.split()))]
+    also_named = aliases(said, distinctive, library.store.documents_matching, total)
+    for alias in also_named:
+        query = f"{topic} {alias.shown}"
+        take(library.search(query, hits_per_query, doc_ids=doc_ids, vector=topic_vec,
+                            per_document=PER_DOCUMENT))  # fmt: skip
     per_section_vecs: dict[str, list[np.ndarray]] = {s.key: [] for s in specs}
     for (key, query), vec in zip(queries, qvecs[1:], strict=True):
         per_section_vecs[key].append(vec)
-        for hit in library.search(
-            query, hits_per_query, doc_ids=doc_ids, vector=vec, per_document=PER_DOCUMENT
-        ):
-            if hit.passage.id not in hits:
-                hits[hit.passage.id] = hit
-                order.append(hit.passage.id)
-            found.setdefault(hit.passage.id, set()).add(key)
+        take(
+            library.search(
+                query, hits_per_query, doc_ids=doc_ids, vector=vec, per_document=PER_DOCUMENT
+            ),
+            key,
+        )
     # The topic's own hits serve every section that did not find them itself.
     every = {s.key for s in specs}
     found = {pid: keys or set(every) for pid, keys in found.items()}
@@ -177,21 +199,16 @@ def gather(
         [found[sentences[i].passage_id] for i in ranked],
     )
     passage_vecs = library.store.embeddings_by_ids(list(hits))
-    names = NameEvidence(focal_names(topic), library.embedder.embed, topic_vec)
+    names = NameEvidence(focal, library.embedder.embed, topic_vec)
     found_text: dict[str, str] = {}
     for hit in hits.values():
         found_text[hit.document.id] = found_text.get(hit.document.id, "") + "\n" + hit.passage.text
     # Whether the topic is covered is judged against what was found: a name most found
-    # documents speak of counts as covered. Which names set the topic's facts apart (for
-    # ranking, and for what is quoted unasked) is judged against the whole library: the
-    # documents found for "Corvane-made accelerators" all name Corvane, which is what the
-    # topic asks about, not what the library is about.
+    # documents speak of counts as covered.
     common = pervasive(names.names, found_text)
-    total = len(documents)
-    library_wide = common_in_library(names.names, library.store.documents_matching, total)
-    judgement = judge(facts, names, topic_vec, passage_vecs, common)
-    # Only names that set the topic apart rank facts: "AI" or "U.S." in most documents do not.
-    distinctive = [n for n in names.names if n.shown not in library_wide]
+    judgement = judge(facts, names, topic_vec, passage_vecs, common, also_named)
+    # A fact stating the subject's identifier names the subject.
+    distinctive += also_named
     usable = {f.id for f in judgement.grounded}
 
     query_vecs = {k: np.vstack(v) for k, v in per_section_vecs.items() if v}

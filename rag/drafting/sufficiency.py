@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.checking.actors import countries_in, country_names, is_country_word
 from rag.core.types import Document
 from rag.drafting.facts import Fact
 from rag.reading.chunking import split_sentences
@@ -54,6 +55,7 @@ _NAME_COMPOUNDS = frozenset(
 )
 _DEMONYM = ("ese", "ian", "ians", "ish")
 _TOKEN = re.compile(r"\w+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # Where one clause of a sentence ends and another, with its own subject, may begin.
 _CLAUSE_BREAK = re.compile(
     r";\s+|,\s+(?:but|and|while|whereas|although|though|yet)\s+|\s+but\s+", re.IGNORECASE
@@ -75,8 +77,13 @@ class FocalName:
     shown: str  # as the topic spells it, without hyphenated tails and possessives
     tokens: tuple[str, ...]  # lowercase; matched as a sequence of text tokens
     stem: bool  # whether the last token may carry an inflection ("brazil" ~ "brazilian")
+    # A country or bloc is named by its name, its adjective or its capital: a topic on
+    # "Washington's chip controls" asks about the United States, however a source names it.
+    country: str | None = None
 
     def found_in(self, text: str) -> bool:
+        if self.country is not None:
+            return self.country in countries_in(text)
         words = _tokens(text)
         n = len(self.tokens)
         for i in range(len(words) - n + 1):
@@ -138,9 +145,11 @@ def focal_names(topic: str) -> list[FocalName]:
             stem = len(tokens) == 1 and not acronym and len(tokens[0]) > _MIN_STEM
             if stem:
                 tokens = (_stem(tokens[0]),)
+            countries = countries_in(part) if is_country_word(part) else frozenset()
+            country = next(iter(countries)) if len(countries) == 1 else None
             if tokens not in seen:
                 seen.add(tokens)
-                names.append(FocalName(part, tokens, stem))
+                names.append(FocalName(part, tokens, stem, country))
     return names
 
 
@@ -240,10 +249,26 @@ def common_in_library(
     for name in names:
         # "brazil*" finds Brazil and Brazilian; "u s" finds U.S. as FTS5 splits it.
         query = f"{name.tokens[0]}*" if name.stem else '"' + " ".join(name.tokens) + '"'
+        if name.country is not None:
+            query = _any_name_of(name.country)
         count = documents_matching(query)
         if count >= PERVASIVE_MIN_DOCS and count >= PERVASIVE_SHARE * total:
             out.add(name.shown)
     return out
+
+
+def _any_name_of(country: str) -> str:
+    """An FTS5 query for any name of a country: "washington" OR "u s" OR "american" ...
+    Initials are matched as written with dots ("U.S." is "u s" to FTS5); "us" alone is
+    also a pronoun."""
+    forms = []
+    for form in country_names(country):
+        if " " not in form and len(form) <= 3:
+            forms.append(" ".join(form))  # "u s", "u k", "e u"
+            if form == "us":
+                continue
+        forms.append(form)
+    return " OR ".join(f'"{f}"' for f in dict.fromkeys(forms))
 
 
 def judge(
@@ -252,6 +277,7 @@ def judge(
     topic_vec: np.ndarray,
     passage_vecs: dict[str, np.ndarray],
     covered_anyway: set[str] | None = None,
+    aliases: Sequence[FocalName] = (),
 ) -> Judgement:
     """The facts about the topic that carry its names, and the focal names none carries.
 
@@ -265,17 +291,31 @@ def judge(
     # about this topic when the topic has names of its own: "the 2022 rules cover AI chips"
     # is not about Japan's controls.
     own = {n.shown for n in names.names} - (covered_anyway or set())
-    telling = own or {n.shown for n in names.names}
+    # A year bounds the topic in time ("controls from 2022 to 2026"); a fact seldom repeats
+    # it ("on Friday published ..."), so it tells facts apart only when the topic has no
+    # other name: beside "Washington" it would keep only the sentences that happen to say
+    # "2022". It must still be carried somewhere (``missing``).
+    named = {n.shown for n in names.names if not _YEAR.fullmatch(n.shown)}
+    telling = (own & named) or named or own or {n.shown for n in names.names}
     grounded = [f for f in about if carried[f.id] & telling]
+    # A fact about the topic that states the subject's identifier ("ECCN 4E091", stated
+    # beside the subject's name elsewhere: ``aliases``) is about the subject though it never
+    # uses the name. It grounds no name itself: whether the topic is answerable is unchanged.
+    grounded += [
+        f for f in about
+        if not carried[f.id] & telling
+        and any(a.found_in(m.text) for a in aliases for m in f.members)
+    ]  # fmt: skip
     # A short document that states the topic's facts with its names (a notice's opening:
     # "METI announces the amendment ...") grounds its other passages that are near the topic
     # too: the list of controlled items and the date in force below it never repeat the
     # names. A long report is about many things, and grounds only what names the topic.
     # They ground no name themselves, so whether the topic is answerable does not change.
     anchored = {m.doc_id for f in grounded for m in f.members if short(m.hit.document)}
+    ids = {f.id for f in grounded}
     grounded += [
         f for f in facts
-        if not carried.get(f.id, set()) & telling
+        if f.id not in ids
         and f.members[0].doc_id in anchored and _near(f, topic_vec, passage_vecs)
     ]  # fmt: skip
     covered: set[str] = set().union(*carried.values()) if carried else set()

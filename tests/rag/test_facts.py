@@ -488,3 +488,81 @@ def test_a_name_is_common_when_most_of_the_whole_library_names_it() -> None:
     # topic asks about, however many of the documents found for it name it.
     assert common_in_library(names, documents_matching, 46) == {"AI"}
     assert sorted(asked) == sorted(counts)
+
+
+def test_a_country_is_found_by_its_name_its_adjective_or_its_capital() -> None:
+    from rag.drafting.sufficiency import common_in_library
+
+    washington, *_ = focal_names("Washington's AI chip controls from 2022 to 2026")
+    assert washington.country == "united states"
+    for text in ("The U.S. Commerce Department said", "American chip makers", "Washington said"):
+        assert washington.found_in(text), text
+    assert not washington.found_in("Beijing answered on Friday")
+    tokyo = focal_names("Tokyo's alignment with the Tollgate rule")[0]
+    assert tokyo.found_in("Japan will require licences") and not tokyo.found_in("China said")
+    # How many documents name it counts every one of its names; "us" alone is a pronoun.
+    asked: list[str] = []
+    common_in_library([washington], lambda q: asked.append(q) or 0, 10)
+    (query,) = asked
+    assert '"u s"' in query and '"american"' in query and '"us"' not in query
+
+
+def test_a_year_in_the_topic_tells_no_fact_apart_beside_a_name() -> None:
+    """ "Controls from 2022 to 2026" bounds the topic in time; a fact about the controls is
+    about the topic whether or not its sentence repeats the year."""
+    from rag.drafting.sufficiency import NameEvidence, judge
+    from rag.models.embedding import Embedder
+    from rag.models.provision import embedding_model_dir
+
+    embedder = Embedder(embedding_model_dir())
+    topic = "Kestrel's AI chip export controls from 2022 to 2026"
+    topic_vec = embedder.embed([topic])[0]
+    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    dated = "In 2022 Kestrel published its first export controls on AI chips."
+    later = "Kestrel tightened its export controls on AI chips with a new performance test."
+    facts = [
+        _fact("f1", "a", dated, embedder.embed([dated])[0]),
+        _fact("f2", "b", later, embedder.embed([later])[0]),
+    ]
+    vecs = {f.members[0].passage_id: f.vector for f in facts}
+    judgement = judge(facts, names, topic_vec, vecs, covered_anyway={"AI", "2026"})
+    assert {f.id for f in judgement.grounded} == {"f1", "f2"}
+    assert judgement.sufficient
+
+
+def test_a_fact_stating_the_subjects_identifier_is_about_the_subject() -> None:
+    """The press calls it "the Tollgate rule"; the rule's own text speaks of ECCN 4E091."""
+    from rag.drafting.aliases import aliases, identifiers_in
+    from rag.drafting.sufficiency import NameEvidence, judge
+    from rag.models.embedding import Embedder
+    from rag.models.provision import embedding_model_dir
+
+    # Codes, not words, and not a report's own references ("Table B.4").
+    assert identifiers_in("ECCN 4E091, 3A090.c and docket BIS-2025-0231 (see Table B.4).") == [
+        "4E091",
+        "3A090.c",
+        "BIS-2025-0231",
+    ]
+    topic = "Tollgate-era export controls on model weights"
+    names = focal_names(topic)
+    said = [
+        "The Tollgate rule creates ECCN 4E091 for the weights of frontier models.",
+        "Chips such as the H100 are controlled.",  # not said with the name
+    ]
+    counts = {'"4e091"': 5, '"h100"': 30}
+    found = aliases(said, names, lambda q: counts.get(q, 1), 46)
+    assert [a.shown for a in found] == ["4E091"]
+    # A code most documents carry picks out nothing.
+    assert aliases(said, names, lambda q: 40, 46) == []
+
+    embedder = Embedder(embedding_model_dir())
+    topic_vec = embedder.embed([topic])[0]
+    evidence = NameEvidence(names, embedder.embed, topic_vec)
+    rule = "ECCN 4E091 controls the weights of models trained with more than 10^26 operations."
+    facts = [_fact("f1", "rule", rule, embedder.embed([rule])[0])]
+    vecs = {f.members[0].passage_id: f.vector for f in facts}
+    assert judge(facts, evidence, topic_vec, vecs).grounded == []
+    with_alias = judge(facts, evidence, topic_vec, vecs, aliases=found)
+    assert [f.id for f in with_alias.grounded] == ["f1"]
+    # It grounds the fact, not the name: a topic whose name no fact carries stays unanswered.
+    assert with_alias.missing_names == ["Tollgate"]
