@@ -717,7 +717,7 @@ def _checked_claim(
         reasons.append(NEEDS_CONTEXT)
     if _UNNAMED_SPEAKER.match(text):
         reasons.append("says “we” without naming who")
-    if IMPERATIVE.match(text):
+    if IMPERATIVE.match(text) or IMPERATIVE.match(judged):  # "According to X, Publish ..."
         reasons.append("an instruction to the reader, not a finding: say whose recommendation")
     if contradicted_gap(text, facts):
         reasons.append(REJECTED_GAP)

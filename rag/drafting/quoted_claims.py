@@ -104,8 +104,16 @@ def according_to(who: str, text: str, context: str = "") -> str:
     return f"According to {who}, {first} {rest}".strip()
 
 
-# Words that open a sentence and are never names, beyond the stopwords.
-_OPENERS = frozenset("because between although though since despite many every".split())
+# How an adverb ends ("Domestically", "Reportedly"); not a bare "-ly", which names end in too
+# ("Italy", "Kelly").
+_ADVERB_ENDINGS = ("ally", "edly", "ously", "ively", "ately", "ently", "antly")
+# Words that open a sentence and are never names, beyond the stopwords: conjunctions, and the
+# people news reports quote as a group ("Officials said ...").
+_OPENERS = frozenset(
+    """because between although though since despite many every officials analysts critics
+    exporters companies firms traders investors executives lawmakers regulators supporters
+    diplomats experts""".split()
+)
 
 
 def _common_word(word: str, following: str, context: str) -> bool:
@@ -123,5 +131,8 @@ def _common_word(word: str, following: str, context: str) -> bool:
     pair = rf"\b{re.escape(bare)}\s+{re.escape(following)}"
     if following[:1].isupper() and re.search(pair, context):
         return False
-    # A gerund opening the sentence ("Calling it theft ...") is a verb, not a name.
-    return bool(re.search(rf"\b{re.escape(bare.lower())}\b", context)) or bare.endswith("ing")
+    # A gerund or an adverb opening the sentence ("Calling it theft ...", "Domestically
+    # designed chips ...") is not a name.
+    if bare.endswith(("ing", *_ADVERB_ENDINGS)):
+        return True
+    return bool(re.search(rf"\b{re.escape(bare.lower())}\b", context))
