@@ -49,6 +49,7 @@ from rag.checking.attribution import ATTRIBUTED, added_view, split_attribution, 
 from rag.checking.checker import check_claim, looks_like_heading
 from rag.checking.verdict import GAP_REASON, SupportCheck
 from rag.core.errors import BriefDeskError
+from rag.core.settings import DraftingSettings
 from rag.core.types import CancelToken, Passage
 from rag.drafting import prompts
 from rag.drafting.claim_text import LeakGuard, clean_claim, split_markers
@@ -282,7 +283,8 @@ def draft(
         if unknown:
             raise DraftError(f"The template has no section {', '.join(sorted(unknown))}.")
     settings = dict(settings or {})
-    policy = settings.get("failed_claims", "mark")
+    # The app's default when a caller passes none: one default for every caller.
+    policy = settings.get("failed_claims", DraftingSettings().failed_claims)
     drop_failed = policy == "drop"
     if briefing is None:
         briefing = new_briefing(topic, template, model.name, settings)
@@ -717,7 +719,7 @@ def _checked_claim(
         reasons.append(NEEDS_CONTEXT)
     if _UNNAMED_SPEAKER.match(text):
         reasons.append("says “we” without naming who")
-    if IMPERATIVE.match(text) or IMPERATIVE.match(judged):  # "According to X, Publish ..."
+    if IMPERATIVE.match(text):
         reasons.append("an instruction to the reader, not a finding: say whose recommendation")
     if contradicted_gap(text, facts):
         reasons.append(REJECTED_GAP)

@@ -19,6 +19,7 @@ from rag.briefs.briefing import INSUFFICIENT_NOTE, Briefing, Citation, Claim
 from rag.briefs.templates import get_template
 from rag.checking.verdict import SupportCheck
 from rag.core.paths import assets_dir
+from rag.core.settings import DraftingSettings
 from rag.core.types import CancelToken, Locator
 from rag.drafting import prompts
 from rag.drafting.claim_text import MAX_WORDS
@@ -103,6 +104,9 @@ def cite_where(phrase: str, text: str):
 
 
 def run(lib, model, template="situation-brief", topic=TOPIC, **kw):
+    # These tests look at what the check flags: failed claims are shown marked unless a test
+    # says otherwise (the default, as in the app, drops them).
+    kw.setdefault("settings", {"failed_claims": "mark"})
     events = list(draft(lib, model, get_template(template), topic, **kw))
     assert isinstance(events[-1], DraftFinished)
     return events
@@ -419,6 +423,19 @@ def test_a_claim_citing_the_wrong_fact_is_reattributed_within_the_section(lib: L
     assert all(filled(c) for c in rest)
     assert claim.check.status == "reattributed"
     assert "2 March 2026" in claim.citations[0].quote
+
+
+def test_without_settings_the_engine_drops_failed_claims_as_the_app_does(
+    unquotable: Library,
+) -> None:
+    wrong = cite_where("27 entities", WRONG_DATE)
+    events = list(
+        draft(unquotable, ReplayModel([wrong] * 6), get_template("situation-brief"),
+              "Entity List additions")
+    )  # fmt: skip
+    assert DraftingSettings().failed_claims == "drop"
+    assert not [c for c in claims_of(events) if c.check.unsupported]
+    assert events[-1].briefing.stats["dropped"] >= 1
 
 
 def test_a_failed_claim_is_dropped_when_the_setting_says_so(unquotable: Library) -> None:

@@ -182,47 +182,6 @@ def test_a_model_claim_drawn_only_from_a_partys_statement_is_given_to_that_party
     assert all(c.check.status == "supported" for c in stated)
 
 
-ANALYSIS = """\
-Analysis: Closing the distillation gap
-
-We think the distillation ban on Qiantang Intelligence and its peers will be hard to enforce. \
-Publish guidance on what counts as suspected distillation, so that providers report \
-consistently.
-"""
-
-
-def test_a_recommendation_given_to_its_holder_is_still_not_a_finding(tmp_path: Path) -> None:
-    """ "According to X, Publish guidance ..." reads as the briefing instructing its reader."""
-    (tmp_path / "analysis.txt").write_text(ANALYSIS, encoding="utf-8")
-    said = (
-        "Publish guidance on what counts as suspected distillation, so that providers "
-        "report consistently."
-    )
-
-    def answer(messages, schema):
-        for line in messages[-1]["content"].splitlines():
-            if "Publish guidance" in line and line.split(".")[0].strip("[] ").isdigit():
-                return {"claims": [{"text": said, "facts": [int(line.split(".")[0].strip("[] "))]}]}
-        return {"claims": []}
-
-    with Library.open(tmp_path / "lib") as lib:
-        list(lib.import_paths([tmp_path / "analysis.txt"]))
-        (doc,) = lib.documents()
-        lib.update_document(doc.id, publisher="Carrow Center")
-        events = list(
-            draft(
-                lib, ReplayModel([answer] * 6), get_template("situation-brief"),
-                "Qiantang Intelligence and the distillation ban",
-                settings={"failed_claims": "mark"},
-            )
-        )  # fmt: skip
-    claims = [e.claim for e in events if isinstance(e, ClaimAdded)]
-    given = [c for c in claims if "Publish guidance" in c.text or "publish guidance" in c.text]
-    assert given, [c.text for c in claims]
-    assert all(c.check.unsupported for c in given)
-    assert any("instruction to the reader" in r for c in given for r in c.check.reasons)
-
-
 def test_an_unsigned_analysis_is_attributed_to_its_title() -> None:
     text = "We think Japan will move close to the U.S. on chips but will resist controls."
     hits = [_hit("u", text, "Uneven Allies: Why Japan Will Not Move in Lockstep", "")]
