@@ -52,7 +52,7 @@ from rag.core.errors import BriefDeskError
 from rag.core.settings import DraftingSettings
 from rag.core.types import CancelToken, Passage
 from rag.drafting import prompts
-from rag.drafting.claim_text import LeakGuard, clean_claim, split_markers
+from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, split_markers
 from rag.drafting.event_dates import event_dates
 from rag.drafting.fact_disagreements import FactDisagreement
 from rag.drafting.facts import IMPERATIVE, Fact, SourceSentence, attributed
@@ -699,6 +699,8 @@ def _checked_claim(
     text: str, cited: list[str], spec: SectionSpec, shown: _SectionFacts, library: Library
 ) -> Claim | None:
     text = _given_to_holder(text, cited, shown)
+    if len(text.split()) > MAX_WORDS:
+        return None  # a sentence that fits only until its holder is named before it
     # "According to X, ..." with X a cited source: what is checked is what X is said to say.
     attribution = split_attribution(text, _source_names(shown, cited))
     judged = attribution[1] if attribution else text
