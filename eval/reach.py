@@ -16,6 +16,7 @@ changes in minutes instead of hours. Tune on the tuning split; the test split is
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -60,8 +61,6 @@ def main() -> int:
         run_eval.load_topics(run_eval.EVAL / "topics.json"), args.split, args.topics
     )
     home = Path(tempfile.mkdtemp(prefix="briefdesk-reach-"))
-    import os
-
     os.environ["BRIEFDESK_HOME"] = str(home)
     try:
         folder = run_eval.build_corpus(home / "corpus")

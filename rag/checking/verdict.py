@@ -30,7 +30,7 @@ class SupportCheck:
         return cls(status="unchecked")
 
     @classmethod
-    def gap(cls, reason: str) -> SupportCheck:
+    def gap(cls, reason: str = GAP_REASON) -> SupportCheck:
         return cls(status="gap", reasons=[reason])
 
     @property

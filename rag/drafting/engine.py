@@ -47,7 +47,7 @@ from rag.briefs.briefing import (
 from rag.briefs.templates import SectionSpec, Template
 from rag.checking.attribution import ATTRIBUTED, added_view, split_attribution, unattributed_view
 from rag.checking.checker import check_claim, looks_like_heading
-from rag.checking.verdict import GAP_REASON, SupportCheck
+from rag.checking.verdict import SupportCheck
 from rag.core.errors import BriefDeskError
 from rag.core.settings import DraftingSettings
 from rag.core.types import CancelToken, Passage
@@ -811,7 +811,7 @@ def _gap_claim(text: str) -> Claim:
         id=uuid.uuid4().hex[:12],
         text=text,
         citations=[],
-        check=SupportCheck.gap(GAP_REASON),
+        check=SupportCheck.gap(),
         corroboration=0,
     )
 

@@ -92,7 +92,7 @@ def same_evidence(new: Claim, earlier: Claim) -> bool:
         return False  # it adds what another of its sentences says
     took_new = [i for i, w in enumerate(source) if w in new_words]
     took_old = [i for i, w in enumerate(source) if w in old_words]
-    told = set(source[i] for i in took_new)
+    told = {source[i] for i in took_new}
     if len(told) < SAME_EVIDENCE_MIN_WORDS or not took_old:
         return False
     start, end = min(took_old), max(took_old)
