@@ -29,6 +29,7 @@ from rag.api import (
     DraftStarted,
     Section,
     SectionDone,
+    SectionRevised,
     SectionStarted,
     Settings,
     Template,
@@ -421,6 +422,8 @@ class BriefingController(QObject):
             case SectionDone(section=s):
                 self._replace_section(s)
                 self.pane.progress.setValue(self.pane.progress.value() + 1)
+            case SectionRevised(section=s):
+                self._replace_section(s)  # a claim there gave way to a fuller one
 
     def _replace_section(self, section: Section) -> None:
         if self.briefing is None:

@@ -284,6 +284,7 @@ def draft(session: Session, request: DraftRequest, ctx: JobContext) -> Briefing:
         DraftFinished,
         DraftStarted,
         SectionDone,
+        SectionRevised,
         SectionStarted,
         get_template,
     )
@@ -319,6 +320,8 @@ def draft(session: Session, request: DraftRequest, ctx: JobContext) -> Briefing:
                 ctx.emit(ClaimAdded(_section_head(s), copy.deepcopy(c)))
             case SectionDone(section=s):
                 ctx.emit(SectionDone(copy.deepcopy(s)))
+            case SectionRevised(section=s):
+                ctx.emit(SectionRevised(copy.deepcopy(s)))
             case DraftFinished(briefing=b):
                 result = copy.deepcopy(b)
     if result is None:

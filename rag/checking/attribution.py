@@ -26,7 +26,9 @@ _SAYS = re.compile(
 
 # A view about what may or should happen, rather than a report of what did.
 VIEW = re.compile(
-    r"\b(?:would|could|might|may(?!\s+(?:not|only)\b)|should|likely|unlikely|probably|perhaps|expects?|expected|"
+    # "may", not the month: "15 May 2026", "in May" (the case of "May" tells them apart).
+    r"\b(?:would|could|might|(?-i:may)(?!\s+(?:not|only)\b)|should|likely|unlikely|probably|"
+    r"perhaps|expects?|expected|"
     r"predicts?|forecasts?|believes?|argues?|in\s+our\s+view)\b",
     re.IGNORECASE,
 )

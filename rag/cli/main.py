@@ -257,6 +257,7 @@ def _run_draft(
         DraftFinished,
         DraftStarted,
         SectionDone,
+        SectionRevised,
         SectionStarted,
         open_chat_model,
     )
@@ -287,6 +288,9 @@ def _run_draft(
                     crash_point("cli.claim_shown")
                 case SectionDone(section=section) if section.note:
                     print(f"      {section.note}", file=sys.stderr)
+                case SectionRevised(section=section):
+                    print(f"      (a fuller claim took the place of one in {section.title})",
+                          file=sys.stderr)  # fmt: skip
                 case DraftFinished(briefing=b):
                     result = b
     except KeyboardInterrupt:

@@ -64,7 +64,7 @@ from rag.drafting.gaps import (
     unanswered,
 )
 from rag.drafting.quoted_claims import according_to, depends_on_context, quotable, quoted_text
-from rag.drafting.repeats import repeats
+from rag.drafting.repeats import Similarity, fold_subsumed, repeats, subsumes
 from rag.drafting.section_evidence import BriefingEvidence, gather
 from rag.reading.readers.dates import normalize_date
 
@@ -125,12 +125,22 @@ class SectionDone:
 
 
 @dataclass(frozen=True)
+class SectionRevised:
+    """A claim drafted for a later section stated in full, and more, what a claim of this
+    earlier section states (``subsumes``): it took that claim's place here."""
+
+    section: Section
+
+
+@dataclass(frozen=True)
 class DraftFinished:
     briefing: Briefing
     cancelled: bool
 
 
-DraftEvent = DraftStarted | SectionStarted | ClaimAdded | SectionDone | DraftFinished
+DraftEvent = (
+    DraftStarted | SectionStarted | ClaimAdded | SectionDone | SectionRevised | DraftFinished
+)
 
 
 # -- streaming claims out of JSON ---------------------------------------------------------------
@@ -388,8 +398,12 @@ def draft(
                 else []
             )
             for claim in fill:
-                section.claims.append(claim)
                 used.update(c.passage_id + "|" + c.quote for c in claim.citations)
+                if (revised := _in_place_of_earlier(claim, briefing, section)) is not None:
+                    briefing.save(path)
+                    yield SectionRevised(revised)
+                    continue
+                section.claims.append(claim)
                 if totals.first_claim_seconds is None:
                     totals.first_claim_seconds = time.monotonic() - started
                 briefing.save(path)
@@ -412,6 +426,7 @@ def draft(
                 section.note = NO_GAP_NOTE
             section.status = "done"
         else:
+            section.claims = fold_subsumed(section.claims)
             if spec.kind == "timeline":
                 section.claims.sort(key=_timeline_key)
             section.status = "done" if section.claims else "unwritten"
@@ -536,9 +551,13 @@ def _write_section(
                 if claim.check.unsupported and drop_failed:
                     outcome.dropped += 1
                     continue
-                section.claims.append(claim)
                 if not claim.check.unsupported:
                     used.update(c.passage_id + "|" + c.quote for c in claim.citations)
+                if (revised := _in_place_of_earlier(claim, briefing, section)) is not None:
+                    briefing.save(path)
+                    yield SectionRevised(revised)
+                    continue
+                section.claims.append(claim)
                 if totals.first_claim_seconds is None:
                     totals.first_claim_seconds = time.monotonic() - started
                 briefing.save(path)
@@ -547,6 +566,25 @@ def _write_section(
         totals.add(completion)
     outcome.cancelled = completion is None or completion.cancelled or cancel.cancelled
     return outcome
+
+
+def _in_place_of_earlier(claim: Claim, briefing: Briefing, section: Section) -> Section | None:
+    """The earlier section whose claim ``claim`` states in full, and more, with ``claim`` put
+    in that claim's place; None when there is none. "MOFCOM answered on 20 March 2026 with
+    Announcement No. 14" in Key developments, then "On 20 March 2026 MOFCOM answered with
+    Announcement No. 14, taking countermeasures against 31 U.S. companies ..." drafted for
+    Outlook: the fuller claim stands once, where the event was first told. Only between
+    sections of claims: a bottom line sums up the others, a timeline dates each entry."""
+    if section.kind != "claims" or claim.check.unsupported:
+        return None
+    for earlier in briefing.sections:
+        if earlier is section or earlier.kind != "claims" or earlier.status != "done":
+            continue
+        for i, stated in enumerate(earlier.claims):
+            if subsumes(claim, stated):
+                earlier.claims[i] = claim
+                return earlier
+    return None
 
 
 def _origin(sentence: SourceSentence) -> tuple[str, str]:
@@ -591,7 +629,7 @@ def _claims_from(
             claim = _quoted_instead(claim, cited, spec, shown, library, used) or claim
         # A checked claim is not kept from the briefing by a failed one saying the same.
         said = [c for c in [*earlier, *out] if claim.check.unsupported or not c.check.unsupported]
-        if repeats(claim, said):
+        if repeats(claim, said, _similarity(library)):
             rejected += 1
             continue
         if not claim.check.unsupported and spec.kind != "timeline":
@@ -601,6 +639,17 @@ def _claims_from(
                 continue  # says again what another claim of the briefing says
         out.append(claim)
     return out, rejected
+
+
+def _similarity(library: Library) -> Similarity:
+    """Cosine of two claims' embeddings, for the repeat test across sources. Asked for only
+    when the cheaper tests leave a pair in doubt, so each call embeds afresh."""
+
+    def similarity(a: str, b: str) -> float:
+        va, vb = library.embedder.embed([a, b])
+        return float(np.dot(va, vb))
+
+    return similarity
 
 
 def _quoted_instead(
@@ -643,7 +692,7 @@ def _quoted_facts(
         if fact.id not in direct:
             continue  # about the topic only through its neighbours: the model may choose it
         claim = _quote(fact, spec, shown, library, used)
-        if claim is not None and not repeats(claim, [*earlier, *out]):
+        if claim is not None and not repeats(claim, [*earlier, *out], _similarity(library)):
             claim.check = replace(claim.check, reasons=[reason, *claim.check.reasons])
             out.append(claim)
     return out

@@ -17,6 +17,7 @@ import numpy as np
 from rag.checking.checker import content_words
 from rag.core.types import Hit
 from rag.drafting.fact_filter import is_fact
+from rag.drafting.repeats import same_terms
 from rag.drafting.voices import (
     FIRST_PERSON,
     I_SAY,
@@ -34,6 +35,9 @@ from rag.reading.sanitize import clean_source_text
 SAME_FACT_COSINE = 0.86
 SAME_FACT_COSINE_WITH_WORDS = 0.72
 SAME_FACT_WORDS = 0.5  # Jaccard of content words
+# Or close, and naming the same names, figures and dates, at least this many (``same_terms``).
+SAME_EVENT_COSINE = 0.75
+SAME_EVENT_MIN_TERMS = 3
 _FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 
 
@@ -156,15 +160,62 @@ def sentences_of(text: str) -> list[str]:
     return [sentence for sentence, _ in labelled_sentences(text)]
 
 
+# A chronology's entry gives its date as a sentence of its own, then the event ("3.6
+# September 15, 2025. BIS publishes the rule."; "2026-03-03. BIS adds 27 entities."): the
+# date belongs to the next sentence, which would otherwise be an undated event. A heading may
+# run into the first entry ("Timeline, 2022 to 2026 3.1 October 7, 2022.").
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_FULL_DATE = (
+    rf"(?P<date>{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
+    r"\d{4}-\d{2}-\d{2})"
+)
+_ENTRY_DATE = re.compile(rf"(?:^|(?:^|(?<=\s))\d{{1,2}}(?:\.\d{{1,2}})+\s+){_FULL_DATE}[.:]?$")
+_DATED_ENTRY = re.compile(rf"^{_FULL_DATE}[.:]\s+(?=\S)")
+
+
+def _with_entry_dates(parts: list[str]) -> list[str]:
+    """The block's sentences with each chronology date joined to the event after it."""
+    out: list[str] = []
+    date = ""
+    for part in parts:
+        m = _ENTRY_DATE.search(part)
+        if m and not date:
+            if before := part[: m.start()].strip():
+                out.append(before)
+            date = m["date"]
+            continue
+        out.append(f"{date}. {part}" if date else part)
+        date = ""
+    if date:
+        out.append(date)  # a date that ends its block dates nothing
+    return out
+
+
+def dated_entry(sentence: str) -> str:
+    """A chronology entry as one sentence ("September 15, 2025: BIS publishes ..."); any
+    other sentence unchanged."""
+    return _DATED_ENTRY.sub(lambda m: f"{m['date']}: ", sentence, count=1)
+
+
+def chronology_entries(text: str) -> int:
+    """How many of the passage's sentences are dated chronology entries."""
+    return sum(bool(_DATED_ENTRY.match(s)) for s in sentences_of(text))
+
+
 def labelled_sentences(text: str, interview: bool = False) -> list[tuple[str, str]]:
     """The passage's sentences, each with the speaker its paragraph opens on when the text
     is an interview ("Gao: ..."; "" otherwise)."""
     out = []
     for block in blocks_of(text):
         label = speaker_label(block) if interview else ""
+        parts = []
         for sentence in split_sentences(block):
             sentence = _DATELINE.sub("", sentence).strip()
-            out.extend((part, label) for part in _outline_parts(sentence))
+            parts.extend(_outline_parts(sentence))
+        out.extend((part, label) for part in _with_entry_dates(parts))
     return out
 
 
@@ -182,7 +233,7 @@ def candidate_sentences(hits: Iterable[Hit]) -> list[SourceSentence]:
         doc = hit.document
         interview = doc.id in voices and is_interview(hit.passage.text)
         for sentence, label in labelled_sentences(hit.passage.text, interview):
-            text = clean_source_text(sentence).strip()
+            text = clean_source_text(dated_entry(sentence)).strip()
             if is_fact(text, title=doc.title, filename=doc.filename):
                 voice = holder_of(doc.id, label, voices)
                 out.append(SourceSentence(hit, text, sentence, voice))
@@ -194,6 +245,11 @@ def _figures(text: str) -> frozenset[str]:
 
 
 def _same_fact(a: str, b: str, cosine: float) -> bool:
+    # Two reports naming the same parties, figures and dates, one in more detail or with the
+    # date's year ("On March 24, X, Y and Z launched the Compact" and "On 24 March 2026 X, Y
+    # and Z announced the Compact, a private agreement to ..."), tell one event.
+    if cosine >= SAME_EVENT_COSINE and same_terms(a, b, SAME_EVENT_MIN_TERMS):
+        return True
     # Reports of one event with different figures ("31 companies", "28 firms") are a
     # disagreement to state, never one fact.
     if _figures(a) != _figures(b):

@@ -1,20 +1,23 @@
 """Whether a claim states a fact the briefing already states: one fact, one place.
 
-Three tests, each for a way a repeat reaches a draft: the same words (a copy), mostly the same
-content words with the same figures (``same_fact``, ``restates``: a reworded copy), and the
-same part of the same source sentence told in other words (``same_evidence``: "The Chinese
-action answers a rule published on March 2 by BIS" after "Beijing's move follows an interim
-final rule issued on March 2 by BIS"). A claim that adds a figure, or draws on another part of
-its sentence, is not a repeat.
+Four tests, each for a way a repeat reaches a draft: the same words (a copy), mostly the same
+content words with the same figures (``same_fact``, ``restates``: a reworded copy), the same
+part of the same source sentence told in other words (``same_evidence``), and the same event
+told from another source's sentence (``paraphrases``: "Beijing's move follows an interim final
+rule issued on March 2 by BIS" after "The Chinese action answers a rule published on 2 March
+by the Bureau of Industry and Security", two wire stories of one day). A claim that adds a
+figure, a name or a date, or draws on another part of its sentence, is not a repeat.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rag.briefs.briefing import Claim
-from rag.checking.checker import content_words, normalise
+from rag.checking.actors import countries_in, is_country_word
+from rag.checking.checker import content_words, hard_terms, missing_terms, normalise
+from rag.drafting.event_dates import event_dates
 from rag.reading.chunking import split_sentences
 
 # Content words two claims share, of all they use, from which they state the same fact (with
@@ -32,18 +35,37 @@ RESTATES_MIN_WORDS = 5
 # lie within the same stretch, whichever of its words each picks.
 SAME_EVIDENCE_SHARE = 0.75
 SAME_EVIDENCE_MIN_WORDS = 3
+# Two claims from different sources tell one event when they name the same names, figures
+# and dates, they are this close in meaning (MiniLM cosine) and this
+# share of the later one's content words (countries by any name) are the earlier one's.
+# Meaning alone is not enough: "The controls take effect on 16 March" and "The controls
+# cover API access" are close and tell two facts; the shared words tell them apart.
+PARAPHRASE_MIN_COSINE = 0.6
+# Content words of an earlier claim, names and figures aside, that a later one may lack and
+# still state all of it (``subsumes``): a word of other wording, no more.
+SUBSUMED_OTHER_WORDS = 1
+PARAPHRASE_MIN_SHARE = 0.45
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _TOKEN = re.compile(r"[a-z0-9]+")
 # A timeline entry's event date, which the engine puts before the claim.
 DATED = re.compile(r"^\d{4}(?:-\d{2}){0,2} — ")
 
 
-def repeats(claim: Claim, earlier: Sequence[Claim]) -> bool:
+# How close two texts are in meaning (cosine of their embeddings).
+Similarity = Callable[[str, str], float]
+
+
+def repeats(claim: Claim, earlier: Sequence[Claim], similarity: Similarity | None = None) -> bool:
     """Whether the briefing already states this claim's fact. A bottom line copying a claim
-    of Key developments repeats it too."""
+    of Key developments repeats it too. Without ``similarity`` paraphrases from other
+    sources are not looked for."""
     return any(
-        same_fact(c.text, claim.text) or restates(claim.text, c.text) or same_evidence(claim, c)
+        same_fact(c.text, claim.text)
+        or restates(claim.text, c.text)
+        or same_evidence(claim, c)
+        or (similarity is not None and paraphrases(claim.text, c.text, similarity))
         for c in earlier
     )
 
@@ -70,6 +92,56 @@ def restates(new: str, earlier: str) -> bool:
     if len(wn) < RESTATES_MIN_WORDS or not _figures(new) <= _figures(earlier):
         return False
     return len(wn & we) / len(wn) >= RESTATES_SHARE
+
+
+def fold_subsumed(claims: Sequence[Claim]) -> list[Claim]:
+    """A section's claims with each claim that a later one states in full, and more, replaced
+    by that later one, in the earlier one's place: "X announced the Compact" then "On 24
+    March 2026 X announced the Compact, a private agreement to ..." reads as the second
+    alone, where the first stood. A failed claim replaces none."""
+    out = list(claims)
+    i = 0
+    while i < len(out):
+        later = next((j for j in range(i + 1, len(out)) if subsumes(out[j], out[i])), None)
+        if later is None:
+            i += 1
+            continue
+        out[i] = out.pop(later)
+        # What the moved claim states in full is said: claims between are not kept twice.
+        out[i + 1 :] = [c for c in out[i + 1 :] if not subsumes(out[i], c)]
+    return out
+
+
+def subsumes(new: Claim, earlier: Claim) -> bool:
+    """Whether ``new`` states everything ``earlier`` states: each of its names, figures and
+    dates (a year a date of ``earlier`` leaves out aside, an acronym found as its name), and
+    its other content words but ``SUBSUMED_OTHER_WORDS`` (a wording: "launched" for
+    "announced")."""
+    if new.check.unsupported or earlier.check.unsupported:
+        return False
+    a, b = undated(new.text), undated(earlier.text)
+    if _missing_terms(b, a):
+        return False
+    terms = content_words(" ".join(hard_terms(b)))
+    return len(content_words(b) - terms - content_words(a)) <= SUBSUMED_OTHER_WORDS
+
+
+def same_terms(a: str, b: str, at_least: int = 0) -> bool:
+    """Whether two texts name the same names, figures and dates (``_missing_terms``), each
+    naming at least ``at_least``."""
+    if min(len(hard_terms(a)), len(hard_terms(b))) < at_least:
+        return False
+    return not _missing_terms(a, b) and not _missing_terms(b, a)
+
+
+def _missing_terms(claim: str, other: str) -> list[str]:
+    """``missing_terms`` but for the year of a date the other text gives without one ("24
+    March 2026" against "March 24")."""
+    return [
+        t
+        for t in missing_terms(claim, other)
+        if not (_YEAR.fullmatch(t) and set(event_dates(claim)) & set(event_dates(other, t)))
+    ]
 
 
 def same_evidence(new: Claim, earlier: Claim) -> bool:
@@ -100,6 +172,34 @@ def same_evidence(new: Claim, earlier: Claim) -> bool:
     return len(within) / len(told) >= SAME_EVIDENCE_SHARE
 
 
+def paraphrases(new: str, earlier: str, similarity: Similarity) -> bool:
+    """Whether ``new`` tells the event ``earlier`` told, in other words: the two name the
+    same names, figures and dates, ``new`` shares most of its content words with ``earlier``
+    (a country by any of its names: "Beijing's move" and "the Chinese action"), and the two
+    mean nearly the same."""
+    new, earlier = undated(new), undated(earlier)
+    if not same_terms(new, earlier):
+        # One adds a name, a figure or a date: "BIS will add entities in 2026" is not "BIS
+        # added 27 entities on 3 March 2026", though every term of the first is in the second.
+        return False
+    wn, we = _country_words(new), _country_words(earlier)
+    if not wn or len(wn & we) / len(wn) < PARAPHRASE_MIN_SHARE:
+        return False
+    return similarity(new, earlier) >= PARAPHRASE_MIN_COSINE
+
+
+def _country_words(text: str) -> set[str]:
+    """Content words, each country word as its country: "Beijing" and "Chinese" are one."""
+    words = set()
+    for token in re.findall(r"[\w’'.-]+", text):
+        bare = re.sub(r"['’]s$", "", token).strip(".")
+        if is_country_word(bare):
+            words |= {f"@{c}" for c in countries_in(bare)}
+        else:
+            words |= content_words(token)
+    return words
+
+
 def undated(text: str) -> str:
     """A timeline entry without the event date the engine put before it."""
     return text.split(" — ", 1)[1] if DATED.match(text) else text
@@ -126,9 +226,14 @@ def _sentences(claim: Claim) -> set[str]:
 
 __all__ = [
     "DATED",
+    "Similarity",
+    "fold_subsumed",
+    "paraphrases",
     "repeats",
     "restates",
     "same_evidence",
     "same_fact",
+    "same_terms",
+    "subsumes",
     "undated",
 ]

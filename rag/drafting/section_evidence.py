@@ -24,7 +24,7 @@ from rag.core.types import Document, Hit
 from rag.drafting.aliases import aliases
 from rag.drafting.event_dates import has_event_date
 from rag.drafting.fact_disagreements import FactDisagreement, find_fact_disagreements
-from rag.drafting.facts import Fact, candidate_sentences, cluster_facts
+from rag.drafting.facts import Fact, candidate_sentences, chronology_entries, cluster_facts
 from rag.drafting.gaps import states_a_gap
 from rag.drafting.sufficiency import (
     FocalName,
@@ -41,7 +41,7 @@ from rag.reading.chunking import split_sentences
 if TYPE_CHECKING:
     from rag.indexing.library import Library
 
-HITS_PER_QUERY = 6
+HITS_PER_QUERY = 10
 # Passages a document may give each query: a briefing draws on the whole library, and one
 # long report must not fill a section's retrieval.
 PER_DOCUMENT = 2
@@ -52,10 +52,15 @@ PER_DOCUMENT = 2
 # their best for the topic.
 FOCUS_DOCUMENTS = 4
 FOCUS_PASSAGES = 6
+# A chronology (a report's timeline, an annex of dates) runs on over several passages, and a
+# timeline's queries find its first ones: the passages after a found one that go on with
+# dated entries are read too, up to CHRONOLOGY_PASSAGES after each.
+CHRONOLOGY_MIN_ENTRIES = 1
+CHRONOLOGY_PASSAGES = 4
 # Facts shown to the model for a section: enough to choose from, few enough to keep the
 # prompt short (each is one sentence, about 30 tokens).
-MAX_FACTS = 12
-FACTS_PER_CLAIM = 2
+MAX_FACTS = 16
+FACTS_PER_CLAIM = 3
 # How a fact is ranked within its section, beyond its closeness to the section's queries and
 # to the topic (MiniLM cosines, roughly 0.2-0.7): a fact naming what the topic names (or from
 # a document whose title does) is about the topic, not about its neighbourhood; a dated or
@@ -181,6 +186,12 @@ def gather(
             ),
             key,
         )
+    for spec in specs:
+        if spec.kind == "timeline":
+            take(
+                chronology_after(library, [hits[p] for p in order if spec.key in found[p]]),
+                spec.key,
+            )
     # The topic's own hits serve every section that did not find them itself.
     every = {s.key for s in specs}
     found = {pid: keys or set(every) for pid, keys in found.items()}
@@ -286,6 +297,25 @@ def gather(
         lead=lead,
         query_vecs=query_vecs,
     )
+
+
+def chronology_after(library: Library, found: Sequence[Hit]) -> list[Hit]:
+    """The passages that carry on the chronologies begun in ``found``: each next passage of
+    the document while it has dated entries (``CHRONOLOGY_PASSAGES``)."""
+    out: list[Hit] = []
+    seen = {hit.passage.id for hit in found}
+    for hit in found:
+        if chronology_entries(hit.passage.text) < CHRONOLOGY_MIN_ENTRIES:
+            continue
+        for step in range(1, CHRONOLOGY_PASSAGES + 1):
+            # Passage ids are "<doc_id>:<ordinal>" (rag.core.types.Passage).
+            passage = library.passage(f"{hit.passage.doc_id}:{hit.passage.ordinal + step}")
+            if passage is None or chronology_entries(passage.text) < CHRONOLOGY_MIN_ENTRIES:
+                break
+            if passage.id not in seen:
+                seen.add(passage.id)
+                out.append(Hit(passage, hit.document, score=0.0))
+    return out
 
 
 def _direct(facts: Sequence[Fact], names: Sequence[FocalName]) -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,10 @@ from fakes import ReplayModel
 from rag.briefs.briefing import INSUFFICIENT_NOTE, Briefing, Citation, Claim
 from rag.briefs.templates import get_template
 from rag.checking.verdict import SupportCheck
+from rag.core.demo import DEMO_TOPIC
 from rag.core.paths import assets_dir
 from rag.core.settings import DraftingSettings
-from rag.core.types import CancelToken, Locator
+from rag.core.types import CancelToken, Hit, Locator
 from rag.drafting import prompts
 from rag.drafting.claim_text import MAX_WORDS
 from rag.drafting.engine import (
@@ -32,13 +34,17 @@ from rag.drafting.engine import (
     ClaimStream,
     DraftFinished,
     DraftStarted,
+    SectionRevised,
     SectionStarted,
     briefing_path,
     draft,
     list_briefings,
 )
-from rag.drafting.repeats import restates, same_evidence
+from rag.drafting.repeats import fold_subsumed, paraphrases, restates, same_evidence
+from rag.drafting.section_evidence import chronology_after
 from rag.indexing.library import Library
+from rag.models.embedding import get_embedder
+from rag.models.provision import embedding_model_dir
 from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import clean_source_text
 
@@ -303,6 +309,156 @@ def test_a_claim_adding_what_another_of_its_sentences_says_is_no_repeat() -> Non
         "Tokyo later mirrored the rule.",
     )
     assert not same_evidence(more, earlier)
+
+
+def test_a_later_claim_stating_all_an_earlier_one_does_and_more_takes_its_place() -> None:
+    short = _citing(
+        "On March 24, Larkspur AI, Northwind Intelligence and Oriel Systems launched the "
+        "Frontier Output Integrity Compact, or FOIC.",
+        "Quote one.",
+    )
+    undated = _citing(
+        "Larkspur AI, Northwind Intelligence and Oriel Systems announced the Frontier Output "
+        "Integrity Compact, a private agreement to detect and block distillation.",
+        "Quote two.",
+    )
+    other = _citing("The rule creates a licence requirement for API access.", "Quote three.")
+    dated = _citing(
+        "On 24 March 2026 Larkspur AI, Northwind Intelligence and Oriel Systems announced the "
+        "Frontier Output Integrity Compact, a private agreement to detect and block "
+        "distillation.",
+        "Quote four.",
+    )
+    # The dated, fuller report stands where the first report of the event stood, once.
+    assert fold_subsumed([undated, other, dated]) == [dated, other]
+    assert fold_subsumed([short, other, undated, dated]) == [dated, other]
+    # A claim with a date of its own is another event; a failed claim replaces nothing; a
+    # claim that lacks what the earlier one says does not replace it.
+    another_day = replace(undated, text="On 2 March 2026 l" + undated.text[1:])
+    assert fold_subsumed([another_day, other, dated]) == [another_day, other, dated]
+    failed = replace(dated, check=SupportCheck("unsupported", reasons=["no"]))
+    assert fold_subsumed([undated, failed]) == [undated, failed]
+    # Said the other way round, the later claim is a repeat, never drafted (``repeats``).
+    assert restates(short.text, dated.text) and restates(undated.text, dated.text)
+
+
+_ANSWERED = (
+    "China's Ministry of Commerce (MOFCOM) answered on 20 March 2026 with Announcement No. 14"
+)
+_COUNTERMEASURES = "taking countermeasures against 31 U.S. companies"
+
+
+def test_a_later_sections_fuller_claim_takes_the_place_of_the_claim_it_states(
+    lib: Library,
+) -> None:
+    """Key developments says MOFCOM answered on 20 March with Announcement No. 14; Outlook's
+    claim says that and whom it listed. The fuller claim stands once, in Key developments,
+    where the shorter stood, and the window is told (SectionRevised)."""
+
+    def answer(messages, schema):
+        shown = facts_in(messages)
+        phrase = _ANSWERED if section_of(messages) == "Key developments" else _COUNTERMEASURES
+        found = [(n, t) for n, t in shown.items() if phrase in t]
+        return {"claims": [{"text": t, "facts": [n]} for n, t in found[:1]]}
+
+    events = run(lib, ReplayModel([answer] * 6), topic=DEMO_TOPIC)
+    briefing = events[-1].briefing
+    key = [c.text for c in briefing.section("key_developments").claims]
+    later = [c.text for s in briefing.sections if s.key != "key_developments" for c in s.claims]
+    fuller = [t for t in key if _COUNTERMEASURES in t]
+    assert fuller, key
+    assert not [t for t in key if _ANSWERED in t and _COUNTERMEASURES not in t]
+    assert not [t for t in later if _COUNTERMEASURES in t and not t.startswith("Sources")]
+    revised = [e for e in events if isinstance(e, SectionRevised)]
+    assert [e.section.key for e in revised] == ["key_developments"]
+    assert fuller[0] in [c.text for c in revised[0].section.claims]
+
+
+_CHINESE_ACTION = (
+    "The Chinese action answers a rule published on 2 March by the Bureau of Industry and "
+    "Security, part of the U.S. Department of Commerce."
+)
+_BEIJINGS_MOVE = (
+    "Beijing's move follows an interim final rule issued on March 2 by the U.S. Commerce "
+    "Department's Bureau of Industry and Security (BIS)."
+)
+
+
+@pytest.fixture(scope="module")
+def similarity():
+    embedder = get_embedder(embedding_model_dir())
+
+    def cosine(a: str, b: str) -> float:
+        va, vb = embedder.embed([a, b])
+        return float(va @ vb)
+
+    return cosine
+
+
+@pytest.mark.parametrize(
+    ("new", "earlier", "repeat"),
+    [
+        # Two wire stories' sentences on one event: other words, the same names and date.
+        (_BEIJINGS_MOVE, _CHINESE_ACTION, True),
+        # The same event with a date the earlier claim lacks tells something new.
+        (
+            "Beijing's move follows an interim final rule issued on March 2 by BIS, which "
+            "took effect on March 16.",
+            _CHINESE_ACTION,
+            False,
+        ),
+        # Close in meaning, another fact of the same rule.
+        (
+            "The rule issued by BIS requires a licence before companies based in China can "
+            "reach designated frontier models through an API.",
+            _CHINESE_ACTION,
+            False,
+        ),
+        # A forecast is not the event it foresees, though each of its terms is in it.
+        (
+            "Example Law LLP expects BIS to add further entities to the Entity List in the "
+            "first half of 2026.",
+            "According to Example Law LLP, BIS added 27 entities to the Entity List on "
+            "3 March 2026 for diverting AI chips.",
+            False,
+        ),
+        # Another actor's measure, told in the same words.
+        (
+            "Japan's move follows an interim final rule issued on March 2 by the U.S. "
+            "Commerce Department's Bureau of Industry and Security (BIS).",
+            _CHINESE_ACTION,
+            False,
+        ),
+    ],
+)
+def test_a_claim_telling_an_earlier_claims_event_from_another_source_is_a_repeat(
+    new: str, earlier: str, repeat: bool, similarity
+) -> None:
+    assert paraphrases(new, earlier, similarity) is repeat
+
+
+def test_a_briefing_tells_an_event_two_wire_stories_report_once(lib: Library) -> None:
+    """The Meridian Wire and the Circuit Ledger each say that China's listing answers the
+    BIS rule of 2 March; a model writing both sentences wherever their facts are shown gets
+    one of them into the briefing."""
+
+    def answer(messages, schema):
+        shown = facts_in(messages)
+        claims = [
+            {"text": text, "facts": [n]}
+            for phrase, text in (
+                ("Chinese action answers", _CHINESE_ACTION),
+                ("Beijing's move follows", _BEIJINGS_MOVE),
+            )
+            for n, fact in shown.items()
+            if phrase in fact
+        ]
+        return {"claims": claims[:2]}
+
+    events = run(lib, ReplayModel([answer] * 6), topic=DEMO_TOPIC)
+    claims = [c.text for c in claims_of(events)]
+    assert _CHINESE_ACTION in claims or _BEIJINGS_MOVE in claims, "neither fact was shown"
+    assert not (_CHINESE_ACTION in claims and _BEIJINGS_MOVE in claims)
 
 
 def test_no_section_restates_what_the_bottom_line_states(lib: Library) -> None:
@@ -818,6 +974,56 @@ def test_bottom_line_is_drafted_first_from_the_lead_facts_and_cites_them(
     assert all(lib.passage(c.passage_id) is not None for c in summary.citations)
 
 
+def test_a_chronology_found_in_one_passage_is_read_on_into_the_next(tmp_path: Path) -> None:
+    """A report's timeline runs over several passages; a timeline section that finds its
+    first passage reads on while the passages go on with dated entries, and stops where the
+    report moves on to analysis."""
+    entries = [
+        f"3.{n} {day} {month} {year}. BIS {verb} the {what} on advanced AI chips, "
+        f"affecting exporters of accelerators, servers and related technology worldwide."
+        for n, (day, month, year, verb, what) in enumerate(
+            [
+                (7, "October", 2022, "publishes", "first controls"),
+                (17, "October", 2023, "revises", "performance thresholds"),
+                (2, "December", 2024, "adds", "memory controls"),
+                (15, "January", 2025, "issues", "diffusion framework"),
+                (13, "May", 2025, "withdraws", "diffusion framework"),
+                (15, "September", 2025, "publishes", "frontier compute rule"),
+                (14, "November", 2025, "enforces", "frontier compute rule"),
+                (15, "January", 2026, "applies", "model weights licences"),
+                (2, "February", 2026, "issues", "distillation restrictions"),
+                (3, "March", 2026, "lists", "27 entities for diversion"),
+                (20, "March", 2026, "welcomes", "Japanese amendment"),
+                (25, "March", 2026, "notes", "Dutch packaging measure"),
+            ],
+            start=1,
+        )
+    ]
+    analysis = " ".join(
+        ["4.1 The controls have cut legal shipments, but diversion through third countries "
+         "continues and enforcement is the binding constraint on their effect."] * 8
+    )  # fmt: skip
+    (tmp_path / "report.txt").write_text(
+        "Title: Chip controls, 2022 to 2026\nSource: Example Institute\n\n"
+        + "\n".join(entries)
+        + "\n\n"
+        + analysis
+        + "\n",
+        encoding="utf-8",
+    )
+    with Library.open(tmp_path / "lib") as lib:
+        list(lib.import_paths([tmp_path / "report.txt"]))
+        doc = lib.documents()[0]
+        passages = [lib.passage(f"{doc.id}:{n}") for n in range(doc.passages)]
+        chronology = [p for p in passages if p is not None and "3." in p.text]
+        assert len(chronology) >= 2, "the chronology fits one passage: make it longer"
+        first = Hit(chronology[0], doc, score=1.0)
+        read_on = chronology_after(lib, [first])
+    # Every later passage of the chronology, and nothing of the analysis after it.
+    assert [h.passage.id for h in read_on] == [p.id for p in chronology[1:]]
+    assert len(passages) > len(chronology)
+
+
 def test_timeline_entries_carry_the_event_date_not_the_publication_date(lib: Library) -> None:
     def answer(messages, schema):
         if section_of(messages) != "Timeline":
@@ -833,8 +1039,12 @@ def test_timeline_entries_carry_the_event_date_not_the_publication_date(lib: Lib
         }
 
     briefing = run(lib, ReplayModel([answer] * 6), template="timeline")[-1].briefing
-    dated = [c for c in briefing.section("timeline").claims if not filled(c)]
-    assert [c.text[:10] for c in dated] == ["2026-03-02", "2026-03-20"]
+    claims = briefing.section("timeline").claims
+    assert [c.text[:10] for c in claims] == sorted(c.text[:10] for c in claims)
+    # The model's bare "BIS published an interim final rule" may have given way to a fuller
+    # sentence of the rule's own, quoted (``fold_subsumed``): its entry keeps the event date.
+    dated = [next(c for c in claims if c.text[:10] == d) for d in ("2026-03-02", "2026-03-20")]
+    assert not filled(dated[1])
     assert all(c.check.status == "supported" for c in dated)
     # Published on 25 or 30 March, the documents date the events themselves.
     assert all(c.citations[0].published[:10] != c.text[:10] for c in dated)
@@ -982,6 +1192,34 @@ def test_claims_the_drop_setting_leaves_out_are_counted_in_their_section(
     noted = [s for s in sections if s.claims and "left out" in s.note]
     assert noted, [(s.key, s.note, [c.text for c in s.claims]) for s in sections]
     assert all(not c.check.unsupported for s in noted for c in s.claims)
+
+
+def test_a_claim_over_40_words_once_its_holder_is_named_is_refused(lib: Library) -> None:
+    """An opinion column's view in 32 words fits as the model writes it; given to the
+    column ("According to “Opinion: ...”, ...") it no longer does, and is left out rather
+    than shown as a sentence over the limit."""
+    long_view = (
+        "What an export ban actually removes from the market is not the capability but the "
+        "American vendor, with its support contracts, its compliance team and its "
+        "accountability to every one of its customers."
+    )
+    short_view = "What an export ban removes from the market is the American vendor."
+    assert len(long_view.split()) <= MAX_WORDS
+
+    def answer(messages, schema):
+        found = [n for n, t in facts_in(messages).items() if "What an export ban" in t]
+        claims = [{"text": text, "facts": found[:1]} for text in (long_view, short_view)]
+        return {"claims": claims if found else []}
+
+    claims = [c.text for c in claims_of(run(lib, ReplayModel([answer] * 6)))]
+    assert not [c for c in claims if "accountability" in c]
+    assert all(len(c.split()) <= MAX_WORDS for c in claims)
+    # The short view is kept, given to the column: its holder's name is what the long one
+    # would carry too, and with it the long one is over the limit.
+    given = [c for c in claims if c.endswith(short_view[1:])]
+    assert given and given[0].startswith("According to"), claims
+    holder = given[0][: -len(short_view)]
+    assert len(holder.split()) + len(long_view.split()) > MAX_WORDS
 
 
 def test_a_section_the_model_underfills_is_filled_with_its_next_facts_in_the_sources_words(

@@ -12,7 +12,14 @@ from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, split_mar
 from rag.drafting.event_dates import event_dates
 from rag.drafting.fact_disagreements import find_fact_disagreements
 from rag.drafting.fact_filter import rejection
-from rag.drafting.facts import Fact, SourceSentence, cluster_facts, sentences_of
+from rag.drafting.facts import (
+    Fact,
+    SourceSentence,
+    chronology_entries,
+    cluster_facts,
+    dated_entry,
+    sentences_of,
+)
 from rag.drafting.gaps import UNCERTAINTY, contradicted_gap
 from rag.drafting.sufficiency import focal_names
 
@@ -287,6 +294,38 @@ def test_outline_numbers_leave_facts_and_cut_a_heading_from_its_paragraph() -> N
         "The authors counted 29 legal persons.",
         "Chips above 4.8 teraflops are covered.",
     ]
+
+
+def test_a_chronology_entry_keeps_its_date() -> None:
+    """ "3.6 September 15, 2025. BIS publishes the rule." is one dated event, not a date and
+    an undated event; a heading run into the first entry is cut from it."""
+    text = (
+        "3. Timeline, October 2022 to April 2026\n"
+        "3.1 October 7, 2022. BIS publishes the first controls on advanced computing chips.\n"
+        "3.7 September 16, 2025. MOFCOM says it opposes the rule. 3.8 14 November 2025. The "
+        "rule takes effect.\n2026-03-03. BIS adds 27 entities to the Entity List.\n"
+        "On 2 March 2026 BIS published a rule. It took effect on 16 March 2026."
+    )
+    sentences = sentences_of(text)
+    assert sentences[-6:] == [
+        "October 7, 2022. BIS publishes the first controls on advanced computing chips.",
+        "September 16, 2025. MOFCOM says it opposes the rule.",
+        "14 November 2025. The rule takes effect.",
+        "2026-03-03. BIS adds 27 entities to the Entity List.",
+        "On 2 March 2026 BIS published a rule.",
+        "It took effect on 16 March 2026.",
+    ]
+    # Each entry is quoted as the source has it and shown to the model as one sentence.
+    assert all(" ".join(s.split()) in " ".join(text.split()) for s in sentences)
+    assert [dated_entry(s) for s in sentences[-6:-2]] == [
+        "October 7, 2022: BIS publishes the first controls on advanced computing chips.",
+        "September 16, 2025: MOFCOM says it opposes the rule.",
+        "14 November 2025: The rule takes effect.",
+        "2026-03-03: BIS adds 27 entities to the Entity List.",
+    ]
+    assert dated_entry(sentences[-2]) == sentences[-2]
+    assert event_dates(dated_entry(sentences[-4])) == ["2025-11-14"]
+    assert chronology_entries(text) == 4
 
 
 @pytest.mark.parametrize(

@@ -96,6 +96,10 @@ def test_a_hedge_or_forecast_the_sources_do_not_make_is_caught() -> None:
     assert added_view("The rule may slow the pace of AI development in China.", cited)
     assert not added_view("The rule raises compliance duties for chip makers.", cited)
     assert not added_view("The rule could raise costs.", "Analysts say the rule could raise costs.")
+    # The month is no hedge: "takes effect on 15 May 2026", "in May".
+    dated = "The rule, which takes effect on 15 May 2026, requires a licence for model weights."
+    assert not unattributed_view(dated, dated, ["Circuit Ledger"])
+    assert not added_view("The ban starts in May.", "The ban starts on 1 June.")
 
 
 def test_a_we_inside_quoted_speech_is_the_quoted_speakers_not_the_source() -> None:
