@@ -31,6 +31,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +65,7 @@ from rag.drafting.gaps import (
     unanswered,
 )
 from rag.drafting.quoted_claims import according_to, depends_on_context, quotable, quoted_text
-from rag.drafting.repeats import Similarity, fold_subsumed, repeats, subsumes
+from rag.drafting.repeats import Similarity, fold_subsumed, repeats, subsumes, told
 from rag.drafting.section_evidence import BriefingEvidence, gather
 from rag.reading.readers.dates import normalize_date
 
@@ -322,6 +323,7 @@ def draft(
     refusal = _refusal(evidence)
     cancelled = False
     dropped = 0
+    said_vectors: dict[str, np.ndarray] = {}  # claim text -> its embedding (``_said``)
     for index, spec in enumerate(order, start=1):
         section = briefing.section(spec.key)
         if cancel.cancelled:
@@ -334,11 +336,14 @@ def draft(
         if spec.kind == "bottom_line":
             facts = [f for f in evidence.lead if not _stated(f, used)]
         else:
-            # What the bottom line (or a section kept as it was) states is not shown again;
-            # a timeline is the whole chronology, the bottom line's events included.
+            # What the bottom line (or a section kept as it was) states is not shown again,
+            # nor what another source says of the same event in other words (``told``); a
+            # timeline is the whole chronology, the bottom line's events included.
+            said = _said(briefing, library, said_vectors)
             facts = [
                 f for f in evidence.by_section.get(spec.key, [])
-                if spec.kind == "timeline" or not _stated(f, used)
+                if spec.kind == "timeline"
+                or not (_stated(f, used) or told(f.text, f.vector, said))
             ]  # fmt: skip
         facts = facts[: max_sources or len(facts)]
         if not evidence.judgement.sufficient:
@@ -642,14 +647,18 @@ def _claims_from(
 
 
 def _similarity(library: Library) -> Similarity:
-    """Cosine of two claims' embeddings, for the repeat test across sources. Asked for only
-    when the cheaper tests leave a pair in doubt, so each call embeds afresh."""
+    """Cosine of two claims' embeddings, for the repeat tests (``repeats``); each text is
+    embedded once however many claims it is compared with."""
 
     def similarity(a: str, b: str) -> float:
-        va, vb = library.embedder.embed([a, b])
-        return float(np.dot(va, vb))
+        return float(np.dot(_embedded(library.embedder, a), _embedded(library.embedder, b)))
 
     return similarity
+
+
+@lru_cache(maxsize=4096)
+def _embedded(embedder: Any, text: str) -> np.ndarray:
+    return embedder.embed_one(text)
 
 
 def _quoted_instead(
@@ -826,6 +835,20 @@ def _citations_of(fact: Fact) -> list[Citation]:
             )
         )
     return out
+
+
+def _said(
+    briefing: Briefing, library: Library, vectors: dict[str, np.ndarray]
+) -> list[tuple[str, np.ndarray]]:
+    """The briefing's checked claims so far with their embeddings (each embedded once)."""
+    claims = [
+        c for s in briefing.sections if s.kind not in ("gaps", "disagreements")
+        for c in s.claims if c.check.verified
+    ]  # fmt: skip
+    new = [c.text for c in claims if c.text not in vectors]
+    if new:
+        vectors.update(zip(new, library.embedder.embed(new), strict=True))
+    return [(c.text, vectors[c.text]) for c in claims]
 
 
 def _stated(fact: Fact, used: set[str]) -> bool:

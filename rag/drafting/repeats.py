@@ -14,8 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from rag.briefs.briefing import Claim
 from rag.checking.actors import countries_in, is_country_word
+from rag.checking.attribution import VIEW
 from rag.checking.checker import content_words, hard_terms, missing_terms, normalise
 from rag.drafting.event_dates import event_dates
 from rag.reading.chunking import split_sentences
@@ -41,6 +44,15 @@ SAME_EVIDENCE_MIN_WORDS = 3
 # Meaning alone is not enough: "The controls take effect on 16 March" and "The controls
 # cover API access" are close and tell two facts; the shared words tell them apart.
 PARAPHRASE_MIN_COSINE = 0.6
+# Two claims this close in meaning (MiniLM cosine, each without "According to X,") state one
+# fact, whatever their words and details. Set on the tuning split's briefings at 1c121f7,
+# whose repeats two readers marked (eval/repeats_read.py, 118 of 120 claims alike): of the
+# 11 later claims this close to an earlier one, 10 were repeats (0.65: 14 of 17; 0.75: 4
+# of 4); together they were 36% of the 28 repeats.
+NEAR_COSINE = 0.70
+# A fact is told by a claim already stated when the two are this close and the fact adds no
+# name, figure or date (``told``): it is not shown to later sections.
+TOLD_COSINE = NEAR_COSINE
 # Content words of an earlier claim, names and figures aside, that a later one may lack and
 # still state all of it (``subsumes``): a word of other wording, no more.
 SUBSUMED_OTHER_WORDS = 1
@@ -48,6 +60,7 @@ PARAPHRASE_MIN_SHARE = 0.45
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_ACCORDING = re.compile(r"^According to (?:“[^”]+”|[^,]+), ")
 _TOKEN = re.compile(r"[a-z0-9]+")
 # A timeline entry's event date, which the engine puts before the claim.
 DATED = re.compile(r"^\d{4}(?:-\d{2}){0,2} — ")
@@ -65,9 +78,36 @@ def repeats(claim: Claim, earlier: Sequence[Claim], similarity: Similarity | Non
         same_fact(c.text, claim.text)
         or restates(claim.text, c.text)
         or same_evidence(claim, c)
-        or (similarity is not None and paraphrases(claim.text, c.text, similarity))
+        or (similarity is not None and _near(claim, c, similarity))
         for c in earlier
     )
+
+
+def _near(new: Claim, earlier: Claim, similarity: Similarity) -> bool:
+    """Close in meaning (``NEAR_COSINE``), whoever each is given to and whatever the
+    timeline's date, or a paraphrase; a claim that states all the earlier one does, and more,
+    is left to take its place (``subsumes``)."""
+    if subsumes(new, earlier):
+        return False
+    # Timeline entries of different dates are different events, however alike their words;
+    # a forecast of an event is not the report of one ("X expects BIS to add entities",
+    # "BIS added 27 entities").
+    if _entry_date(new.text) != _entry_date(earlier.text):
+        return False
+    a, b = _bare(new.text), _bare(earlier.text)
+    if bool(VIEW.search(a)) != bool(VIEW.search(b)):
+        return False
+    return paraphrases(new.text, earlier.text, similarity) or similarity(a, b) >= NEAR_COSINE
+
+
+def _entry_date(text: str) -> str:
+    """A timeline entry's date ("2026-03-02 — ..."), "" for any other claim."""
+    return text.split(" — ", 1)[0] if DATED.match(text) else ""
+
+
+def _bare(text: str) -> str:
+    """The claim without its timeline date and without "According to X," before it."""
+    return _ACCORDING.sub("", undated(text))
 
 
 def same_fact(a: str, b: str) -> bool:
@@ -124,6 +164,21 @@ def subsumes(new: Claim, earlier: Claim) -> bool:
         return False
     terms = content_words(" ".join(hard_terms(b)))
     return len(content_words(b) - terms - content_words(a)) <= SUBSUMED_OTHER_WORDS
+
+
+def told(text: str, vector: np.ndarray, said: Sequence[tuple[str, np.ndarray]]) -> bool:
+    """Whether a claim already stated (text, embedding) tells what ``text`` tells: close in
+    meaning (``TOLD_COSINE``) and ``text`` names no name, figure or date the claim lacks.
+    Before a section is drafted, facts already told are not shown to it: the model cannot
+    write "BIS added 27 entities to the Entity List" under Key developments when the bottom
+    line said "BIS published a final rule adding 27 entities to the Entity List"."""
+    view = bool(VIEW.search(text))
+    return any(
+        float(vector @ v) >= TOLD_COSINE
+        and view == bool(VIEW.search(_bare(t)))
+        and not _missing_terms(_bare(text), _bare(t))
+        for t, v in said
+    )
 
 
 def same_terms(a: str, b: str, at_least: int = 0) -> bool:
@@ -235,5 +290,6 @@ __all__ = [
     "same_fact",
     "same_terms",
     "subsumes",
+    "told",
     "undated",
 ]

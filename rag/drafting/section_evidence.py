@@ -41,7 +41,7 @@ from rag.reading.chunking import split_sentences
 if TYPE_CHECKING:
     from rag.indexing.library import Library
 
-HITS_PER_QUERY = 10
+HITS_PER_QUERY = 6
 # Passages a document may give each query: a briefing draws on the whole library, and one
 # long report must not fill a section's retrieval.
 PER_DOCUMENT = 2

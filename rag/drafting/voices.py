@@ -35,9 +35,11 @@ _VOICE_TITLE = re.compile(
 QUOTED_SPEECH = re.compile(r"[\"“”][^\"“”]{3,}[\"“”]")
 FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?)\b|(?<![A-Z.])\bus\b")
 # "I" as the author's pronoun (not "World War I" or "Part I"): followed by a verb.
+# Or the author's own judgement: "In my estimate, ...", "my view is ...".
 I_SAY = re.compile(
     r"\bI\s+(?:think|believe|expect|suspect|doubt|hope|fear|would|am|was|have|had|do|don't|"
-    r"did|see|read|argue|predict|disagree|agree|wrote|said|spoke|asked)\b"
+    r"did|see|read|argue|predict|disagree|agree|wrote|said|spoke|asked)\b|"
+    r"\b[Mm]y\s+(?:view|estimate|opinion|judge?ment|assessment|guess|forecast|reading|sense)\b"
 )
 _SPEAKER_LABEL = re.compile(r"^\s*(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*:\s+(?=\S)")
 _NOT_SPEAKERS = frozenset({"q", "question", "a", "answer", "interviewer", "note", "source"})

@@ -331,26 +331,3 @@ def test_a_past_briefing_can_be_reopened(ready, qtbot) -> None:
     assert window.briefing.briefing.id == first.id
     assert window.briefing_pane.topic_edit.text() == TOPIC
     assert texts(window, "developments") == [c.text for c in first.section("developments").claims]
-
-
-def test_a_fuller_claim_from_a_later_section_replaces_the_shorter_in_the_window(
-    ready, qtbot
-) -> None:
-    """Outlook's claim states Key developments' claim in full, and more: the window shows it
-    once, in Key developments where the shorter stood, as the saved briefing has it."""
-    shorter = "BIS published the rule, docket BIS-2026-0014, on 2 March 2026."
-
-    def developments(messages, schema):
-        found = [n for n, t in sources_in(messages).items() if "BIS-2026-0014" in t]
-        return {"claims": [{"text": shorter, "facts": found[:1]}]}
-
-    fuller = Quoting("took effect 14 days later")
-    window = ready({"Key developments": developments, "Outlook": fuller})
-    briefing = draft(window, qtbot)
-    assert fuller.claims and "BIS-2026-0014" in fuller.claims[0], "the test needs the fuller"
-    assert texts(window, "developments") == [fuller.claims[0]]
-    assert fuller.claims[0] not in texts(window, "outlook")
-    saved = json.loads(
-        (window.library.folder / "briefings" / f"{briefing.id}.json").read_text("utf-8")
-    )
-    assert [c["text"] for c in saved["sections"][0]["claims"]] == [fuller.claims[0]]

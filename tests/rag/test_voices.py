@@ -57,6 +57,7 @@ def _hit(doc_id: str, text: str, title: str, publisher: str) -> Hit:
         ("Remarks at the dialogue", "The Commission notes the measures.", True),
         ("CHOKEPOINTS AND COUNTERMEASURES", "We rely on MOFCOM's own count of 18.", True),
         ("Newsletter issue 112", "I think it is overdone.", True),
+        ("Chips after Tollgate", "In my estimate, China's share will reach 45% by 2027.", True),
         ("Untitled", "Q: Will China go further?\nGao: Yes.", True),
         ("China adds firms to list", WIRE, False),  # "we" only inside a quotation
         ("BIS adds 27 entities", "BIS added 27 entities to the Entity List.", False),
