@@ -30,7 +30,7 @@ _DEPENDENT_OPENING = re.compile(
     r"also|however|but|and|or|so|yet|still|instead|meanwhile|moreover|furthermore|further|"
     r"similarly|likewise|nevertheless|nonetheless|then|thus|therefore|hence|additionally|"
     r"others?|another|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|"
-    r"the\s+(?:same|latter|former|above|following)|as\s+a\s+result|"
+    r"(?:in\s+)?the\s+(?:same|latter|former|above|following)|as\s+a\s+result|"
     # "The three companies announced ...": which three, the paragraph said.
     r"the\s+(?:two|three|four|five|six|seven|eight|nine|ten)\s+(?!(?:of|percent|per)\b)|"
     r"in\s+(?:addition|turn|contrast|response|that\s+case)|by\s+contrast|for\s+(?:example|instance)|"
