@@ -1,12 +1,14 @@
 """Whether a claim states a fact the briefing already states: one fact, one place.
 
-Four tests, each for a way a repeat reaches a draft: the same words (a copy), mostly the same
+Tests, each for a way a repeat reaches a draft: the same words (a copy), mostly the same
 content words with the same figures (``same_fact``, ``restates``: a reworded copy), the same
-part of the same source sentence told in other words (``same_evidence``), and the same event
-told from another source's sentence (``paraphrases``: "Beijing's move follows an interim final
-rule issued on March 2 by BIS" after "The Chinese action answers a rule published on 2 March
-by the Bureau of Industry and Security", two wire stories of one day). A claim that adds a
-figure, a name or a date, or draws on another part of its sentence, is not a repeat.
+part of the same source sentence told in other words (``same_evidence``), the same event told
+from another source's sentence (``paraphrases``: "Beijing's move follows an interim final rule
+issued on March 2 by BIS" after "The Chinese action answers a rule published on 2 March by the
+Bureau of Industry and Security", two wire stories of one day), and a claim close in meaning to
+an earlier one whatever its words (``NEAR_COSINE``, set on claims readers marked). A claim that
+states an earlier one in full and more is not dropped but takes its place (``subsumes``,
+``fold_subsumed``), and a fact a stated claim already tells is not shown again (``told``).
 """
 
 from __future__ import annotations
@@ -39,11 +41,12 @@ RESTATES_MIN_WORDS = 5
 SAME_EVIDENCE_SHARE = 0.75
 SAME_EVIDENCE_MIN_WORDS = 3
 # Two claims from different sources tell one event when they name the same names, figures
-# and dates, they are this close in meaning (MiniLM cosine) and this
-# share of the later one's content words (countries by any name) are the earlier one's.
-# Meaning alone is not enough: "The controls take effect on 16 March" and "The controls
-# cover API access" are close and tell two facts; the shared words tell them apart.
+# and dates, they are this close in meaning (MiniLM cosine) and this share of the later one's
+# content words (countries by any name) are the earlier one's. Below ``NEAR_COSINE`` meaning
+# alone is not enough: "The controls take effect on 16 March" and "The controls cover API
+# access" are fairly close and tell two facts; the shared names and words tell them apart.
 PARAPHRASE_MIN_COSINE = 0.6
+PARAPHRASE_MIN_SHARE = 0.45
 # Two claims this close in meaning (MiniLM cosine, each without "According to X,") state one
 # fact, whatever their words and details. Set on the tuning split's briefings at 1c121f7,
 # whose repeats two readers marked (eval/repeats_read.py, 118 of 120 claims alike): of the
@@ -56,7 +59,6 @@ TOLD_COSINE = NEAR_COSINE
 # Content words of an earlier claim, names and figures aside, that a later one may lack and
 # still state all of it (``subsumes``): a word of other wording, no more.
 SUBSUMED_OTHER_WORDS = 1
-PARAPHRASE_MIN_SHARE = 0.45
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR = re.compile(r"(?:19|20)\d\d")
