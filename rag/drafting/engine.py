@@ -323,7 +323,6 @@ def draft(
     refusal = _refusal(evidence)
     cancelled = False
     dropped = 0
-    said_vectors: dict[str, np.ndarray] = {}  # claim text -> its embedding (``_said``)
     for index, spec in enumerate(order, start=1):
         section = briefing.section(spec.key)
         if cancel.cancelled:
@@ -339,7 +338,7 @@ def draft(
             # What the bottom line (or a section kept as it was) states is not shown again,
             # nor what another source says of the same event in other words (``told``); a
             # timeline is the whole chronology, the bottom line's events included.
-            said = _said(briefing, library, said_vectors)
+            said = _said(briefing, library)
             facts = [
                 f for f in evidence.by_section.get(spec.key, [])
                 if spec.kind == "timeline"
@@ -403,16 +402,7 @@ def draft(
                 else []
             )
             for claim in fill:
-                used.update(c.passage_id + "|" + c.quote for c in claim.citations)
-                if (revised := _in_place_of_earlier(claim, briefing, section)) is not None:
-                    briefing.save(path)
-                    yield SectionRevised(revised)
-                    continue
-                section.claims.append(claim)
-                if totals.first_claim_seconds is None:
-                    totals.first_claim_seconds = time.monotonic() - started
-                briefing.save(path)
-                yield ClaimAdded(section, claim)
+                yield from _add_claim(claim, section, briefing, path, used, totals, started)
             gen_claims = section.claims
             if outcome.cancelled:
                 section.status = "cancelled"
@@ -556,21 +546,35 @@ def _write_section(
                 if claim.check.unsupported and drop_failed:
                     outcome.dropped += 1
                     continue
-                if not claim.check.unsupported:
-                    used.update(c.passage_id + "|" + c.quote for c in claim.citations)
-                if (revised := _in_place_of_earlier(claim, briefing, section)) is not None:
-                    briefing.save(path)
-                    yield SectionRevised(revised)
-                    continue
-                section.claims.append(claim)
-                if totals.first_claim_seconds is None:
-                    totals.first_claim_seconds = time.monotonic() - started
-                briefing.save(path)
-                yield ClaimAdded(section, claim)
+                yield from _add_claim(claim, section, briefing, path, used, totals, started)
     if completion is not None:
         totals.add(completion)
     outcome.cancelled = completion is None or completion.cancelled or cancel.cancelled
     return outcome
+
+
+def _add_claim(
+    claim: Claim,
+    section: Section,
+    briefing: Briefing,
+    path: Path,
+    used: set[str],
+    totals: _Totals,
+    started: float,
+) -> Iterator[DraftEvent]:
+    """Put a drafted (or quoted) claim in its section, or in an earlier section's claim's
+    place (``_in_place_of_earlier``), save, and say so."""
+    if not claim.check.unsupported:
+        used.update(c.passage_id + "|" + c.quote for c in claim.citations)
+    if (revised := _in_place_of_earlier(claim, briefing, section)) is not None:
+        briefing.save(path)
+        yield SectionRevised(revised)
+        return
+    section.claims.append(claim)
+    if totals.first_claim_seconds is None:
+        totals.first_claim_seconds = time.monotonic() - started
+    briefing.save(path)
+    yield ClaimAdded(section, claim)
 
 
 def _in_place_of_earlier(claim: Claim, briefing: Briefing, section: Section) -> Section | None:
@@ -658,6 +662,8 @@ def _similarity(library: Library) -> Similarity:
 
 @lru_cache(maxsize=4096)
 def _embedded(embedder: Any, text: str) -> np.ndarray:
+    """A claim's embedding, computed once: the repeat tests and the facts a later section is
+    shown (``_said``) compare each claim with many others."""
     return embedder.embed_one(text)
 
 
@@ -837,18 +843,13 @@ def _citations_of(fact: Fact) -> list[Citation]:
     return out
 
 
-def _said(
-    briefing: Briefing, library: Library, vectors: dict[str, np.ndarray]
-) -> list[tuple[str, np.ndarray]]:
-    """The briefing's checked claims so far with their embeddings (each embedded once)."""
-    claims = [
-        c for s in briefing.sections if s.kind not in ("gaps", "disagreements")
+def _said(briefing: Briefing, library: Library) -> list[tuple[str, np.ndarray]]:
+    """The briefing's checked claims so far with their embeddings (``_embedded``)."""
+    return [
+        (c.text, _embedded(library.embedder, c.text))
+        for s in briefing.sections if s.kind not in ("gaps", "disagreements")
         for c in s.claims if c.check.verified
     ]  # fmt: skip
-    new = [c.text for c in claims if c.text not in vectors]
-    if new:
-        vectors.update(zip(new, library.embedder.embed(new), strict=True))
-    return [(c.text, vectors[c.text]) for c in claims]
 
 
 def _stated(fact: Fact, used: set[str]) -> bool:

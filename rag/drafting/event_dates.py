@@ -14,6 +14,12 @@ from rag.reading.readers.dates import MONTH_NAMES
 _MONTH = "|".join(sorted((f for forms in MONTH_NAMES for f in forms), key=len, reverse=True))
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
+# A date with day, month and year, or an ISO date ("September 15, 2025", "15 Sept. 2025",
+# "2025-09-15"): one that dates an event on its own. Compile with re.IGNORECASE.
+FULL_DATE = (
+    rf"(?:{_DAY}\s+(?:of\s+)?(?:{_MONTH})\.?,?\s+{_YEAR}|(?:{_MONTH})\.?\s+{_DAY},?\s+{_YEAR}"
+    rf"|{_YEAR}-[01]\d-[0-3]\d)"
+)
 _DATE = re.compile(
     rf"\b(?:(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})\.?(?:,?\s+(?P<y1>{_YEAR}))?"
     rf"|(?P<m2>{_MONTH})\.?\s+(?P<d2>{_DAY})(?:,?\s+(?P<y2>{_YEAR}))?"

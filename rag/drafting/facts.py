@@ -16,6 +16,7 @@ import numpy as np
 
 from rag.checking.checker import content_words
 from rag.core.types import Hit
+from rag.drafting.event_dates import FULL_DATE
 from rag.drafting.fact_filter import is_fact
 from rag.drafting.repeats import same_terms
 from rag.drafting.voices import (
@@ -164,16 +165,10 @@ def sentences_of(text: str) -> list[str]:
 # September 15, 2025. BIS publishes the rule."; "2026-03-03. BIS adds 27 entities."): the
 # date belongs to the next sentence, which would otherwise be an undated event. A heading may
 # run into the first entry ("Timeline, 2022 to 2026 3.1 October 7, 2022.").
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_ENTRY_DATE = re.compile(
+    rf"(?:^|(?<!\S)\d{{1,2}}(?:\.\d{{1,2}})+\s+)(?P<date>{FULL_DATE})[.:]?$", re.IGNORECASE
 )
-_FULL_DATE = (
-    rf"(?P<date>{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
-    r"\d{4}-\d{2}-\d{2})"
-)
-_ENTRY_DATE = re.compile(rf"(?:^|(?:^|(?<=\s))\d{{1,2}}(?:\.\d{{1,2}})+\s+){_FULL_DATE}[.:]?$")
-_DATED_ENTRY = re.compile(rf"^{_FULL_DATE}[.:]\s+(?=\S)")
+_DATED_ENTRY = re.compile(rf"^(?P<date>{FULL_DATE})[.:]\s+(?=\S)", re.IGNORECASE)
 
 
 def _with_entry_dates(parts: list[str]) -> list[str]:
