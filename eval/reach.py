@@ -42,7 +42,8 @@ def reached(evidence: object, sentences: list[dict]) -> tuple[bool, bool]:
     """(its passage is among the evidence, its sentence is a fact given to a section)."""
     given = [f for facts in evidence.by_section.values() for f in facts]  # type: ignore[attr-defined]
     passages = {m.hit.passage.id for f in given for m in f.members}
-    texts = {_squash(m.text) for f in given for m in f.members}
+    # The source's own words: a fact's text has "today" written out as a date.
+    texts = {_squash(m.cited) for f in given for m in f.members}
     in_passage = any(set(s["passage_ids"]) & passages for s in sentences)
     as_fact = any(
         _squash(s["sentence"]) in t or (t and t in _squash(s["sentence"]))

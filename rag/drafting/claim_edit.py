@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 from rag.briefs.briefing import Claim
 from rag.checking.checker import best_quote, check_claim
 from rag.checking.verdict import SupportCheck
+from rag.core.types import Document, Passage
 from rag.drafting.repeats import DATED
+from rag.reading.relative_dates import resolve_relative_dates
 
 if TYPE_CHECKING:
     from rag.indexing.library import Library
@@ -63,7 +65,14 @@ def recheck_claim(library: Library, claim: Claim, text: str) -> Claim:
     ids = [c.passage_id for c in claim.citations]
     passages = library.store.passages_by_ids(ids)
     vectors = library.store.embeddings_by_ids(ids)
-    pool = {pid: (passages[pid], vectors[pid]) for pid in ids if pid in passages and pid in vectors}
+    # The passages as drafting read them: "today" written out against the document's date,
+    # so an edit keeping the drafted "on March 3, 2026" is still supported.
+    documents = library.store.documents_by_ids({p.doc_id for p in passages.values()})
+    pool = {
+        pid: (_dated(passages[pid], documents), vectors[pid])
+        for pid in ids
+        if pid in passages and pid in vectors
+    }
     # A timeline entry's leading date ("2026-03-16 — ...") is the event's, from its facts; the
     # sentence after it is what is checked, as when it was drafted.
     said = DATED.sub("", text)
@@ -80,6 +89,13 @@ def recheck_claim(library: Library, claim: Claim, text: str) -> Claim:
         for c in claim.citations
     ]
     return replace(claim, text=text, citations=citations, check=check, edited=True)
+
+
+def _dated(passage: Passage, documents: dict[str, Document]) -> Passage:
+    doc = documents.get(passage.doc_id)
+    if doc is None:
+        return passage
+    return replace(passage, text=resolve_relative_dates(passage.text, doc.published))
 
 
 __all__ = ["REMOVED_SOURCE", "recheck_claim", "restore_edit", "show_edit", "take_recheck"]

@@ -96,7 +96,7 @@ _VERB_ENDING = re.compile(r"^[a-z]{3,}(?:ed|es|ies)$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
-def _has_verb(sentence: str) -> bool:
+def has_verb(sentence: str) -> bool:
     words = _WORD.findall(sentence)
     return any(w.lower() in _VERBS or _VERB_ENDING.match(w) for w in words)
 
@@ -158,7 +158,7 @@ def rejection(sentence: str, *, title: str = "", filename: str = "") -> str | No
     # A statement ends with punctuation; a short line without it is a heading or a label.
     if looks_like_heading(text) or (text[-1] not in '.!?;:"”’)…' and len(words) <= HEADING_WORDS):
         return "a heading"
-    if not _has_verb(text):
+    if not has_verb(text):
         return "no verb: a label, not a statement"
     return None
 

@@ -18,7 +18,7 @@ from rag.checking.checker import content_words
 from rag.core.types import Hit
 from rag.drafting.event_dates import FULL_DATE
 from rag.drafting.fact_filter import is_fact
-from rag.drafting.repeats import same_terms
+from rag.drafting.terms import same_terms
 from rag.drafting.voices import (
     FIRST_PERSON,
     I_SAY,
@@ -29,6 +29,7 @@ from rag.drafting.voices import (
     speaker_label,
 )
 from rag.reading.chunking import split_sentences
+from rag.reading.relative_dates import resolve_relative_dates
 from rag.reading.sanitize import clean_source_text
 
 # Two sentences state the same fact when their embeddings are very close, or close and
@@ -228,7 +229,11 @@ def candidate_sentences(hits: Iterable[Hit]) -> list[SourceSentence]:
         doc = hit.document
         interview = doc.id in voices and is_interview(hit.passage.text)
         for sentence, label in labelled_sentences(hit.passage.text, interview):
-            text = clean_source_text(dated_entry(sentence)).strip()
+            # "BIS today added ...": written out against the document's date, for the model,
+            # the checker and a quoted claim alike (the citation quotes the source's words).
+            text = resolve_relative_dates(
+                clean_source_text(dated_entry(sentence)).strip(), doc.published
+            )
             if is_fact(text, title=doc.title, filename=doc.filename):
                 voice = holder_of(doc.id, label, voices)
                 out.append(SourceSentence(hit, text, sentence, voice))

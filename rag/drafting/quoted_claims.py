@@ -18,8 +18,10 @@ from rag.checking.attribution import ATTRIBUTED, VIEW
 from rag.checking.checker import looks_like_heading
 from rag.core.vocabulary import CLAIM_STOPWORDS
 from rag.drafting.claim_text import MAX_WORDS, MIN_WORDS
+from rag.drafting.fact_filter import has_verb
 from rag.drafting.facts import SourceSentence, speaker
 from rag.drafting.voices import without_label
+from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import clean_claim_text, clean_source_text
 
 # Words that point back into the paragraph the sentence came from ("It said ...", "These
@@ -55,7 +57,9 @@ def quotable(sentence: SourceSentence) -> bool:
         return False
     if not text[0].isupper() or depends_on_context(text) or "?" in text:
         return False
-    if _glossary_entry(text, sentence.voice):
+    if _glossary_entry(text, sentence.voice) or _defines_label(
+        sentence.cited.strip(), sentence.hit.passage.text
+    ):
         return False
     # "We expect ...", "Concentrate enforcement on ...": whose voice it is would be lost.
     return not speaker(sentence) and not looks_like_heading(text)
@@ -77,6 +81,25 @@ def _glossary_entry(text: str, voice: str) -> bool:
         return False  # no label, or an interview answer's speaker
     rest = m["rest"]
     return rest[0].islower() or not _FINITE.search(rest)
+
+
+# A glossary's other form, the term as a sentence of its own: "A.9 Frontier Output Integrity
+# Pact. A voluntary agreement signed on ... by ...". The definition opens on a determiner and
+# its head noun phrase has no finite verb ("signed" is a participle here); what follows a
+# relative word ("a list ... that MOFCOM considers ...") is not the sentence's own verb.
+_LABEL_MAX_WORDS = 8
+_DETERMINER = re.compile(r"^(?:A|An|The)\s")
+_RELATIVE_TAIL = re.compile(r"\s(?:that|which|who|whose|where)\s.*$", re.DOTALL)
+
+
+def _defines_label(text: str, passage: str) -> bool:
+    if not _DETERMINER.match(text) or _FINITE.search(_RELATIVE_TAIL.sub("", text)):
+        return False
+    before = " ".join(passage.split()).split(" ".join(text.split()), 1)[0].strip()
+    label = split_sentences(before)[-1] if before else ""
+    return 0 < len(label.split()) <= _LABEL_MAX_WORDS and (
+        looks_like_heading(label) or not has_verb(label)
+    )
 
 
 def quoted_text(sentence: SourceSentence) -> str:

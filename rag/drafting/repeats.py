@@ -21,8 +21,9 @@ import numpy as np
 from rag.briefs.briefing import Claim
 from rag.checking.actors import countries_in, is_country_word
 from rag.checking.attribution import VIEW
-from rag.checking.checker import content_words, hard_terms, missing_terms, normalise
-from rag.drafting.event_dates import event_dates
+from rag.checking.checker import content_words, hard_terms, normalise
+from rag.drafting.terms import missing_terms_but_year as _missing_terms
+from rag.drafting.terms import same_terms
 from rag.reading.chunking import split_sentences
 
 # Content words two claims share, of all they use, from which they state the same fact (with
@@ -61,7 +62,6 @@ TOLD_COSINE = NEAR_COSINE
 SUBSUMED_OTHER_WORDS = 1
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-_YEAR = re.compile(r"(?:19|20)\d\d")
 _ACCORDING = re.compile(r"^According to (?:“[^”]+”|[^,]+), ")
 _TOKEN = re.compile(r"[a-z0-9]+")
 # A timeline entry's event date, which the engine puts before the claim.
@@ -183,24 +183,6 @@ def told(text: str, vector: np.ndarray, said: Sequence[tuple[str, np.ndarray]]) 
     )
 
 
-def same_terms(a: str, b: str, at_least: int = 0) -> bool:
-    """Whether two texts name the same names, figures and dates (``_missing_terms``), each
-    naming at least ``at_least``."""
-    if min(len(hard_terms(a)), len(hard_terms(b))) < at_least:
-        return False
-    return not _missing_terms(a, b) and not _missing_terms(b, a)
-
-
-def _missing_terms(claim: str, other: str) -> list[str]:
-    """``missing_terms`` but for the year of a date the other text gives without one ("24
-    March 2026" against "March 24")."""
-    return [
-        t
-        for t in missing_terms(claim, other)
-        if not (_YEAR.fullmatch(t) and set(event_dates(claim)) & set(event_dates(other, t)))
-    ]
-
-
 def same_evidence(new: Claim, earlier: Claim) -> bool:
     """Whether ``new`` tells the part of a cited sentence that ``earlier`` already told, and
     nothing else: they cite a sentence in common, most of the words ``new`` takes from it lie
@@ -290,7 +272,6 @@ __all__ = [
     "restates",
     "same_evidence",
     "same_fact",
-    "same_terms",
     "subsumes",
     "told",
     "undated",

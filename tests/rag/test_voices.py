@@ -195,6 +195,18 @@ def test_an_unsigned_analysis_is_attributed_to_its_title() -> None:
         ("Unreliable Entity List: a Chinese list of foreign entities that MOFCOM names.", False),
         ("Tollgate rule: The informal name of the BIS rule, taken from its project name.", False),
         ("Update: BIS added two more companies to the Entity List on Friday.", True),
+        # The term as a sentence of its own, then its definition, as report glossaries run.
+        (
+            "A.9 Harbour Output Pact. A voluntary agreement signed on 18 February 2025 by "
+            "three laboratories to share information on suspected output harvesting.",
+            False,
+        ),
+        (
+            "A.5 BIS. The Bureau of Industry and Security, the agency of the Department of "
+            "Commerce that administers the export rules.",
+            False,
+        ),
+        ("Penalties. A breach of the Order is punishable by a fine of up to 500,000 RM.", True),
     ],
 )
 def test_a_glossary_entry_is_not_quoted_as_a_claim(text: str, ok: bool) -> None:
