@@ -48,6 +48,9 @@ HEADER = """\
 # Each cited passage opens with whom it comes from, as the briefing's footnote names it
 # ([from: publisher · title · date]). A claim saying who holds a view ("According to X, ...",
 # "X argues ...") is supported only if X is that source, or the sentences say X holds it.
+# A sentence's relative date ("today", "on Tuesday", "next month") may be stated as the date
+# it falls on, counted from the date on its [from: ...] line (a weekday: the last one on or
+# before that date, or the next one when the sentence looks ahead: "will take effect Monday").
 # Leave "label:" empty to skip a claim; lines starting with # are ignored.
 # Then: .venv/bin/python eval/label.py read {run}
 """

@@ -102,7 +102,9 @@ def find_fact_disagreements(
     """Disagreements among ``facts``, likeliest same event first, each pair of values once."""
     passage_vecs = passage_vecs or {}
     counts = {f.id: _counts(f.text) for f in facts}
-    dates = {f.id: _effective_dates(f.text) for f in facts}
+    # In the source's own words: a date is quoted as the source gives it, and a weekday
+    # written out as a date ("takes effect on Monday") is never set against a stated one.
+    dates = {f.id: _effective_dates(f.members[0].cited) for f in facts}
     passage_text = {
         f.id: " ".join(" ".join(m.hit.passage.text.split()) for m in f.members) for f in facts
     }

@@ -101,6 +101,12 @@ def has_verb(sentence: str) -> bool:
     return any(w.lower() in _VERBS or _VERB_ENDING.match(w) for w in words)
 
 
+def has_finite_verb(sentence: str) -> bool:
+    """An auxiliary or a common verb in a finite form: "-ed" alone may be a participle
+    ("an agreement signed in 2025")."""
+    return any(w.lower() in _VERBS for w in _WORD.findall(sentence))
+
+
 def _name_words(text: str) -> set[str]:
     return content_words(re.sub(r"[_\-.]+", " ", text))
 

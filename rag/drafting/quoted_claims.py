@@ -18,7 +18,7 @@ from rag.checking.attribution import ATTRIBUTED, VIEW
 from rag.checking.checker import looks_like_heading
 from rag.core.vocabulary import CLAIM_STOPWORDS
 from rag.drafting.claim_text import MAX_WORDS, MIN_WORDS
-from rag.drafting.fact_filter import has_verb
+from rag.drafting.fact_filter import has_finite_verb, has_verb
 from rag.drafting.facts import SourceSentence, speaker
 from rag.drafting.voices import without_label
 from rag.reading.chunking import split_sentences
@@ -86,19 +86,29 @@ def _glossary_entry(text: str, voice: str) -> bool:
 # A glossary's other form, the term as a sentence of its own: "A.9 Frontier Output Integrity
 # Pact. A voluntary agreement signed on ... by ...". The definition opens on a determiner and
 # its head noun phrase has no finite verb ("signed" is a participle here); what follows a
-# relative word ("a list ... that MOFCOM considers ...") is not the sentence's own verb.
+# relative word ("a list ... that MOFCOM considers ...") is not the sentence's own verb. The
+# term before it, on the same line, is a short title-cased label ending in a full stop.
 _LABEL_MAX_WORDS = 8
 _DETERMINER = re.compile(r"^(?:A|An|The)\s")
 _RELATIVE_TAIL = re.compile(r"\s(?:that|which|who|whose|where)\s.*$", re.DOTALL)
 
 
 def _defines_label(text: str, passage: str) -> bool:
-    if not _DETERMINER.match(text) or _FINITE.search(_RELATIVE_TAIL.sub("", text)):
+    head = _RELATIVE_TAIL.sub("", text)
+    if not _DETERMINER.match(text) or _FINITE.search(head) or has_finite_verb(head):
         return False
-    before = " ".join(passage.split()).split(" ".join(text.split()), 1)[0].strip()
+    wanted = " ".join(text.split())
+    line = next((ln for ln in passage.splitlines() if wanted in " ".join(ln.split())), None)
+    if line is None:
+        return False
+    before = " ".join(line.split()).split(wanted, 1)[0].strip()
     label = split_sentences(before)[-1] if before else ""
-    return 0 < len(label.split()) <= _LABEL_MAX_WORDS and (
-        looks_like_heading(label) or not has_verb(label)
+    words = [w for w in label.split() if w[:1].isalpha()]
+    return (
+        0 < len(label.split()) <= _LABEL_MAX_WORDS
+        and label.endswith(".")
+        and sum(w[0].isupper() for w in words) * 2 > len(words)
+        and (looks_like_heading(label) or not has_verb(label))
     )
 
 

@@ -7,9 +7,10 @@ relative dates written out ("BIS on March 3, 2026 added ..."); the citation stil
 source's own words, and the footnote gives the document's date they were resolved against.
 
 Only what the date fixes is resolved: today, yesterday, tomorrow, a weekday ("on Tuesday":
-the last one on or before the document's date, or the next one after it when the sentence
-looks ahead), and this, last or next month or year. "This week", "recently" and the like
-are left as they are: no single date states them.
+the last one on or before the document's date, or the next one after it when its clause
+looks ahead), and this, last or next month or year. "This week", "recently", a weekday that
+is part of a name or a time ("Friday Holdings", "Monday morning") and anything inside a
+quotation (a speaker's own words) are left as they are.
 """
 
 from __future__ import annotations
@@ -19,17 +20,17 @@ import re
 from datetime import date, timedelta
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
-# A weekday already followed by its date ("from Monday, July 14", "on Friday 3 April") is
-# dated; nor is a weekday before a possessive or a noun ("Monday's rule", "Friday trading").
+_MONTH_WORDS = (
+    [m for m in calendar.month_name[1:]] + [m for m in calendar.month_abbr[1:]] + ["Sept"]
+)
+# A date already given beside the relative one ("from Monday, July 14", "on Friday 3 April",
+# "today (March 13)").
 _DATED_AFTER = re.compile(
-    r"^,?\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:" + "|".join(m[:3] for m in _MONTHS) + r")",
+    r"^\s*[,(]?\s*(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:" + "|".join(_MONTH_WORDS) + r")\b\.?",
     re.IGNORECASE,
 )
-_WEEKDAY = re.compile(r"\b(?P<prep>on\s+)?(?P<day>" + "|".join(_WEEKDAYS) + r")\b(?!['’])", re.I)
 _DAY_WORD = re.compile(r"\b(?P<word>today|yesterday|tomorrow)\b(?!['’])", re.IGNORECASE)
+_WEEKDAY = re.compile(r"\b(?P<prep>on\s+)?(?P<day>" + "|".join(_WEEKDAYS) + r")\b(?!['’])", re.I)
 _PERIOD = re.compile(
     r"\b(?P<when>(?:earlier|later)\s+)?(?P<which>this|last|next)\s+(?P<unit>month|year)\b"
     r"(?!['’])",
@@ -42,17 +43,45 @@ _BARE_AFTER = re.compile(
     r"\s*$",
     re.IGNORECASE,
 )
-# A sentence looking ahead ("will take effect on Monday", "from Monday"): its weekday is the
-# next one, not the last.
+# "the last year", "a next month", "its last year": not a date but a span or an order.
+_DETERMINED = re.compile(r"\b(?:the|a|an|its|their|our|his|her|whose|each|every)\s*$", re.I)
+# A weekday that names something or a part of a day: "Friday Holdings", "Monday morning".
+_NOT_A_DATE_AFTER = re.compile(
+    r"^\s+(?:(?:morning|afternoon|evening|night|prayers?|the\s+\d)\b|(?:and|or)\s+\w+day\b)"
+)
+_NAME_AFTER = re.compile(r"^\s+[A-Z]")  # "Friday Holdings" (but "On Monday BIS replied")
+# Where a clause ends: the direction of a weekday is read within its own clause only ("BIS
+# said on Friday that the rule will take effect on Monday": Friday is past, Monday ahead).
+_CLAUSE_END = re.compile(r"[,;:()\[\]]|\b(?:that|which|who|and|but|while|whereas)\b|[.!?](?=\s|$)")
+# A clause looking ahead: its weekday is the next one, not the last. "will", "is due",
+# "expected to" say so whatever else the clause has; "from Monday", "takes effect" only in a
+# clause that tells of nothing past ("Talks ran from Monday").
 _AHEAD = re.compile(
-    r"\b(?:will|shall|(?:is|are)\s+(?:due|to|set|scheduled)|starting|takes?\s+effect|"
-    r"comes?\s+into\s+force)\b",
+    r"\b(?:will|shall|(?:is|are)\s+(?:due|to|set|scheduled|expected)|(?:expected|plans?|planned|"
+    r"going|aims?|intends?|scheduled|set)\s+to|(?:postponed|delayed|moved)\s+(?:to|until))\b",
     re.IGNORECASE,
 )
-_AHEAD_BEFORE = re.compile(r"\b(?:from|starting|until|till|by)\s*$", re.IGNORECASE)
+_AHEAD_UNLESS_PAST = re.compile(
+    r"\b(?:starting|from|takes?\s+(?:effect|place)|comes?\s+into\s+force|begins?)\b",
+    re.IGNORECASE,
+)
+# A clause telling what happened: a past tense before the weekday wins over "from" or "to".
+_PAST = re.compile(
+    r"(?-i:\b[a-z]{3,}ed\b)|\b(?:said|told|took|ran|met|made|came|went|began|held|gave|wrote|sent|fell|rose|"
+    r"saw|won|lost|left|kept|brought|bought|sold|paid|spoke|chose|grew|was|were|had|did)\b",
+    re.IGNORECASE,
+)
+_QUOTES = {"“": "”", "‘": "’"}
+# "Today marks a turning point", "This year will be hard": the relative words are the
+# sentence's subject, and the date takes their place bare. ("Today BIS added ..." is not.)
+_VERB_NEXT = re.compile(
+    r"^\s+(?:is|was|will|would|may|might|could|has|had|marks|marked|saw|sees|brings|brought|"
+    r"begins|began|ends|ended|looks|looked|promises|remains)\b",
+    re.IGNORECASE,
+)
 
 
-def published_date(published: str) -> date | None:
+def published_date(published: str | None) -> date | None:
     """The document's date when it gives the day ("2026-03-03"); None otherwise."""
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", (published or "").strip())
     if not m:
@@ -67,60 +96,105 @@ def spelled(day: date) -> str:
     return f"{calendar.month_name[day.month]} {day.day}, {day.year}"
 
 
-def resolve_relative_dates(text: str, published: str) -> str:
+def resolve_relative_dates(text: str, published: str | None) -> str:
     """``text`` with its relative dates written out against ``published`` (ISO); unchanged
     when the document's day is not known."""
     ref = published_date(published)
     if ref is None:
         return text
-    ahead = bool(_AHEAD.search(text))
-    text = _DAY_WORD.sub(lambda m: _day_word(m, ref), text)
-    text = _WEEKDAY.sub(lambda m: _weekday(m, ref, ahead), text)
-    return _PERIOD.sub(lambda m: _period(m, ref), text)
+    try:
+        text = _DAY_WORD.sub(lambda m: _day_word(m, ref), text)
+        text = _WEEKDAY.sub(lambda m: _weekday(m, ref), text)
+        return _PERIOD.sub(lambda m: _period(m, ref), text)
+    except OverflowError:  # a document dated 0001-01-01 or 9999-12-31 by hand
+        return text
 
 
-def _with_preposition(m: re.Match[str], spelled_date: str, given: str = "") -> str:
-    """ "on <date>", or the bare date after a preposition the sentence already has; capital
-    when it opens the sentence."""
-    before = m.string[: m.start()]
-    phrase = spelled_date if given or _BARE_AFTER.search(before) else f"on {spelled_date}"
-    phrase = f"{given}{phrase}"
-    if not before.strip():
-        phrase = phrase[0].upper() + phrase[1:]
-    return phrase
+def _quoted(text: str, at: int) -> bool:
+    """Whether position ``at`` lies inside a quotation: the speaker's words stay theirs."""
+    before = text[:at]
+    if before.count('"') % 2:
+        return True
+    return any(before.rfind(open_) > before.rfind(close) for open_, close in _QUOTES.items())
+
+
+def _opens_sentence(before: str) -> bool:
+    stripped = before.rstrip().rstrip("*_#>)]”’\"' ")
+    return not stripped or stripped[-1] in ".!?\n"
+
+
+def _phrase(m: re.Match[str], spelled_date: str, preposition: str = "on ") -> str:
+    """The date in the place of the relative words: after a preposition the sentence has
+    ("as of today"), bare; as a sentence's subject ("Today marks ..."), bare; otherwise with
+    ``preposition``. Capitalised where a sentence starts."""
+    before, after = m.string[: m.start()], m.string[m.end() :]
+    opening = _opens_sentence(before)
+    subject = opening and bool(_VERB_NEXT.match(after))
+    bare = subject or bool(_BARE_AFTER.search(before))
+    phrase = spelled_date if bare else f"{preposition}{spelled_date}"
+    return phrase[0].upper() + phrase[1:] if opening else phrase
 
 
 def _day_word(m: re.Match[str], ref: date) -> str:
+    if _quoted(m.string, m.start()) or _DATED_AFTER.match(m.string[m.end() :]):
+        return m.group()
+    if m["word"][0].isupper() and not _opens_sentence(m.string[: m.start()]):
+        return m.group()  # a name: "GlobalMarkets Today", "USA Today"
     shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[m["word"].lower()]
-    return _with_preposition(m, spelled(ref + timedelta(days=shift)))
+    return _phrase(m, spelled(ref + timedelta(days=shift)))
 
 
-def _weekday(m: re.Match[str], ref: date, ahead: bool) -> str:
-    if _DATED_AFTER.match(m.string[m.end() :]) or not (
-        m["prep"] or _BARE_AFTER.search(m.string[: m.start()])
+def _clause_around(text: str, start: int, end: int) -> tuple[str, str]:
+    """The words of the match's own clause before and after it."""
+    before = text[:start]
+    cuts = list(_CLAUSE_END.finditer(before))
+    head = before[cuts[-1].end() :] if cuts else before
+    after = text[end:]
+    cut = _CLAUSE_END.search(after)
+    return head, after[: cut.start()] if cut else after
+
+
+def _weekday(m: re.Match[str], ref: date) -> str:
+    text = m.string
+    before, after = text[: m.start()], text[m.end() :]
+    if (
+        _quoted(text, m.start())
+        or _DATED_AFTER.match(after)
+        or _NOT_A_DATE_AFTER.match(after)
+        or (not m["prep"] and _NAME_AFTER.match(after))
+        or re.search(r"\b(?:and|or)\s*$", before)
+        or not (m["prep"] or _BARE_AFTER.search(before))
     ):
-        return m.group()  # dated already, or not a day the sentence says something happened
+        return m.group()  # dated already, a name, or not a day something happened on
+    head, tail = _clause_around(text, m.start(), m.end())
+    clause = f"{head} {tail}"
+    ahead = bool(_AHEAD.search(head)) or (
+        not _PAST.search(head) and bool(_AHEAD.search(clause) or _AHEAD_UNLESS_PAST.search(clause))
+    )
     want = _WEEKDAYS.index(m["day"].lower())
-    if ahead or _AHEAD_BEFORE.search(m.string[: m.start()]):
+    if ahead:
         day = ref + timedelta(days=(want - ref.weekday()) % 7 or 7)
     else:
         day = ref - timedelta(days=(ref.weekday() - want) % 7)
-    return _with_preposition(m, spelled(day), m["prep"] or "")
+    # "on Friday" -> "on March 20, 2026", as the source capitalises its "on"; "until Friday"
+    # -> "until March 20, 2026".
+    return f"{m['prep'] or ''}{spelled(day)}"
 
 
 def _period(m: re.Match[str], ref: date) -> str:
+    before = m.string[: m.start()]
+    if _quoted(m.string, m.start()) or (not m["when"] and _DETERMINED.search(before)):
+        return m.group()
     shift = {"this": 0, "last": -1, "next": 1}[m["which"].lower()]
     if m["unit"].lower() == "year":
         named = str(ref.year + shift)
     else:
         index = ref.year * 12 + ref.month - 1 + shift
         named = f"{calendar.month_name[index % 12 + 1]} {index // 12}"
-    when = m["when"] or ""
-    before = m.string[: m.start()]
-    phrase = f"{when}in {named}" if not _BARE_AFTER.search(before) or when else named
-    if not before.strip():
-        phrase = phrase[0].upper() + phrase[1:]
-    return phrase
+    if m["when"]:  # "earlier this year" -> "earlier in 2026"
+        phrase = f"{m['when']}in {named}"
+        return phrase[0].upper() + phrase[1:] if _opens_sentence(before) else phrase
+    return _phrase(m, named, "in ")
 
 
 __all__ = ["published_date", "resolve_relative_dates", "spelled"]

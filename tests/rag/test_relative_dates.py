@@ -53,6 +53,69 @@ from rag.reading.relative_dates import resolve_relative_dates
         ("Today's rule is long.", "2026-03-13", None),
         ("It said today.", "2026-03", None),  # the document's day is not known
         ("It said today.", "", None),
+        ("It said tomorrow.", "9999-12-31", None),  # a date typed by hand: no overflow
+        # Past or ahead is read in the weekday's own clause (13 March 2026 was a Friday).
+        (
+            "BIS said on Friday that the rule will take effect on Monday.",
+            "2026-03-13",
+            "BIS said on March 13, 2026 that the rule will take effect on March 16, 2026.",
+        ),
+        (
+            "It said on Wednesday it will review the list.",
+            "2026-03-13",
+            "It said on March 11, 2026 it will review the list.",
+        ),
+        (
+            "The rule, which took effect on Monday, will cover 140 firms.",
+            "2026-03-18",
+            "The rule, which took effect on March 16, 2026, will cover 140 firms.",
+        ),
+        (
+            "BIS is expected to publish the rule on Monday.",
+            "2026-03-13",
+            "BIS is expected to publish the rule on March 16, 2026.",
+        ),
+        (
+            "The United States will impose the curbs from Monday.",
+            "2026-03-13",
+            "The United States will impose the curbs from March 16, 2026.",
+        ),
+        (
+            "Talks ran from Monday to Wednesday.",
+            "2026-03-13",
+            "Talks ran from March 9, 2026 to March 11, 2026.",
+        ),
+        # The date as the sentence's subject; a span, not a date; a name; a part of a day.
+        ("Today marks a turning point.", "2026-03-13", "March 13, 2026 marks a turning point."),
+        ("This year will be hard.", "2026-03-13", "2026 will be hard."),
+        ("Prices rose over the last year.", "2026-03-13", None),
+        ("This is the last month of the programme.", "2026-03-13", None),
+        (
+            "Shares of Friday Holdings fell on Friday.",
+            "2026-03-13",
+            "Shares of Friday Holdings fell on March 13, 2026.",
+        ),
+        ("The vote is on Monday morning.", "2026-03-13", None),
+        ("It met on Monday and Tuesday.", "2026-03-13", None),
+        # Already dated, or a speaker's own words.
+        ("China acted on Friday (March 20).", "2026-03-21", None),
+        ("The list, published today, March 13, is long.", "2026-03-13", None),
+        (
+            "“Today, we acted,” the minister said on Friday.",
+            "2026-03-13",
+            "“Today, we acted,” the minister said on March 13, 2026.",
+        ),
+        ("It told GlobalMarkets Today it would appeal.", "2026-03-13", None),
+        (
+            "*Today, the President signed the order.",
+            "2026-03-13",
+            "*On March 13, 2026, the President signed the order.",
+        ),
+        (
+            "China acted. On Monday BIS replied.",
+            "2026-03-13",
+            "China acted. On March 9, 2026 BIS replied.",
+        ),
     ],
 )
 def test_relative_dates_are_written_out(text: str, published: str, resolved: str | None) -> None:

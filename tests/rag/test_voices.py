@@ -207,6 +207,8 @@ def test_an_unsigned_analysis_is_attributed_to_its_title() -> None:
             False,
         ),
         ("Penalties. A breach of the Order is punishable by a fine of up to 500,000 RM.", True),
+        ("Penalties. A fine of up to 500,000 RM applies to each shipment.", True),
+        ("Not at all. The rule targets only three companies named by BIS.", True),
     ],
 )
 def test_a_glossary_entry_is_not_quoted_as_a_claim(text: str, ok: bool) -> None:
