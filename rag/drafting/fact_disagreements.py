@@ -19,6 +19,7 @@ import numpy as np
 
 from rag.checking.checker import content_words
 from rag.drafting.disagreements import _counts, _effective_dates, _names
+from rag.drafting.event_dates import event_dates
 from rag.drafting.facts import Fact, SourceSentence
 
 SAME_EVENT_MIN = 0.55  # cosine between the two sentences, with a name or words in common
@@ -58,7 +59,19 @@ def _who(sentence: SourceSentence) -> str:
     return doc.publisher or doc.author
 
 
+def _days(fact: Fact) -> set[str]:
+    """The full dates (day, month, year) the fact's sentence puts its event on."""
+    first = fact.members[0]
+    return {d for d in event_dates(fact.text, first.hit.document.published) if len(d) == 10}
+
+
 def _same_event(a: Fact, b: Fact) -> float | None:
+    # Two reports dated to different days tell two events, however alike their words: "the
+    # United States on March 3 added 31 companies" and "China on March 12 added 18 U.S.
+    # companies" are a blacklist and the answer to it, not two counts of one.
+    da, db = _days(a), _days(b)
+    if da and db and not da & db:
+        return None
     closeness = float(np.dot(a.vector, b.vector))
     if closeness >= SAME_EVENT_ALONE:
         return closeness

@@ -38,7 +38,9 @@ _DEPENDENT_OPENING = re.compile(
     r"in\s+(?:addition|turn|contrast|response|that\s+case)|by\s+contrast|for\s+(?:example|instance)|"
     r"if\s+(?:so|not)|otherwise|(?:yes|no)(?=[.,])|"
     # A writer's aside to the reader ("Of course, China was not happy."), not a finding.
-    r"of\s+course|indeed|after\s+all|in\s+fact|to\s+be\s+sure|needless\s+to\s+say)\b",
+    r"of\s+course|indeed|after\s+all|in\s+fact|to\s+be\s+sure|needless\s+to\s+say|"
+    # A blog's throat-clearing ("In today's rapidly evolving AI landscape, ..."), not a finding.
+    r"in\s+today['’]s)\b",
     re.IGNORECASE,
 )
 _ENDS = '.!”"’)'

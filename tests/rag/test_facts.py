@@ -155,6 +155,19 @@ def test_counts_of_one_event_in_one_unit_disagree_and_are_quoted_whole() -> None
     )
 
 
+def test_counts_of_events_on_different_days_are_not_a_disagreement() -> None:
+    """A blacklist and the answer to it, told alike, with each day written out (as "on
+    Tuesday" and "on Thursday" are once resolved): two events, not two counts of one."""
+    same = _unit(1, 0.1, 0)
+    a = _fact("f1", "a", "The United States on March 3, 2026 added 31 companies in China.", same)
+    b = _fact("f2", "b", "China on March 12, 2026 added 18 US companies to its list.", same)
+    c = _fact("f3", "c", "China on March 12, 2026 placed 16 US companies on its list.", same)
+    found = find_fact_disagreements([a, b, c])
+    assert [(d.first_says, d.second_says) for d in found] == [
+        ("18 US companies", "16 US companies")
+    ]
+
+
 def test_figures_in_other_units_or_other_contexts_are_never_compared() -> None:
     a = _fact(
         "f1", "a", "The rule covers exports to 5 countries in the Middle East.", _unit(1, 0, 0)

@@ -39,6 +39,7 @@ def test_a_complete_sentence_that_stands_alone_is_quotable(text: str) -> None:
         "Export Controls on Frontier Models and Advanced Chips",  # a heading
         "the ministry said more steps could follow.",  # a fragment
         "Of course, China was not happy with the new rule.",  # an aside to the reader
+        "In today's fast-moving AI market, the new rule is a game-changer.",  # a blog's opener
         "The three companies announced an alliance against copying.",  # which three?
         "In the same announcement it added 3 further U.S. companies to its list.",
         " ".join(["word"] * (MAX_WORDS + 1)) + ".",
