@@ -56,7 +56,7 @@ from rag.drafting import prompts
 from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, split_markers
 from rag.drafting.event_dates import event_dates
 from rag.drafting.fact_disagreements import FactDisagreement
-from rag.drafting.facts import IMPERATIVE, Fact, SourceSentence, attributed
+from rag.drafting.facts import IMPERATIVE, Fact, SourceSentence, attributed, speaker
 from rag.drafting.gaps import (
     GAP_QUESTIONS,
     REJECTED_GAP,
@@ -67,6 +67,7 @@ from rag.drafting.gaps import (
 from rag.drafting.quoted_claims import according_to, depends_on_context, quotable, quoted_text
 from rag.drafting.repeats import Similarity, fold_subsumed, repeats, subsumes, told
 from rag.drafting.section_evidence import BriefingEvidence, gather
+from rag.drafting.voices import FIRST_PERSON, I_SAY
 from rag.reading.readers.dates import normalize_date
 
 if TYPE_CHECKING:
@@ -759,6 +760,28 @@ def _given_to_holder(text: str, cited: Sequence[str], shown: _SectionFacts) -> s
     return according_to(who, text, context)
 
 
+def _opens_with(text: str, name: str) -> bool:
+    text = text.removeprefix("The ").removeprefix("the ")
+    return text.startswith(name.removeprefix("The ").removeprefix("the "))
+
+
+def _holder_as_actor(judged: str, facts: Sequence[Fact]) -> bool:
+    """Whether the claim makes the source that speaks for itself the actor of what its own
+    sentence says another party did: "Carrow Center alleged that ..." from Carrow's report
+    saying "Sablewood AI alleged that ...". The check sees the fact as the model did, with the
+    speaker's name before it ("Carrow Center: Sablewood AI alleged ..."), so the name alone is
+    no support. A sentence in the source's own first person ("We expect ...") is its act."""
+    for fact in facts:
+        for member in fact.members:
+            who = member.voice or speaker(member)
+            if not who or not _opens_with(judged, who):
+                continue
+            own = FIRST_PERSON.search(member.text) or I_SAY.search(member.text)
+            if not own and who.lower() not in member.text.lower():
+                return True
+    return False
+
+
 def _checked_claim(
     text: str, cited: list[str], spec: SectionSpec, shown: _SectionFacts, library: Library
 ) -> Claim | None:
@@ -781,6 +804,8 @@ def _checked_claim(
         reasons.append(VIEW_AS_FACT)
     elif facts and added_view(judged, cited_text):
         reasons.append(ADDED_VIEW)
+    if facts and _holder_as_actor(judged, facts):
+        reasons.append("makes the source the actor of what its sentence says another did")
     if depends_on_context(judged):
         reasons.append(NEEDS_CONTEXT)
     if _UNNAMED_SPEAKER.match(text):

@@ -215,3 +215,59 @@ def test_a_glossary_entry_is_not_quoted_as_a_claim(text: str, ok: bool) -> None:
     found = candidate_sentences([_hit("w", text, "A report", "Atlas News Agency")])
     # Either not a fact at all (no verb) or a fact the engine never quotes unasked.
     assert any(quotable(s) for s in found) is ok
+
+
+ANALYSIS = """\
+Chokepoints and Countermeasures
+
+We think the distillation dispute will shape the next round of controls. In June 2024,
+Sablewood AI alleged that Qiantang-Lite repeated rare errors and phrasing found only in
+Sablewood-3 outputs, which it called fingerprints of distillation. Our view is that the
+evidence was strong.
+"""
+
+
+def test_a_source_speaking_for_itself_is_never_made_the_actor_of_what_another_did(
+    tmp_path: Path,
+) -> None:
+    """An analysis that speaks in its own voice reports that Sablewood AI alleged something;
+    the model writes that the analysis's publisher alleged it. The check must not let the
+    publisher's name before the fact (as the model is shown it) support that: the claim
+    comes out with Sablewood AI as the actor, or not at all."""
+    (tmp_path / "analysis.txt").write_text(ANALYSIS, encoding="utf-8")
+    lib = Library.open(tmp_path / "lib")
+    try:
+        list(lib.import_paths([tmp_path / "analysis.txt"]))
+        (doc,) = lib.documents()
+        lib.update_document(doc.id, publisher="Carrow Center for Technology Policy")
+
+        def answer(messages, schema):
+            for line in messages[-1]["content"].splitlines():
+                if "alleged" in line and line.split(".")[0].strip("[] ").isdigit():
+                    n = int(line.split(".")[0].strip("[] "))
+                    said = (
+                        "Carrow Center for Technology Policy alleged that Qiantang-Lite repeated "
+                        "rare errors and phrasing found only in Sablewood-3 outputs."
+                    )
+                    return {"claims": [{"text": said, "facts": [n]}]}
+            return {"claims": []}
+
+        events = list(
+            draft(
+                lib, ReplayModel([answer] * 6), get_template("situation-brief"),
+                "Qiantang-Lite and the distillation dispute", cancel=CancelToken(),
+            )
+        )  # fmt: skip
+    finally:
+        lib.close()
+    claims = [e.claim for e in events if isinstance(e, ClaimAdded)]
+    alleging = [c for c in claims if "alleged" in c.text]
+    assert alleging, [c.text for c in claims]
+    for claim in alleging:
+        shown_supported = claim.check.status == "supported"
+        assert not (
+            shown_supported and "Carrow Center for Technology Policy alleged" in claim.text
+        ), (
+            claim.text,
+            claim.check.reasons,
+        )
