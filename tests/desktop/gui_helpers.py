@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.main_window import MainWindow
 from rag.core.paths import assets_dir
-from rag.drafting.claim_text import clean_claim
+from rag.drafting.claim_text import MAX_WORDS, clean_claim
 
 DEMO = assets_dir() / "demo" / "library"
 
@@ -140,27 +140,37 @@ class Quoting:
     1) with the sentence holding it, word for word: a claim the checker finds supported.
     ``claims`` records what was answered, for the test to compare with the screen."""
 
-    def __init__(self, *phrases: str, avoid: list[str] | None = None) -> None:
+    def __init__(
+        self, *phrases: str, avoid: list[str] | None = None, saying: str | None = None
+    ) -> None:
         self.phrases = phrases
         self.claims: list[str] = []
         self.avoid = avoid if avoid is not None else []  # sentences never to quote
+        # The claim in fewer words than its source sentence (which may be too long to quote).
+        self.saying = saying
 
     def __call__(self, messages, schema):
         sources = sources_in(messages)
+        if self.saying is not None:
+            for phrase in self.phrases:
+                found = [k for k, t in sources.items() if phrase in t]
+                if found:
+                    self.claims.append(self.saying)
+                    return {"claims": [{"text": self.saying, "facts": found[:1]}]}
+        # Only a sentence the engine takes as a claim (at most 40 words as the prompt shows
+        # it, relative dates written out: "late on Friday" is "late on March 20, 2026").
+        fits = {
+            (k, x): x for k, t in sources.items() for x in _sentences(t)
+            if len(_shown(x).split()) <= MAX_WORDS
+        }  # fmt: skip
         for phrase in self.phrases:
-            found = [n for n, t in sources.items() if phrase in t]
+            found = [(k, x) for (k, x) in fits if phrase in x]
             if found:
-                n, text = found[0], sources[found[0]]
-                sentence = next(s for s in _sentences(text) if phrase in s)
+                n, sentence = found[0]
                 break
         else:
             n, sentence = max(
-                (
-                    (k, x)
-                    for k, t in sources.items()
-                    for x in _sentences(t)
-                    if _shown(x) not in self.avoid
-                ),
+                ((k, x) for (k, x) in fits if _shown(x) not in self.avoid),
                 key=lambda pair: (pair[0] == 1, len(pair[1])),
             )
         self.claims.append(_shown(sentence))

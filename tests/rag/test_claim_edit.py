@@ -9,7 +9,6 @@ import pytest
 
 from rag.briefs.briefing import Citation, Claim
 from rag.checking.verdict import SupportCheck
-from rag.core.demo import demo_library_dir
 from rag.core.types import Locator
 from rag.drafting.claim_edit import (
     REMOVED_SOURCE,
@@ -19,14 +18,6 @@ from rag.drafting.claim_edit import (
     take_recheck,
 )
 from rag.indexing.library import Library
-
-
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo-lib")
-    with Library.open(folder) as lib:
-        list(lib.import_paths([demo_library_dir()]))
-    return folder
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 
 from rag.briefs.briefing import Citation, Claim
 from rag.checking.verdict import SupportCheck
-from rag.core.demo import demo_library_dir
 from rag.core.types import Document, Hit, Locator, Passage
 from rag.drafting.claim_edit import recheck_claim
 from rag.drafting.facts import candidate_sentences
@@ -138,19 +137,11 @@ def test_a_fact_reads_the_date_and_its_citation_quotes_the_source() -> None:
     assert sentence.cited == source
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo-lib")
-    with Library.open(folder) as lib:
-        list(lib.import_paths([demo_library_dir()]))
-    return folder
-
-
-def test_an_edited_claim_stating_the_resolved_date_is_supported(demo: Path) -> None:
+def test_an_edited_claim_stating_the_resolved_date_is_supported(demo_folder: Path) -> None:
     """The demo's Circuit Ledger story, dated Saturday 21 March 2026, says the ministry spoke
     "late on Friday". A claim saying "March 20, 2026" is checked against the story as
     drafting read it; a wrong date still fails."""
-    with Library.open(demo) as lib:
+    with Library.open(demo_folder) as lib:
         phrase = "has placed 28 American companies"
         hit = next(h for h in lib.search(phrase, k=5) if phrase in " ".join(h.passage.text.split()))
         assert hit.document.published == "2026-03-21"
