@@ -19,10 +19,10 @@ import calendar
 import re
 from datetime import date, timedelta
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTH_WORDS = (
-    [m for m in calendar.month_name[1:]] + [m for m in calendar.month_abbr[1:]] + ["Sept"]
-)
+from rag.core.vocabulary import MONTH_NAMES, WEEKDAYS
+
+_WEEKDAYS = tuple(day.lower() for day in WEEKDAYS)  # Monday first, as date.weekday() counts
+_MONTH_WORDS = sorted((form for forms in MONTH_NAMES for form in forms), key=len, reverse=True)
 # A date already given beside the relative one ("from Monday, July 14", "on Friday 3 April",
 # "today (March 13)").
 _DATED_AFTER = re.compile(

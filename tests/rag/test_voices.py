@@ -152,29 +152,10 @@ def test_a_model_claim_drawn_only_from_a_partys_statement_is_given_to_that_party
     tmp_path: Path, said: str
 ) -> None:
     (tmp_path / "statement.txt").write_text(STATEMENT, encoding="utf-8")
-    lib = Library.open(tmp_path / "lib")
-    try:
-        list(lib.import_paths([tmp_path / "statement.txt"]))
-        (doc,) = lib.documents()
-        lib.update_document(doc.id, publisher="Qiantang Intelligence")
-
-        def answer(messages, schema):
-            text = messages[-1]["content"]
-            for line in text.splitlines():
-                if "civilian company" in line and line.split(".")[0].strip("[] ").isdigit():
-                    n = int(line.split(".")[0].strip("[] "))
-                    return {"claims": [{"text": said, "facts": [n]}]}
-            return {"claims": []}
-
-        events = list(
-            draft(
-                lib, ReplayModel([answer] * 6), get_template("situation-brief"),
-                "Qiantang Intelligence and the Entity List", cancel=CancelToken(),
-            )
-        )  # fmt: skip
-    finally:
-        lib.close()
-    claims = [e.claim for e in events if isinstance(e, ClaimAdded)]
+    claims = _claims_drafted(
+        tmp_path, "statement.txt", "Qiantang Intelligence",
+        "civilian company", said, "Qiantang Intelligence and the Entity List",
+    )  # fmt: skip
     stated = [c for c in claims if "civilian company" in c.text]
     assert stated, [c.text for c in claims]
     assert all(c.text.startswith("According to Qiantang Intelligence, ") for c in stated), [
@@ -235,32 +216,14 @@ def test_a_source_speaking_for_itself_is_never_made_the_actor_of_what_another_di
     publisher's name before the fact (as the model is shown it) support that: the claim
     comes out with Sablewood AI as the actor, or not at all."""
     (tmp_path / "analysis.txt").write_text(ANALYSIS, encoding="utf-8")
-    lib = Library.open(tmp_path / "lib")
-    try:
-        list(lib.import_paths([tmp_path / "analysis.txt"]))
-        (doc,) = lib.documents()
-        lib.update_document(doc.id, publisher="Carrow Center for Technology Policy")
-
-        def answer(messages, schema):
-            for line in messages[-1]["content"].splitlines():
-                if "alleged" in line and line.split(".")[0].strip("[] ").isdigit():
-                    n = int(line.split(".")[0].strip("[] "))
-                    said = (
-                        "Carrow Center for Technology Policy alleged that Qiantang-Lite repeated "
-                        "rare errors and phrasing found only in Sablewood-3 outputs."
-                    )
-                    return {"claims": [{"text": said, "facts": [n]}]}
-            return {"claims": []}
-
-        events = list(
-            draft(
-                lib, ReplayModel([answer] * 6), get_template("situation-brief"),
-                "Qiantang-Lite and the distillation dispute", cancel=CancelToken(),
-            )
-        )  # fmt: skip
-    finally:
-        lib.close()
-    claims = [e.claim for e in events if isinstance(e, ClaimAdded)]
+    said = (
+        "Carrow Center for Technology Policy alleged that Qiantang-Lite repeated rare errors "
+        "and phrasing found only in Sablewood-3 outputs."
+    )
+    claims = _claims_drafted(
+        tmp_path, "analysis.txt", "Carrow Center for Technology Policy",
+        "alleged", said, "Qiantang-Lite and the distillation dispute",
+    )  # fmt: skip
     alleging = [c for c in claims if "alleged" in c.text]
     assert alleging, [c.text for c in claims]
     for claim in alleging:
@@ -271,3 +234,30 @@ def test_a_source_speaking_for_itself_is_never_made_the_actor_of_what_another_di
             claim.text,
             claim.check.reasons,
         )
+
+
+def _claims_drafted(
+    tmp_path: Path, filename: str, publisher: str, phrase: str, said: str, topic: str
+) -> list:
+    """The claims of a briefing drafted from the one document ``filename`` (in ``tmp_path``)
+    with ``publisher`` set, the model answering ``said`` citing the fact holding ``phrase``."""
+    lib = Library.open(tmp_path / "lib")
+    try:
+        list(lib.import_paths([tmp_path / filename]))
+        (doc,) = lib.documents()
+        lib.update_document(doc.id, publisher=publisher)
+
+        def answer(messages, schema):
+            for line in messages[-1]["content"].splitlines():
+                if phrase in line and line.split(".")[0].strip("[] ").isdigit():
+                    n = int(line.split(".")[0].strip("[] "))
+                    return {"claims": [{"text": said, "facts": [n]}]}
+            return {"claims": []}
+
+        events = list(
+            draft(lib, ReplayModel([answer] * 6), get_template("situation-brief"), topic,
+                  cancel=CancelToken())
+        )  # fmt: skip
+    finally:
+        lib.close()
+    return [e.claim for e in events if isinstance(e, ClaimAdded)]
