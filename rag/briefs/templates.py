@@ -43,7 +43,7 @@ DEFAULT_REFERENCE_DOCX = "house-style.docx"
 DEFAULT_TEMPLATE_ID = "situation-brief"
 
 _TOP_KEYS = ("name", "purpose", "reference_docx", "sections")
-_SECTION_KEYS = ("key", "title", "instruction", "claims", "queries", "kind")
+_SECTION_KEYS = ("key", "title", "instruction", "claims", "queries", "kind", "ahead")
 _SECTION_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -66,6 +66,8 @@ class SectionSpec:
     claims: int
     queries: tuple[str, ...]
     kind: str
+    # A section on what comes next: written only from facts that look ahead (``ahead``).
+    ahead: bool = False
 
 
 @dataclass(frozen=True)
@@ -359,6 +361,7 @@ class _Checker:
             claims=self._claims(index, item, label),
             queries=self._queries(index, item, label),
             kind=self._kind(index, item, label),
+            ahead=self._ahead(index, item, label),
         )
 
     def _section_text(self, index: int, item: dict[str, Any], key: str, label: str) -> str:
@@ -405,6 +408,16 @@ class _Checker:
                 line,
                 f"{label}: unknown kind '{shown}' (use one of: {', '.join(KINDS)})",
             )
+        return value
+
+    def _ahead(self, index: int, item: dict[str, Any], label: str) -> bool:
+        value = item.get("ahead", False)
+        if not isinstance(value, bool):
+            line = self.lines.section_line(index, "ahead")
+            raise _fail(self.path, line, f"{label}: ahead must be true or false")
+        if value and item.get("kind", DEFAULT_KIND) != DEFAULT_KIND:
+            line = self.lines.section_line(index, "ahead")
+            raise _fail(self.path, line, f"{label}: only a section of claims can look ahead")
         return value
 
     def _no_unknown_keys(

@@ -60,6 +60,8 @@ _HEDGE_BEFORE_TO = frozenset({
     "plans", "plan", "planned", "planning", "intends", "intend", "intended", "expected",
     "expects", "set", "threatened", "threatens", "threatening", "aims", "aimed", "seeks",
     "sought", "likely", "proposes", "proposed", "wants", "hopes", "pledged", "vowed",
+    # "appeared to have been trained": what only seems so is not stated as done.
+    "appeared", "appears", "appear", "seemed", "seems", "seem",
 })  # fmt: skip
 # Words skipped between a negation or hedge and the word it governs.
 _GLUE = frozenset(

@@ -82,6 +82,15 @@ CLAUSE_MIN_SHARE = 0.5
 # word or two ("the ministry" for "MOFCOM") does not.
 ADDED_PHRASE_WORDS = 2
 _PHRASE_BREAK = re.compile(r"[,;:]\s+|\s+[—–]\s+|\s+-\s+|\s*[()]\s*")
+# A deed and its doer in the passive ("a new model released by China's Qiantang
+# Intelligence"): the doer's capitalised words, with "of", "and" and "&" inside a name.
+# Words that open a sentence without being anyone's name.
+_OPENERS = _DETERMINERS | frozenset(
+    "on in at after before by since according under with from following during".split()
+)
+_BY_AGENT = re.compile(
+    r"\b([a-z]+) by (?:the )?([A-Z][\w’'&.-]*(?:\s+(?:(?:of|and|for|&)\s+)?[A-Z][\w’'&.-]*)*)"
+)
 _TIMELINE_DATE = re.compile(r"^\W*\d{1,2} \w+ \d{4}\s*[—–:-]\s*")
 
 
@@ -313,7 +322,50 @@ def _problems_with(
         if word in sentence_words and word not in hedge_s and word not in neg_s:
             problems.append(f"modality: the claim hedges what the source states ({word}…)")
     problems += [f"opposite words: {name}" for name in opposite_words(said, reading.sentence)]
-    return problems
+    problems += [
+        f"{doer} is not the actor of: {reading.sentence}"
+        for doer in _passive_doers_replaced(said, reading.sentence, mentions)
+    ]
+    return list(dict.fromkeys(problems))
+
+
+def _passive_doers_replaced(
+    said: str, sentence: str, mentions: Callable[[str, str], bool]
+) -> list[str]:
+    """Who the claim makes the doer of a deed its sentence gives to another, in the passive:
+    the sentence's "a new model released by China's Qiantang Intelligence" and the claim's
+    "Sablewood AI ... released a new model". The claim's deed is active (not "released by")
+    and no name of the sentence's doer comes before it in the claim; the names that do come
+    before it are returned. A deed told of a description ("The company released ...") is not
+    judged: the description may well be the doer."""
+    out = []
+    said_words = said.split()
+    for m in _BY_AGENT.finditer(sentence):
+        deed, doer = root(m.group(1)), m.group(2).rstrip(".")
+        # "fell by March", "due by Friday": a date is not a doer.
+        if len(deed) < 3 or root(doer.split()[0]) in _CALENDAR:
+            continue
+        doer_names = [w for w in _WORD.findall(doer) if w[:1].isupper() and w.lower() != "the"]
+        # "by China's Qiantang Intelligence": the company is the doer, not any Chinese party.
+        own = [w for w in doer_names if not countries_in(w)] or doer_names
+        for i, word in enumerate(said_words):
+            after = said_words[i + 1].lower() if i + 1 < len(said_words) else ""
+            if root(word.strip(",;:.")) != deed or after == "by":
+                continue
+            before = " ".join(said_words[:i])
+            named = [
+                w for k, w in enumerate(_WORD.findall(before))
+                if w[:1].isupper() and (k or w.lower() not in _OPENERS)
+            ]  # fmt: skip
+            if not named or any(mentions(w, before) for w in own):
+                continue
+            # A country word names the doer only when the doer is a country ("by China"):
+            # "a Chinese developer" is not China's Qiantang Intelligence.
+            naming = [w for w in named if own == doer_names or not countries_in(w)]
+            if any(mentions(w, doer) for w in naming):
+                continue
+            out.append(" ".join(dict.fromkeys(w for w in named if not countries_in(w))) or named[0])
+    return out
 
 
 # How many sentences back a chain of "It ... It ..." may carry its actor.

@@ -54,7 +54,7 @@ from rag.core.settings import DraftingSettings
 from rag.core.types import CancelToken, Passage
 from rag.drafting import prompts
 from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, split_markers
-from rag.drafting.event_dates import event_dates
+from rag.drafting.event_dates import event_dates, without_opening_date
 from rag.drafting.fact_disagreements import FactDisagreement
 from rag.drafting.facts import IMPERATIVE, Fact, SourceSentence, attributed, speaker
 from rag.drafting.gaps import (
@@ -820,7 +820,7 @@ def _checked_claim(
             reasons.append("no event date in the cited facts")
         else:
             # The date is the event's, taken from the fact; the checker judged the sentence.
-            text = f"{date} — {text}"
+            text = f"{date} — {without_opening_date(text, date)}"
     if len(reasons) > len(check.reasons):
         check = SupportCheck(
             "unsupported", reasons, check.lexical, check.semantic, check.missing_terms

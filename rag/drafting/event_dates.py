@@ -20,13 +20,14 @@ FULL_DATE = (
     rf"(?:{_DAY}\s+(?:of\s+)?(?:{_MONTH})\.?,?\s+{_YEAR}|(?:{_MONTH})\.?\s+{_DAY},?\s+{_YEAR}"
     rf"|{_YEAR}-[01]\d-[0-3]\d)"
 )
-_DATE = re.compile(
+# Any date a sentence states, to the month at least ("16 March", "March 2026").
+DAY_OR_MONTH = (
     rf"\b(?:(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})\.?(?:,?\s+(?P<y1>{_YEAR}))?"
     rf"|(?P<m2>{_MONTH})\.?\s+(?P<d2>{_DAY})(?:,?\s+(?P<y2>{_YEAR}))?"
     rf"|(?P<m3>{_MONTH})\s+(?P<y3>{_YEAR})"
-    rf"|(?P<iso>{_YEAR}-[01]\d-[0-3]\d))\b",
-    re.IGNORECASE,
+    rf"|(?P<iso>{_YEAR}-[01]\d-[0-3]\d))\b"
 )
+_DATE = re.compile(DAY_OR_MONTH, re.IGNORECASE)
 
 
 def _month_number(name: str) -> int:
@@ -55,3 +56,18 @@ def event_dates(sentence: str, published: str = "") -> list[str]:
 
 def has_event_date(sentence: str, published: str = "") -> bool:
     return bool(event_dates(sentence, published))
+
+
+_OPENING_DATE = re.compile(
+    rf"^(?:On\s+|In\s+)?(?P<date>{DAY_OR_MONTH})\s*[,:]\s+(?=\w)", re.IGNORECASE
+)
+
+
+def without_opening_date(text: str, date: str) -> str:
+    """A timeline entry's sentence without an opening date that is the entry's own ("March
+    12, 2026, China on March 12, 2026 added ..." under 2026-03-12): the entry shows it."""
+    m = _OPENING_DATE.match(text)
+    if m is None or date not in event_dates(m["date"], date):
+        return text
+    rest = text[m.end() :]
+    return rest[:1].upper() + rest[1:]

@@ -85,7 +85,8 @@ _ABOUT_ITSELF = re.compile(
     r"\b(?:this|the present) (?:report|paper|brief|study|note|chapter|section|article|alert|"
     r"newsletter|issue|edition|guide|primer|analysis) (?:covers|describes|is (?:organi[sz]ed|"
     r"structured|based|written|divided)|sets out|draws on|uses|was (?:prepared|written|funded)|"
-    r"builds on|begins|ends|proceeds|looks at)\b"
+    r"builds on|begins|ends|proceeds|looks at|takes stock of|examines|reviews|surveys|"
+    r"summari[sz]es|discusses|outlines|explains)\b"
     r"|^(?:it|this) is (?:written|intended|meant|designed) for\b"
     r"|\bwe use the (?:term|word|phrase)\b|\bthe authors? (?:thank|is|are|would)\b"
     r"|\bis an? (?:senior |non-resident |visiting |research )?(?:fellow|director|professor|"
@@ -166,6 +167,9 @@ def rejection(sentence: str, *, title: str = "", filename: str = "") -> str | No
         return "a heading"
     if not has_verb(text):
         return "no verb: a label, not a statement"
+    # "Under the compact, the members will:": what it says is in the list that follows.
+    if text.endswith(":"):
+        return "the lead-in to a list, not a statement"
     return None
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from rag.checking.checker import content_words
 from rag.core.types import Hit
 from rag.drafting.event_dates import FULL_DATE
-from rag.drafting.fact_filter import is_fact
+from rag.drafting.fact_filter import has_verb, is_fact
 from rag.drafting.terms import same_terms
 from rag.drafting.voices import (
     FIRST_PERSON,
@@ -103,7 +103,7 @@ _DATELINE = re.compile(
     r"^(?:[A-Z]{3,}[A-Z/ .'-]*?)(?:,\s+(?:[A-Z][a-z]+\.?|[A-Z]\.[A-Z]\.))?"
     r"(?:,?\s+[A-Z][a-z]+\.?\s+\d{1,2}(?:,?\s+\d{4})?)?\s*(?:\([^)]{1,40}\))?\s*[-–—]+\s+"
 )
-_NEW_BLOCK = re.compile(r"[-•*]\s|\d{1,2}[.)]\s")
+_NEW_BLOCK = re.compile(r"[-•*]\s|\d{1,2}[.)]\s|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)\s")
 HEADING_WORDS = 12
 # A line ending on one of these was cut mid-sentence, whatever its length.
 _LINKING = frozenset(
@@ -140,6 +140,21 @@ _OUTLINE_NUMBER = re.compile(r"(?:^|\s)(?:[A-Z]\.\d{1,2}|\d{1,2}(?:\.\d{1,2})+)\
 _HEADING_WORDS_BEFORE = 6
 
 
+# A heading run into the sentence below it when its line lost its break ("Effective date The
+# amended order will take effect ..."): a capitalised word and a few lowercase ones, no verb
+# among them, before a capitalised determiner that can only open a sentence.
+_RUN_IN_HEADING = re.compile(
+    r"^(?P<head>[A-Z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,5})\s+(?=(?:The|A|An|This|These|Its|Their)\s)"
+)
+
+
+def _without_run_in_heading(part: str) -> list[str]:
+    m = _RUN_IN_HEADING.match(part)
+    if m is None or has_verb(m["head"]):
+        return [part]
+    return [m["head"], part[m.end() :]]
+
+
 def _outline_parts(sentence: str) -> list[str]:
     """The sentence without its outline number, and cut where a heading ran into it. A number
     further in is kept when what precedes it is not a short heading ("Chips above 4.8 Tera")."""
@@ -155,7 +170,7 @@ def _outline_parts(sentence: str) -> list[str]:
                 parts.append(before)
             start = m.end()
     parts.append(sentence[start:].strip())
-    return [p for p in parts if p]
+    return [piece for p in parts if p for piece in _without_run_in_heading(p)]
 
 
 def sentences_of(text: str) -> list[str]:

@@ -77,7 +77,7 @@ GAP_QUESTIONS: tuple[GapQuestion, ...] = (
         ),
     ),
     GapQuestion(
-        "what penalties apply to those who breach it",
+        "what penalties apply to those who breach the measure",
         re.compile(
             r"\b(?:penalt\w+|fines?|fined|sanctions?|prosecut\w+|violat\w+|enforce\w*|"
             r"barred|prohibit\w+)\b",

@@ -33,10 +33,15 @@ _DEPENDENT_OPENING = re.compile(
     r"similarly|likewise|nevertheless|nonetheless|then|thus|therefore|hence|additionally|"
     r"others?|another|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|"
     r"(?:in\s+)?the\s+(?:same|latter|former|above|following)|as\s+a\s+result|"
+    # "The move follows ...", "The decision comes ...": which move, the paragraph said.
+    r"the\s+(?:move|decision|step)\s+(?:follows|followed|comes|came|marks|marked|is|was)\b|"
     # "The three companies announced ...": which three, the paragraph said.
     r"the\s+(?:two|three|four|five|six|seven|eight|nine|ten)\s+(?!(?:of|percent|per)\b)|"
     r"in\s+(?:addition|turn|contrast|response|that\s+case)|by\s+contrast|for\s+(?:example|instance)|"
     r"if\s+(?:so|not)|otherwise|(?:yes|no)(?=[.,])|"
+    # "Without it, the test can be undermined": a short opening phrase ending on a pronoun.
+    r"(?:with|without|despite|because\s+of|under|after|before|through|beyond|unlike)"
+    r"\s+(?:it|this|that|them|these|those)(?=,)|"
     # A writer's aside to the reader ("Of course, China was not happy."), not a finding.
     r"of\s+course|indeed|after\s+all|in\s+fact|to\s+be\s+sure|needless\s+to\s+say|"
     # A blog's throat-clearing ("In today's rapidly evolving AI landscape, ..."), not a finding.
@@ -51,13 +56,19 @@ def depends_on_context(text: str) -> bool:
     return bool(_DEPENDENT_OPENING.match(text))
 
 
+def _open_quote(text: str) -> bool:
+    """Whether a quotation opens in the sentence and closes only in a later one ("The
+    minister stated: “Japan is not copying another country's list."): cut off mid-quote."""
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+
+
 def quotable(sentence: SourceSentence) -> bool:
     """Whether the sentence reads as a briefing sentence out of its paragraph."""
     text = sentence.text.strip()
     words = quoted_text(sentence).split()
     if not (MIN_WORDS <= len(words) <= MAX_WORDS) or not text or text[-1] not in _ENDS:
         return False
-    if not text[0].isupper() or depends_on_context(text) or "?" in text:
+    if not text[0].isupper() or depends_on_context(text) or "?" in text or _open_quote(text):
         return False
     if _glossary_entry(text, sentence.voice) or _defines_label(
         sentence.cited.strip(), sentence.hit.passage.text
@@ -70,11 +81,9 @@ def quotable(sentence: SourceSentence) -> bool:
 # "Unreliable Entity List: a Chinese list of foreign entities ...": a term and its
 # definition, which asserts nothing once the term is cut off as a label.
 _TERM = re.compile(r"^(?P<term>[A-Z0-9][^:.!?]{0,60}):\s+(?P<rest>\S.*)$")
-_FINITE = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|shall|should|"
-    r"does|do|did|said|says|added|announced|published|requires?|covers?)\b",
-    re.IGNORECASE,
-)
+# Past forms a definition may use as its verb ("Update: BIS published two names"), beside the
+# finite verbs ``has_finite_verb`` knows; a defining phrase has none of them.
+_REPORTED = re.compile(r"\b(?:added|announced|published)\b", re.IGNORECASE)
 
 
 def _glossary_entry(text: str, voice: str) -> bool:
@@ -82,22 +91,27 @@ def _glossary_entry(text: str, voice: str) -> bool:
     if not m or (voice and m["term"] == voice):
         return False  # no label, or an interview answer's speaker
     rest = m["rest"]
-    return rest[0].islower() or not _FINITE.search(rest)
+    return rest[0].islower() or not (has_finite_verb(rest) or _REPORTED.search(rest))
 
 
 # A glossary's other form, the term as a sentence of its own: "A.9 Frontier Output Integrity
 # Pact. A voluntary agreement signed on ... by ...". The definition opens on a determiner and
 # its head noun phrase has no finite verb ("signed" is a participle here); what follows a
 # relative word ("a list ... that MOFCOM considers ...") is not the sentence's own verb. The
-# term before it, on the same line, is a short title-cased label ending in a full stop.
+# term before it, on the same line, is a short title-cased label ending in a full stop. The
+# definition may instead open on the term spelled out, in apposition ("A.10 License Exception
+# TCV. Trusted Compute Verified, a license exception created by ..."), and a past form there
+# is a participle or an adjective ("other than published weights"): only an auxiliary, a
+# present tense or a common irregular past (``has_finite_verb``) makes the head a sentence.
 _LABEL_MAX_WORDS = 8
-_DETERMINER = re.compile(r"^(?:A|An|The)\s")
+_DETERMINER = re.compile(r"^(?:(?:A|An|The)\s|[A-Z][\w-]*(?:\s[A-Z][\w-]*){0,5},\s(?:a|an|the)\s)")
 _RELATIVE_TAIL = re.compile(r"\s(?:that|which|who|whose|where)\s.*$", re.DOTALL)
+_CODE = re.compile(r"^\d+[A-Z]\w*")
 
 
 def _defines_label(text: str, passage: str) -> bool:
     head = _RELATIVE_TAIL.sub("", text)
-    if not _DETERMINER.match(text) or _FINITE.search(head) or has_finite_verb(head):
+    if not _DETERMINER.match(text) or has_finite_verb(head):
         return False
     wanted = " ".join(text.split())
     line = next((ln for ln in passage.splitlines() if wanted in " ".join(ln.split())), None)
@@ -105,11 +119,12 @@ def _defines_label(text: str, passage: str) -> bool:
         return False
     before = " ".join(line.split()).split(wanted, 1)[0].strip()
     label = split_sentences(before)[-1] if before else ""
-    words = [w for w in label.split() if w[:1].isalpha()]
+    # A numbered entry's label may be a control code ("A.3 4E091."): a code is a name too.
+    words = [w for w in label.split() if w[:1].isalnum()]
     return (
         0 < len(label.split()) <= _LABEL_MAX_WORDS
         and label.endswith(".")
-        and sum(w[0].isupper() for w in words) * 2 > len(words)
+        and sum(w[0].isupper() or _CODE.match(w) is not None for w in words) * 2 > len(words)
         and (looks_like_heading(label) or not has_verb(label))
     )
 

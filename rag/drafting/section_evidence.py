@@ -21,6 +21,7 @@ import numpy as np
 
 from rag.briefs.templates import SectionSpec, Template
 from rag.core.types import Document, Hit
+from rag.drafting.ahead import looks_ahead
 from rag.drafting.aliases import aliases
 from rag.drafting.event_dates import has_event_date
 from rag.drafting.fact_disagreements import FactDisagreement, find_fact_disagreements
@@ -249,8 +250,13 @@ def gather(
         if gap_keys and states_a_gap(fact):
             by_section[gap_keys[0]].append(fact)
             continue
-        dated = has_event_date(fact.text, fact.members[0].hit.document.published)
-        eligible = [s for s in writers if s.kind != "timeline" or dated]
+        published = fact.members[0].hit.document.published
+        dated = has_event_date(fact.text, published)
+        ahead = looks_ahead(fact.text, published)
+        # A timeline needs the event's date; a section on what comes next, a fact of it.
+        eligible = [
+            s for s in writers if (s.kind != "timeline" or dated) and (not s.ahead or ahead)
+        ]
         # Prefer the sections whose own retrieval found it: they asked for it.
         asked = [s for s in eligible if s.key in fact.sections] or eligible
         event = not _opinion(fact.text)

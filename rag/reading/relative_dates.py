@@ -56,7 +56,7 @@ _CLAUSE_END = re.compile(r"[,;:()\[\]]|\b(?:that|which|who|and|but|while|whereas
 # A clause looking ahead: its weekday is the next one, not the last. "will", "is due",
 # "expected to" say so whatever else the clause has; "from Monday", "takes effect" only in a
 # clause that tells of nothing past ("Talks ran from Monday").
-_AHEAD = re.compile(
+AHEAD = re.compile(
     r"\b(?:will|shall|(?:is|are)\s+(?:due|to|set|scheduled|expected)|(?:expected|plans?|planned|"
     r"going|aims?|intends?|scheduled|set)\s+to|(?:postponed|delayed|moved)\s+(?:to|until))\b",
     re.IGNORECASE,
@@ -66,7 +66,7 @@ _AHEAD_UNLESS_PAST = re.compile(
     re.IGNORECASE,
 )
 # A clause telling what happened: a past tense before the weekday wins over "from" or "to".
-_PAST = re.compile(
+PAST = re.compile(
     r"(?-i:\b[a-z]{3,}ed\b)|\b(?:said|told|took|ran|met|made|came|went|began|held|gave|wrote|sent|fell|rose|"
     r"saw|won|lost|left|kept|brought|bought|sold|paid|spoke|chose|grew|was|were|had|did)\b",
     re.IGNORECASE,
@@ -168,8 +168,8 @@ def _weekday(m: re.Match[str], ref: date) -> str:
         return m.group()  # dated already, a name, or not a day something happened on
     head, tail = _clause_around(text, m.start(), m.end())
     clause = f"{head} {tail}"
-    ahead = bool(_AHEAD.search(head)) or (
-        not _PAST.search(head) and bool(_AHEAD.search(clause) or _AHEAD_UNLESS_PAST.search(clause))
+    ahead = bool(AHEAD.search(head)) or (
+        not PAST.search(head) and bool(AHEAD.search(clause) or _AHEAD_UNLESS_PAST.search(clause))
     )
     want = _WEEKDAYS.index(m["day"].lower())
     if ahead:

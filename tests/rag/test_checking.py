@@ -515,6 +515,50 @@ def test_the_actor_opening_a_claim_must_be_the_actor_of_its_sentence() -> None:
     assert missing_terms("BIS published guidance on License Exception LVC.", carried) == []
 
 
+def test_what_only_appears_so_is_not_stated_as_done() -> None:
+    appeared = (
+        "Lumen Labs said that a model released by Kestrel Systems appeared to have been "
+        "trained on outputs of Lumen-4."
+    )
+    assert any(
+        "modality" in m
+        for m in missing_terms(
+            "Lumen Labs said a Kestrel Systems model was trained on outputs of Lumen-4.", appeared
+        )
+    )
+    hedged = "Lumen Labs said a Kestrel Systems model appeared to have been trained on Lumen-4."
+    assert not [m for m in missing_terms(hedged, appeared) if "modality" in m]
+
+
+def test_the_doer_of_a_passive_deed_is_not_given_to_another() -> None:
+    """The sentence's "a model released by Kestrel Systems": the speaker did not release it,
+    and "a Chinese developer" beside a Chinese company's deed is not that company."""
+    released = (
+        "Lumen Labs said on Friday that a new model released by China's Kestrel Systems was "
+        "trained on outputs of Lumen-4."
+    )
+    for wrong in (
+        "Lumen Labs released a new model trained on outputs of Lumen-4.",
+        "Lumen Labs is a Chinese developer that released a new model trained on outputs of "
+        "Lumen-4.",
+    ):
+        problems = missing_terms(wrong, released)
+        assert any(m.startswith("Lumen Labs is not the actor") for m in problems), problems
+    for right in (
+        "Kestrel Systems released a new model trained on outputs of Lumen-4.",
+        "Lumen Labs said Kestrel Systems released a new model trained on outputs of Lumen-4.",
+        "Lumen Labs said a new model released by Kestrel Systems was trained on Lumen-4.",
+        "The company released a new model trained on outputs of Lumen-4.",
+    ):
+        assert not [m for m in missing_terms(right, released) if "actor" in m], right
+    # An acronym is its spelled-out doer; a date after "by" is no doer.
+    issued = "The rule, issued by the Bureau of Industry and Security on 2 March, adds 27 entities."
+    assert not [m for m in missing_terms("BIS issued the rule on 2 March.", issued) if "actor" in m]
+    assert [m for m in missing_terms("MOFCOM issued the rule on 2 March.", issued) if "actor" in m]
+    fell = "Exports to Malaysia fell by March 2026 to half their level."
+    assert not [m for m in missing_terms("Exports to Malaysia fell.", fell) if "actor" in m]
+
+
 def test_a_country_named_in_the_object_is_not_the_actor() -> None:
     """The sentence names China, as where the companies are: China did not add them."""
     listed = (

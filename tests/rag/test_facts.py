@@ -9,7 +9,7 @@ import pytest
 from rag.briefs.titles import title_from_topic
 from rag.core.types import Document, Hit, Locator, Passage
 from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, split_markers
-from rag.drafting.event_dates import event_dates
+from rag.drafting.event_dates import event_dates, without_opening_date
 from rag.drafting.fact_disagreements import find_fact_disagreements
 from rag.drafting.fact_filter import rejection
 from rag.drafting.facts import (
@@ -65,6 +65,7 @@ TITLE = "Beijing blacklists 28 American firms as AI export feud escalates"
             "Question: The U.S. side has announced new controls on computing chips and models.",
             "a question, not a statement",
         ),
+        ("Under the compact, the members will:", "the lead-in to a list, not a statement"),
     ],
 )
 def test_sentences_that_state_nothing_are_not_facts(sentence: str, why: str) -> None:
@@ -106,6 +107,36 @@ def test_headings_and_wrapped_lines_of_a_passage_become_separate_sentences() -> 
         "It took effect at once.",
         "The ministry said more steps could follow.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "3.1 Effective date The amended order will take effect on May 1, 2026.",
+            ["Effective date", "The amended order will take effect on May 1, 2026."],
+        ),
+        (
+            "Penalties A breach of the Order is punishable by a fine.",
+            ["Penalties", "A breach of the Order is punishable by a fine."],
+        ),
+        # A numbered item on its own line is not part of the heading above it.
+        (
+            "2. Items\n(1) Integrated circuits with a total processing performance of 4,800.",
+            [
+                "2.",
+                "Items",
+                "(1) Integrated circuits with a total processing performance of 4,800.",
+            ],
+        ),
+        # A verb before the capital: a sentence, not a heading.
+        ("Officials said The Order is final.", ["Officials said The Order is final."]),
+    ],
+)
+def test_a_heading_run_into_the_sentence_below_it_is_cut_off(
+    text: str, sentences: list[str]
+) -> None:
+    assert sentences_of(text) == sentences
 
 
 def _hit(doc: str, text: str, published: str = "2026-03-20", publisher: str | None = None) -> Hit:
@@ -190,6 +221,28 @@ def test_event_dates_come_from_the_sentence_with_the_documents_year() -> None:
     ]
     assert event_dates("On 2 March 2026 BIS published the rule.", "2026-03-30") == ["2026-03-02"]
     assert event_dates("The ministry may 16 times have said so.", "") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "entry"),
+    [
+        # The entry shows its date: the sentence need not open on it again.
+        (
+            "March 12, 2026, China on March 12, 2026 added 18 U.S. companies.",
+            "2026-03-12",
+            "China on March 12, 2026 added 18 U.S. companies.",
+        ),
+        ("On 12 March 2026, China added 18 companies.", "2026-03-12", "China added 18 companies."),
+        ("In March 2026, China added companies.", "2026-03", "China added companies."),
+        # Another date is part of what the sentence says.
+        ("On 13 March 2026, China added companies.", "2026-03-12", None),
+        ("China added 18 companies on 12 March 2026.", "2026-03-12", None),
+    ],
+)
+def test_a_timeline_entry_does_not_open_on_its_own_date_again(
+    text: str, date: str, entry: str | None
+) -> None:
+    assert without_opening_date(text, date) == (entry or text)
 
 
 @pytest.mark.parametrize(
@@ -366,6 +419,7 @@ def test_a_gap_is_missing_information_not_any_negation(sentence: str, gap: bool)
         "It is written for policymakers, for compliance officers and for analysts.",
         "Owen Pritchard is a fellow in the same program, where he studies distillation.",
         "This report covers export controls on chips and model weights in detail.",
+        "This report takes stock of AI trade restrictions in spring 2026.",
     ],
 )
 def test_a_document_describing_itself_is_not_a_fact(sentence: str) -> None:

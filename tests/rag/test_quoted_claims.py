@@ -21,6 +21,10 @@ def _sentence(text: str, publisher: str = "Aldgate Institute") -> SourceSentence
     [
         "China's Ministry of Commerce added 31 U.S. companies to its unreliable entity list.",
         "Malaysia will require a special permit for US-origin AI chips from July 14.",
+        'The minister said "Japan is not copying" any list.',
+        "Without a licence, no accelerator may leave the port.",
+        "The move to list the firms was announced by BIS on 3 March 2026.",
+        "The minister said “Japan is not copying” any list.",
     ],
 )
 def test_a_complete_sentence_that_stands_alone_is_quotable(text: str) -> None:
@@ -42,7 +46,12 @@ def test_a_complete_sentence_that_stands_alone_is_quotable(text: str) -> None:
         "In today's fast-moving AI market, the new rule is a game-changer.",  # a blog's opener
         "The three companies announced an alliance against copying.",  # which three?
         "In the same announcement it added 3 further U.S. companies to its list.",
+        "Without it, the 3A090.c test can be undermined by accelerators with foreign memory.",
+        "The move follows the Commerce Department's addition of Chinese firms on March 3.",
         " ".join(["word"] * (MAX_WORDS + 1)) + ".",
+        # The first sentence of a quotation that runs on into the next: its words are cut off.
+        "The minister stated: \"Japan is not copying another country's list.",
+        "The minister stated: “Japan is not copying another country's list.",
     ],
 )
 def test_a_sentence_that_needs_its_paragraph_is_not_quotable(text: str) -> None:

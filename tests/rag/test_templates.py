@@ -189,6 +189,34 @@ def test_claims_must_be_a_number_from_1_to_12(tmp_path: Path, value: str) -> Non
     assert "claims must be" in str(error)
 
 
+def test_a_section_of_claims_may_look_ahead(tmp_path: Path) -> None:
+    path = tmp_path / "my.toml"
+    path.write_text(GOOD.replace('key = "news"', 'key = "news"\nahead = true'), encoding="utf-8")
+    template = load_template(path)
+    assert template.section("news").ahead and not template.section("bottom_line").ahead
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('ahead = "yes"', "ahead must be true or false"),
+        ("ahead = 1", "ahead must be true or false"),
+    ],
+)
+def test_ahead_must_be_true_or_false(tmp_path: Path, setting: str, message: str) -> None:
+    text = GOOD.replace('key = "news"', f'key = "news"\n{setting}')
+    error = refusal(tmp_path, text)
+    assert error.line == text.splitlines().index(setting) + 1
+    assert message in str(error)
+
+
+def test_only_a_section_of_claims_looks_ahead(tmp_path: Path) -> None:
+    text = GOOD.replace('kind = "bottom_line"', 'kind = "bottom_line"\nahead = true')
+    error = refusal(tmp_path, text)
+    assert error.line == text.splitlines().index("ahead = true") + 1
+    assert "only a section of claims can look ahead" in str(error)
+
+
 def test_duplicate_section_keys_point_at_the_second(tmp_path: Path) -> None:
     text = GOOD.replace('key = "news"', 'key = "bottom_line"').replace(
         'kind = "bottom_line"', 'kind = "claims"'

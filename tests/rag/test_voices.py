@@ -187,6 +187,20 @@ def test_an_unsigned_analysis_is_attributed_to_its_title() -> None:
             "Commerce that administers the export rules.",
             False,
         ),
+        # A control code as the term; the term spelled out in apposition; a past form in the
+        # definition that is an adjective ("published weights"), not the sentence's verb.
+        (
+            "A.3 4E091. The export control classification, created by the rule, for the "
+            "weights of AI models trained with more than 10^26 operations, other than "
+            "published weights.",
+            False,
+        ),
+        (
+            "A.10 License Exception TCV. Trusted Compute Verified, a license exception created "
+            "by the rule for data centers in allied countries that pass a security review.",
+            False,
+        ),
+        ("Background. The ministry announced the controls on 2 March 2026.", True),
         ("Penalties. A breach of the Order is punishable by a fine of up to 500,000 RM.", True),
         ("Penalties. A fine of up to 500,000 RM applies to each shipment.", True),
         ("Not at all. The rule targets only three companies named by BIS.", True),
