@@ -66,7 +66,7 @@ class SectionSpec:
     claims: int
     queries: tuple[str, ...]
     kind: str
-    # A section on what comes next: written only from facts that look ahead (``ahead``).
+    # A section on what comes next: facts that look ahead go there first (``ahead``).
     ahead: bool = False
 
 

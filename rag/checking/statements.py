@@ -82,12 +82,12 @@ CLAUSE_MIN_SHARE = 0.5
 # word or two ("the ministry" for "MOFCOM") does not.
 ADDED_PHRASE_WORDS = 2
 _PHRASE_BREAK = re.compile(r"[,;:]\s+|\s+[—–]\s+|\s+-\s+|\s*[()]\s*")
-# A deed and its doer in the passive ("a new model released by China's Qiantang
-# Intelligence"): the doer's capitalised words, with "of", "and" and "&" inside a name.
 # Words that open a sentence without being anyone's name.
 _OPENERS = _DETERMINERS | frozenset(
     "on in at after before by since according under with from following during".split()
 )
+# A deed and its doer in the passive ("a new model released by China's Qiantang
+# Intelligence"): the doer's capitalised words, with "of", "and" and "&" inside a name.
 _BY_AGENT = re.compile(
     r"\b([a-z]+) by (?:the )?([A-Z][\w’'&.-]*(?:\s+(?:(?:of|and|for|&)\s+)?[A-Z][\w’'&.-]*)*)"
 )

@@ -1,7 +1,8 @@
-"""Whether a fact tells what comes next: a section on the outlook is written only from those.
+"""Whether a fact tells what comes next: a section on the outlook is written from those first.
 
 An outlook built from whatever its search hints found states past events ("BIS released the
-rule on 15 September 2025") as if they were what to expect. A fact looks ahead when it dates
+rule on 15 September 2025") as if they were what to expect (``section_evidence`` leans such
+facts away from it, and shows it the facts that look ahead first). A fact looks ahead when it dates
 something after its own document's date ("takes effect on 16 March" in a notice of 2 March),
 or speaks of the future, a plan, an expectation or a possibility ("will", "is expected to",
 "plans to", "may", "deadline", "pending"). Its document's date is what "after" is measured
@@ -35,10 +36,7 @@ _MONTH_MAY = re.compile(r"\b(?:in|on|by|since|until|from|of|early|late|mid)\s+Ma
 def looks_ahead(text: str, published: str | None) -> bool:
     """Whether ``text`` (of a document published on ``published``, ISO) tells what comes
     next: a date after the document's own, or words of the future, a plan or a prospect."""
-    if AHEAD.search(text):
-        return True
-    forward = _FORWARD.search(_MONTH_MAY.sub(" ", text))
-    if forward:
+    if AHEAD.search(text) or _FORWARD.search(_MONTH_MAY.sub(" ", text)):
         return True
     day = (published or "")[:10]
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):

@@ -74,6 +74,9 @@ CORROBORATION_BONUS = 0.03
 # "Key developments"), so that the briefing's core facts are not scattered
 # into Outlook because their wording meets an outlook query.
 EVENT_BIAS = 0.08
+# A fact that looks ahead (``ahead``) leans to a section on what comes next, as much, and a
+# past fact away from it: such a section takes one only when the others are full.
+AHEAD_BIAS = 0.08
 _CONCRETE = re.compile(
     r"\b(?:\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*|"
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}|(?:19|20)\d\d|"
@@ -253,16 +256,17 @@ def gather(
         published = fact.members[0].hit.document.published
         dated = has_event_date(fact.text, published)
         ahead = looks_ahead(fact.text, published)
-        # A timeline needs the event's date; a section on what comes next, a fact of it.
-        eligible = [
-            s for s in writers if (s.kind != "timeline" or dated) and (not s.ahead or ahead)
-        ]
+        eligible = [s for s in writers if s.kind != "timeline" or dated]
         # Prefer the sections whose own retrieval found it: they asked for it.
         asked = [s for s in eligible if s.key in fact.sections] or eligible
         event = not _opinion(fact.text)
 
-        def fit(spec: SectionSpec, fact: Fact = fact, event: bool = event) -> float:
+        def fit(
+            spec: SectionSpec, fact: Fact = fact, event: bool = event, ahead: bool = ahead
+        ) -> float:
             bias = EVENT_BIAS if event and spec.key == first_claims else 0.0
+            if spec.ahead:  # what comes next leans there, what is past away from it
+                bias += AHEAD_BIAS if ahead else -AHEAD_BIAS
             return float(np.max(query_vecs[spec.key] @ fact.vector)) + bias
 
         ranked = sorted(asked, key=fit, reverse=True)
@@ -273,6 +277,13 @@ def gather(
     for spec in writers:
         vecs = query_vecs[spec.key]
         by_section[spec.key].sort(key=lambda f: -_rank_score(f, vecs, topic_vec, distinctive))
+        if spec.ahead:
+            # What comes next first: the model writes from the first facts, and a section's
+            # room left is filled in this order. A past fact stays, after them: it is often a
+            # fact the briefing needs and no other section has room for.
+            by_section[spec.key].sort(
+                key=lambda f: not looks_ahead(f.text, f.members[0].hit.document.published)
+            )
     for key in gap_keys:
         gaps = sorted(
             by_section[key], key=lambda f: -_rank_score(f, topical, topic_vec, distinctive)

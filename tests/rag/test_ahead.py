@@ -1,4 +1,4 @@
-"""A section on what comes next is written only from facts that look ahead."""
+"""A section on what comes next is written first from the facts that look ahead."""
 
 from __future__ import annotations
 
@@ -46,20 +46,19 @@ def test_an_undated_document_looks_ahead_only_by_its_words() -> None:
 @pytest.mark.parametrize(
     ("template_id", "key"), [("situation-brief", "outlook"), ("timeline", "pending")]
 )
-def test_a_section_on_what_comes_next_is_given_only_facts_that_look_ahead(
+def test_a_section_on_what_comes_next_is_given_what_looks_ahead_first(
     demo_folder: Path, template_id: str, key: str
 ) -> None:
     """Through the real reader, index and evidence gathering on the demo library: the
     outlook's search hints ("next steps expected timeline") find past events too (Larkspur
-    withholding its models, the day's listings); none of them is its fact, and the past
-    events stay in the briefing's evidence, in the sections they serve."""
+    withholding its models, the day's listings). The facts that look ahead come first, where
+    the model writes from and the section's room is filled from; a past fact may follow, as
+    one the briefing needs and no other section has room for."""
     template = get_template(template_id)
     assert template.section(key).ahead
     with Library.open(demo_folder) as library:
         evidence = gather(library, DEMO_TOPIC, template)
-    ahead = evidence.by_section[key]
-    assert ahead, evidence.by_section
-    for fact in ahead:
-        assert looks_ahead(fact.text, fact.members[0].hit.document.published), fact.text
-    placed = [f for facts in evidence.by_section.values() for f in facts]
-    assert any(not looks_ahead(f.text, f.members[0].hit.document.published) for f in placed)
+    facts = evidence.by_section[key]
+    ahead = [looks_ahead(f.text, f.members[0].hit.document.published) for f in facts]
+    assert ahead and ahead[0], [f.text for f in facts]
+    assert ahead == sorted(ahead, reverse=True), [f.text for f in facts]
