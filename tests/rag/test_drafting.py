@@ -495,6 +495,14 @@ def test_a_claim_telling_an_earlier_claims_event_from_another_source_is_a_repeat
             "allied countries requires a licence.",
             True,
         ),
+        # The day's event with a count added tells more of it.
+        (
+            "According to Example Law LLP, the listing of 3 March 2026 covered 27 entities in "
+            "China and Singapore.",
+            "On 3 March 2026 the Bureau of Industry and Security put companies of China and "
+            "Singapore on its list for diverting accelerators.",
+            False,
+        ),
         # Two events of one day.
         (
             "On 20 March 2026 shares of Japanese chip equipment makers fell 4% in Tokyo.",
