@@ -23,6 +23,7 @@ from rag.briefs.briefing import Claim
 from rag.checking.actors import countries_in, is_country_word
 from rag.checking.attribution import VIEW
 from rag.checking.checker import content_words, hard_terms, normalise
+from rag.drafting.ahead import looks_ahead
 from rag.drafting.event_dates import event_dates
 from rag.drafting.terms import missing_terms_but_year as _missing_terms
 from rag.drafting.terms import same_terms
@@ -72,7 +73,6 @@ TOLD_COSINE = NEAR_COSINE
 SUBSUMED_OTHER_WORDS = 1
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-_WILL = re.compile(r"\bwill\b", re.IGNORECASE)
 _ACCORDING = re.compile(r"^According to (?:“[^”]+”|[^,]+), ")
 _TOKEN = re.compile(r"[a-z0-9]+")
 # A timeline entry's event date, which the engine puts before the claim.
@@ -110,17 +110,15 @@ def _near(new: Claim, earlier: Claim, similarity: Similarity) -> bool:
     a, b = _bare(new.text), _bare(earlier.text)
     # Both look ahead, one as a view, one with "will" ("Corvane expects China revenue to fall
     # below 4%" and "Corvane says its China revenue will fall below 4%"): one forecast.
-    if bool(VIEW.search(a)) != bool(VIEW.search(b)) and not (_ahead(a) and _ahead(b)):
+    if bool(VIEW.search(a)) != bool(VIEW.search(b)) and not (
+        looks_ahead(a, None) and looks_ahead(b, None)
+    ):
         return False
     # A claim that adds a figure to the day's event ("BIS added 27 entities on March 3"
     # after "BIS listed Chinese and Singaporean firms on March 3") tells more of it: kept.
     if _same_day(a, b) and not _new_figures(a, b) and similarity(a, b) >= SAME_DAY_COSINE:
         return True
     return paraphrases(new.text, earlier.text, similarity) or similarity(a, b) >= NEAR_COSINE
-
-
-def _ahead(text: str) -> bool:
-    return bool(VIEW.search(text) or _WILL.search(text))
 
 
 def _new_figures(new: str, earlier: str) -> set[str]:

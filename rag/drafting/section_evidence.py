@@ -249,13 +249,14 @@ def gather(
     # losing it, so a small library still feeds every section.
     candidates = [f for f in facts if f.id in usable and f.id not in reserved]
     candidates.sort(key=lambda f: -_rank_score(f, topical, topic_vec, distinctive))
+    ahead_of: dict[str, bool] = {}  # fact id -> it looks ahead (``ahead``)
     for fact in candidates:
         if gap_keys and states_a_gap(fact):
             by_section[gap_keys[0]].append(fact)
             continue
         published = fact.members[0].hit.document.published
         dated = has_event_date(fact.text, published)
-        ahead = looks_ahead(fact.text, published)
+        ahead = ahead_of[fact.id] = looks_ahead(fact.text, published)
         eligible = [s for s in writers if s.kind != "timeline" or dated]
         # Prefer the sections whose own retrieval found it: they asked for it.
         asked = [s for s in eligible if s.key in fact.sections] or eligible
@@ -281,9 +282,7 @@ def gather(
             # What comes next first: the model writes from the first facts, and a section's
             # room left is filled in this order. A past fact stays, after them: it is often a
             # fact the briefing needs and no other section has room for.
-            by_section[spec.key].sort(
-                key=lambda f: not looks_ahead(f.text, f.members[0].hit.document.published)
-            )
+            by_section[spec.key].sort(key=lambda f: not ahead_of[f.id])
     for key in gap_keys:
         gaps = sorted(
             by_section[key], key=lambda f: -_rank_score(f, topical, topic_vec, distinctive)
