@@ -87,7 +87,10 @@ def main() -> int:
                         passage_hits += in_passage
                         fact_hits += as_fact
                         marks.append("F" if as_fact else ("p" if in_passage else "."))
-                    print(f"{topic['id']} #{index} {''.join(marks)}  {phrasing}", flush=True)
+                    # A false refusal loses the whole briefing, whatever reached the sections.
+                    refused = "" if evidence.judgement.sufficient else "  REFUSED"
+                    line = f"{topic['id']} #{index} {''.join(marks)}  {phrasing}{refused}"
+                    print(line, flush=True)
             print(
                 f"must-cover facts: {total}; passage among the evidence: {passage_hits} "
                 f"({passage_hits / max(total, 1):.0%}); sentence given as a fact: {fact_hits} "

@@ -473,6 +473,14 @@ def _unwritten_note(facts: int, outcome: _Outcome) -> str:
 
 def _refusal(evidence: BriefingEvidence) -> str:
     missing = evidence.judgement.missing_names
+    unstated = evidence.judgement.unstated
+    if unstated and not missing:
+        # The names are there; what the topic asks about is not, except as a plan, forecast,
+        # supposition or denial ("South Korea will announce controls").
+        return (
+            f"{INSUFFICIENT_NOTE} No source states “{unstated}” as a fact; sources may "
+            "mention it as a plan, a forecast or a possibility, or to say it does not exist."
+        )
     if missing:
         # Say why: the analyst can then check the spelling or import the missing sources.
         return (

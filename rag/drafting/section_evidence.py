@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,6 +27,7 @@ from rag.drafting.event_dates import has_event_date
 from rag.drafting.fact_disagreements import FactDisagreement, find_fact_disagreements
 from rag.drafting.facts import Fact, candidate_sentences, chronology_entries, cluster_facts
 from rag.drafting.gaps import states_a_gap
+from rag.drafting.measures import stated_by, topic_measure
 from rag.drafting.sufficiency import (
     FocalName,
     Judgement,
@@ -222,6 +223,11 @@ def gather(
     # documents speak of counts as covered.
     common = pervasive(names.names, found_text)
     judgement = judge(facts, names, topic_vec, passage_vecs, common, also_named)
+    # Names are not enough: the measure the topic asks about must be stated by a source.
+    measure = topic_measure(topic, focal, library_wide)
+    passages = (h.passage.text for h in hits.values())
+    if measure is not None and judgement.grounded and not stated_by(measure, passages):
+        judgement = replace(judgement, unstated=measure.head.strip())
     # A fact stating the subject's identifier names the subject.
     distinctive += also_named
     usable = {f.id for f in judgement.grounded}

@@ -157,10 +157,13 @@ def focal_names(topic: str) -> list[FocalName]:
 class Judgement:
     grounded: list[Fact]  # facts about the topic that carry its names
     missing_names: list[str]  # focal names no fact about the topic carries
+    # The measure the topic asks about ("South Korea's HBM-export controls") when no source
+    # about the topic states it as a fact (``measures``).
+    unstated: str = ""
 
     @property
     def sufficient(self) -> bool:
-        return bool(self.grounded) and not self.missing_names
+        return bool(self.grounded) and not self.missing_names and not self.unstated
 
 
 def short(document: Document) -> bool:
@@ -209,18 +212,26 @@ class NameEvidence:
             sentences.append(member.hit.document.title)
         naming: dict[str, list[str]] = {}
         for sentence in dict.fromkeys(sentences):
-            for clause in _CLAUSE_BREAK.split(sentence):
+            for clause in clauses_of(sentence):
                 for name in self.names:
-                    if name.found_in(clause) and not _denies(clause, name):
+                    if name.found_in(clause) and not clause_denies(clause, name):
                         naming.setdefault(name.shown, []).append(clause)
         self._about_topic([c for clauses in naming.values() for c in clauses])
         return {name for name, clauses in naming.items() if any(self._about[c] for c in clauses)}
 
 
-def _denies(clause: str, name: FocalName) -> bool:
+def clauses_of(sentence: str) -> list[str]:
+    """The sentence's clauses, each with its own subject as far as punctuation tells."""
+    return _CLAUSE_BREAK.split(sentence)
+
+
+def clause_denies(clause: str, name: FocalName | None) -> bool:
     """Whether the clause denies what it says of ``name``: a negation before the name or in
     the name's own part of the clause ("Singapore has not announced", "no evidence that
-    Singapore is considering"), not in a relative clause after it."""
+    Singapore is considering"), not in a relative clause after it. Without a name, whether
+    it denies anything."""
+    if name is None:
+        return bool(_DENIED.search(clause))
     parts = _RELATIVE.split(_ASIDE.sub("", clause))
     for i, part in enumerate(parts):
         if name.found_in(part):

@@ -917,6 +917,46 @@ def test_a_name_met_only_in_passing_is_not_enough_evidence(
     assert model.calls == []
 
 
+@pytest.fixture(scope="module")
+def library_with_a_forecast(demo_library: Path, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("forecast")
+    shutil.copytree(demo_library, folder, dirs_exist_ok=True)
+    note = folder.parent / "regional-outlook.txt"
+    note.write_text(
+        "Title: Regional outlook for AI chip permits\n\n"
+        "Malaysia already requires permits for re-exports of U.S. AI chips, and the permit "
+        "rule took effect on 14 July 2025.\n"
+        "Norway will introduce permits for re-exports of AI chips before the end of 2026, "
+        "officials said.\n"
+        "A permit requirement in Norway would close the largest gap in the allied system.\n"
+        "Norway has no permit requirement for AI chip re-exports of its own.\n",
+        encoding="utf-8",
+    )
+    with Library.open(folder) as lib:
+        list(lib.import_paths([note]))
+    return folder
+
+
+def test_a_measure_only_forecast_or_denied_is_not_enough_evidence(
+    library_with_a_forecast: Path,
+) -> None:
+    """Norway and AI-chip permits share sentences, but only as a forecast, a supposition and a
+    denial: no source says Norway has a permit rule. Malaysia's, stated, is answered."""
+    with Library.open(library_with_a_forecast) as lib:
+        model = ReplayModel()
+        events = run(lib, model, topic="Norway's permit rule for AI chip re-exports")
+        sections = events[-1].briefing.sections
+        assert all(s.status == "insufficient" for s in sections)
+        assert all("No source states" in s.note for s in sections), sections[0].note
+        assert model.calls == []
+        answered = run(
+            lib,
+            ReplayModel([copy_facts()] * 6),
+            topic="Malaysia's permit rule for AI chip re-exports",
+        )
+    assert any("Malaysia" in c.text for c in claims_of(answered))
+
+
 @pytest.mark.parametrize(
     "topic",
     [
