@@ -9,10 +9,11 @@ source saying that South Korea *has* controls. "The repeal of the Tollgate rule"
 every source discusses and asks about a repeal none reports.
 
 So when the topic's head (the words before its first preposition: "South Korea's HBM-export
-controls", "The repeal") names a measure, some source sentence about the topic must state it
-as a fact, near its holder: the holder's name and a word of the measure's kind within a few
-words of each other, in one clause that neither denies it ("has no permit requirement"),
-nor looks ahead or supposes it ("will", "would", "should", "is studying"), nor sits in a
+controls", "The repeal") names a measure, some sentence of what the topic's searches found
+must state it as a fact of its holder: the holder's name within a few words of a word of the
+measure's kind, or the holder as the clause's subject ("BIS on Tuesday added 27 entities to
+the Entity List"), in one clause that neither denies it ("has no permit requirement"), nor
+looks ahead or supposes it ("will", "would", "should", "is studying"), nor sits in a
 scenario. Words of one kind stand for each other: a topic on "Seoul's memory-export
 licensing" is answered by "South Korea requires licences" or "South Korea's controls".
 
@@ -32,27 +33,30 @@ from rag.drafting.sufficiency import FocalName, clause_denies, clauses_of
 from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import neutralise_instructions
 
-# Kinds of measure, each a list of word stems: a token starting with one is of that kind.
-# "control" covers controlled/controls; "licen" licence, license, licensing.
+# Kinds of measure, each a list of word stems: a token starting with one is of that kind
+# ("control" covers controlled and controls; "licen" licence, license, licensing). A stem
+# ending in "$" is a whole word with its inflections only: "ban$" is ban, bans, banned,
+# banning, not Bangkok or Bangladesh; "accord$" is not "according".
 KINDS: dict[str, tuple[str, ...]] = {
     "restriction": (
-        "control", "restrict", "licen", "permit", "ban", "prohibit", "embargo", "curb",
+        "control", "restrict", "licen", "permit", "ban$", "prohibit", "embargo", "curb$",
     ),
     "listing": ("blacklist", "listing", "entity list", "entities list"),
     "repeal": ("repeal", "rescind", "revok", "revocation", "annul", "overturn", "withdraw"),
     "retaliation": ("retaliat", "countermeasure", "reprisal", "tit for tat"),
-    "agreement": ("pact", "agreement", "accord", "treaty", "memorandum of understanding"),
-    "tariff": ("tariff", "levy", "levies"),
+    "agreement": ("pact$", "agreement", "accord$", "treaty", "treaties"),
+    "tariff": ("tariff", "levy$", "levies"),
     "sanction": ("sanction",),
 }  # fmt: skip
+_INFLECTED = ("", "s", "es", "ed", "ing", "ned", "ning", "bed", "bing")
 # A retaliation takes the form of some other measure: "China placed 18 American companies on
 # its Unreliable Entity List" states China's countermeasure.
 STATED_AS: dict[str, frozenset[str]] = {
     "retaliation": frozenset({"restriction", "listing", "tariff", "sanction"}),
 }
-# Stems that start unrelated words: "bank", "band", "controversy", "permittivity" are not
-# measures; "listing" stands, but "list" alone ("a list of questions") does not.
-_NOT_MEASURE = re.compile(r"^(?:banks?|banking|band\w*|bann(?:er|ers)|controvers\w*)$")
+# Words a stem starts that are not measures; "listing" stands, but "list" alone ("a list of
+# questions") does not.
+_NOT_MEASURE = re.compile(r"^(?:according\w*|controvers\w*|controller\w*|permittivity)$")
 # A holder holds the measure it is named beside ("Malaysia already requires permits",
 # "Singapore's permit", "the Netherlands' export controls") or when it is the clause's
 # subject ("BIS on Tuesday added 27 entities to the Entity List"). Named after the verb, or
@@ -109,9 +113,15 @@ def _kinds_at(words: list[str], i: int) -> set[str]:
             # prefix ("entity listings").
             *lead, last = stem.split()
             n = len(lead)
-            if words[i : i + n] == lead and i + n < len(words) and words[i + n].startswith(last):
+            if words[i : i + n] == lead and i + n < len(words) and _starts(words[i + n], last):
                 found.add(kind)
     return found
+
+
+def _starts(word: str, stem: str) -> bool:
+    if stem.endswith("$"):
+        return any(word == stem[:-1] + ending for ending in _INFLECTED)
+    return word.startswith(stem)
 
 
 def topic_measure(
