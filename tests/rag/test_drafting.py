@@ -166,6 +166,23 @@ def test_schema_allows_exactly_the_facts_shown(lib: Library) -> None:
         assert shown == list(range(1, len(shown) + 1))
 
 
+def test_every_section_with_two_facts_is_asked_for_two_claims_the_bottom_line_too(
+    lib: Library,
+) -> None:
+    """Left free, a small model stops after one claim: the schema asks for two where there
+    are facts for two (gaps are questions, never forced)."""
+    model = ReplayModel()
+    run(lib, model)
+    asked = {
+        section_of(c["messages"]): c["schema"]["properties"]["claims"].get("minItems", 0)
+        for c in model.calls
+        if len(facts_in(c["messages"])) >= 2
+    }
+    assert asked.get("Bottom line") == 2, asked
+    assert asked.get("Key developments") == 2, asked
+    assert all(n == 0 for title, n in asked.items() if title.startswith("Gaps")), asked
+
+
 def test_every_prompt_opens_with_the_same_system_text_and_topic_line(lib: Library) -> None:
     model = ReplayModel()
     run(lib, model)
