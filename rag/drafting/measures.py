@@ -76,6 +76,15 @@ _NOT_STATED = re.compile(
     r"calls? for|recommends?|seek|support|pressure)\b|\?",
     re.IGNORECASE,
 )
+# ... except "will" after a decision already taken: "METI announced on 20 March that exporters
+# will need licences from 1 May" states a measure adopted, not yet in force. ("Officials said
+# Norway will introduce permits" is a plan: saying is not deciding.)
+_FUTURE = re.compile(r"\b(?:will|shall)\b", re.IGNORECASE)
+_DECIDED = re.compile(
+    r"\b(?:announced|issued|published|adopted|imposed|introduced|decided|ordered|approved|"
+    r"enacted|finali[sz]ed|unveiled|amended|signed)\b",
+    re.IGNORECASE,
+)
 # A passage that lays out a scenario or a hypothetical: its present tense is not the world's.
 _SUPPOSED = re.compile(r"\bscenarios?\b|\bsuppose\b|\bhypothetical\w*\b", re.IGNORECASE)
 # The head ends at the first preposition, or at a participle's agent ("blacklisted by").
@@ -172,7 +181,7 @@ def states(sentence: str, measure: Measure, passage: str = "") -> bool:
     if _SUPPOSED.search(passage or sentence):
         return False
     for clause in clauses_of(sentence):
-        if _NOT_STATED.search(clause):
+        if any(not _decided(clause, m) for m in _NOT_STATED.finditer(clause)):
             continue
         words = _words(clause)
         spots = [i for i in range(len(words)) if _kinds_at(words, i) & measure.kinds]
@@ -189,6 +198,13 @@ def states(sentence: str, measure: Measure, passage: str = "") -> bool:
                 if any(abs(place - s) <= NEAR_WORDS for s in spots) or _subject(words, place):
                     return True
     return False
+
+
+def _decided(clause: str, blocker: re.Match[str]) -> bool:
+    """Whether the modal ``blocker`` tells when a measure already decided applies."""
+    return bool(_FUTURE.fullmatch(blocker.group())) and bool(
+        _DECIDED.search(clause[: blocker.start()])
+    )
 
 
 def _subject(words: list[str], place: int) -> bool:

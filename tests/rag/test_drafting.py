@@ -824,7 +824,7 @@ def test_the_core_section_leads_with_facts_about_what_the_topic_names(tmp_path: 
     assert not any("40 more countries" in t for facts in shown.values() for t in facts)
     stated = [c.text for s in briefing.sections for c in s.claims]
     lead = [*shown.get("Bottom line", [])[:1], *shown.get("Key developments", [])[:1], *stated]
-    assert any("METI announced on 20 March 2026" in t for t in lead)
+    assert any("METI announced on 20 March 2026" in t for t in lead), (shown, stated)
     assert not any("Analysts said" in t for t in shown.get("Key developments", []))
 
 

@@ -55,6 +55,8 @@ PERMITS = "Norway's permit rule for AI chip re-exports"
         "Since 1 May, Norway's permit requirement covers every AI accelerator.",
         "Norway on Tuesday introduced a licence requirement for re-exports.",
         "The Norwegian licensing rule took effect on 1 May 2026.",
+        # Decided, not yet in force.
+        "Norway's trade ministry announced on 2 March that exporters will need permits.",
     ],
 )
 def test_a_measure_stated_beside_its_holder_is_stated(sentence: str) -> None:
@@ -66,6 +68,7 @@ def test_a_measure_stated_beside_its_holder_is_stated(sentence: str) -> None:
     [
         # Looked ahead to, supposed, recommended, studied: not (yet) a measure.
         "Norway will introduce permits for AI chip re-exports before the end of 2026.",
+        "Officials said Norway will introduce permits for AI chip re-exports.",
         "A permit requirement in Norway would do more to reduce diversion than anything.",
         "Washington should press Norway to adopt a permit requirement.",
         "Norwegian officials said they were studying the Malaysian permit rule.",
