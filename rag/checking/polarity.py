@@ -130,6 +130,36 @@ def marked_words(text: str, *, can_hedges: bool = False) -> tuple[list[str], lis
     return negated, hedged
 
 
+# Past forms a source's "will" cannot become: "South Korea will announce controls" does not
+# support "South Korea announced controls".
+_PAST_IRREGULAR = frozenset(
+    """said took taken gave given made withdrew withdrawn began begun won sold bought told
+    held led rose risen fell fallen saw seen went gone came knew known found brought kept
+    left lost sent spent wrote written chose chosen struck sought froze frozen met paid
+    laid did done""".split()
+)
+_FUTURE = frozenset({"will", "shall", "'ll"})
+
+
+def future_words(text: str) -> list[str]:
+    """The roots of the words ``text`` puts in the future: "will announce" -> announc."""
+    words = tokens(text)
+    out = []
+    for i, word in enumerate(words):
+        if word in _FUTURE or word.endswith("'ll"):
+            target = _governed(words, i + 1)
+            out.extend([target] if target else [])
+    return out
+
+
+def past_words(text: str) -> set[str]:
+    """The roots of the verbs ``text`` puts in the past ("announced", "took", "has taken")."""
+    return {
+        root(w) for w in tokens(text)
+        if w in _PAST_IRREGULAR or (w.endswith("ed") and len(w) > 4)
+    }  # fmt: skip
+
+
 # Pairs of opposite words: a claim using one where its source uses only the other reverses it.
 _OPPOSITES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
     (frozenset(a.split()), frozenset(b.split()), name)

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.checking.actors import countries_in
-from rag.checking.polarity import marked_words, opposite_words, root, tokens
+from rag.checking.polarity import (
+    future_words,
+    marked_words,
+    opposite_words,
+    past_words,
+    root,
+    tokens,
+)
 from rag.core.vocabulary import MONTH_NAMES, WEEKDAYS
 from rag.reading.chunking import split_sentences
 
@@ -321,6 +328,12 @@ def _problems_with(
     for word in dict.fromkeys(hedge_c):
         if word in sentence_words and word not in hedge_s and word not in neg_s:
             problems.append(f"modality: the claim hedges what the source states ({word}…)")
+    # A forecast told as done: the source's "will announce" as the claim's "announced".
+    future_c = set(future_words(said))
+    past_s = past_words(reading.sentence)
+    for word in dict.fromkeys(future_words(reading.sentence)):
+        if word in past_words(said) and word not in future_c and word not in past_s:
+            problems.append(f"tense: the source says only that it will happen ({word}…)")
     problems += [f"opposite words: {name}" for name in opposite_words(said, reading.sentence)]
     problems += [
         f"{doer} is not the actor of: {reading.sentence}"

@@ -476,6 +476,20 @@ def test_a_plan_or_a_possibility_is_not_an_event() -> None:
     assert missing_terms("The rule took effect on 1 May.", "The rule took effect on 1 May.") == []
 
 
+def test_a_forecast_is_not_told_as_done() -> None:
+    forecast = (
+        "South Korea will announce controls on high-bandwidth memory exports before the end "
+        "of 2026, but they will be narrower than the American test."
+    )
+    told = "South Korea announced controls on high-bandwidth memory exports before the end of 2026."
+    assert any("tense" in m for m in missing_terms(told, forecast))
+    # Kept in the future, or from a source that reports it done, it stands.
+    kept = "South Korea will announce controls on high-bandwidth memory exports."
+    assert not [m for m in missing_terms(kept, forecast) if "tense" in m]
+    done = "South Korea announced controls on high-bandwidth memory exports on Monday."
+    assert not [m for m in missing_terms(told, done) if "tense" in m]
+
+
 def test_proposed_is_not_final_and_denied_is_not_confirmed() -> None:
     proposed = "The ministry published a proposed rule on cloud identity checks on Tuesday."
     assert (
