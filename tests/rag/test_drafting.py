@@ -903,20 +903,26 @@ def test_unanswerable_topic_says_there_is_not_enough_evidence(lib: Library) -> N
     assert model.calls == [], "the model must not be asked to write without evidence"
 
 
-@pytest.fixture(scope="module")
-def library_with_a_passing_mention(demo_library: Path, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("passing")
+def _demo_library_with(demo_library: Path, folder: Path, name: str, text: str) -> Path:
+    """A copy of the demo library with one more document imported."""
     shutil.copytree(demo_library, folder, dirs_exist_ok=True)
-    note = folder.parent / "conference-note.txt"
-    note.write_text(
-        "Title: Geneva trade week notes\n\n"
-        "Delegates from Brazil, Kenya and Norway attended a trade conference in Geneva.\n"
-        "The U.S. licence rule for frontier AI model weights was discussed over lunch.\n",
-        encoding="utf-8",
-    )
+    note = folder.parent / name
+    note.write_text(text, encoding="utf-8")
     with Library.open(folder) as lib:
         list(lib.import_paths([note]))
     return folder
+
+
+@pytest.fixture(scope="module")
+def library_with_a_passing_mention(demo_library: Path, tmp_path_factory) -> Path:
+    return _demo_library_with(
+        demo_library,
+        tmp_path_factory.mktemp("passing"),
+        "conference-note.txt",
+        "Title: Geneva trade week notes\n\n"
+        "Delegates from Brazil, Kenya and Norway attended a trade conference in Geneva.\n"
+        "The U.S. licence rule for frontier AI model weights was discussed over lunch.\n",
+    )
 
 
 def test_a_name_met_only_in_passing_is_not_enough_evidence(
@@ -936,10 +942,10 @@ def test_a_name_met_only_in_passing_is_not_enough_evidence(
 
 @pytest.fixture(scope="module")
 def library_with_a_forecast(demo_library: Path, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("forecast")
-    shutil.copytree(demo_library, folder, dirs_exist_ok=True)
-    note = folder.parent / "regional-outlook.txt"
-    note.write_text(
+    return _demo_library_with(
+        demo_library,
+        tmp_path_factory.mktemp("forecast"),
+        "regional-outlook.txt",
         "Title: Regional outlook for AI chip permits\n\n"
         "Malaysia already requires permits for re-exports of U.S. AI chips, and the permit "
         "rule took effect on 14 July 2025.\n"
@@ -947,11 +953,7 @@ def library_with_a_forecast(demo_library: Path, tmp_path_factory) -> Path:
         "officials said.\n"
         "A permit requirement in Norway would close the largest gap in the allied system.\n"
         "Norway has no permit requirement for AI chip re-exports of its own.\n",
-        encoding="utf-8",
     )
-    with Library.open(folder) as lib:
-        list(lib.import_paths([note]))
-    return folder
 
 
 def test_a_measure_only_forecast_or_denied_is_not_enough_evidence(
