@@ -227,7 +227,7 @@ def gather(
     measure = topic_measure(topic, focal, library_wide)
     passages = (h.passage.text for h in hits.values())
     if measure is not None and judgement.grounded and not stated_by(measure, passages):
-        judgement = replace(judgement, unstated=measure.head.strip())
+        judgement = replace(judgement, unstated=topic.strip())
     # A fact stating the subject's identifier names the subject.
     distinctive += also_named
     usable = {f.id for f in judgement.grounded}

@@ -157,8 +157,8 @@ def focal_names(topic: str) -> list[FocalName]:
 class Judgement:
     grounded: list[Fact]  # facts about the topic that carry its names
     missing_names: list[str]  # focal names no fact about the topic carries
-    # The measure the topic asks about ("South Korea's HBM-export controls") when no source
-    # about the topic states it as a fact (``measures``).
+    # The topic ("South Korea's HBM-export controls"), when no source states the measure it
+    # asks about as a fact (``measures``).
     unstated: str = ""
 
     @property

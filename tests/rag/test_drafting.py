@@ -966,7 +966,8 @@ def test_a_measure_only_forecast_or_denied_is_not_enough_evidence(
         events = run(lib, model, topic="Norway's permit rule for AI chip re-exports")
         sections = events[-1].briefing.sections
         assert all(s.status == "insufficient" for s in sections)
-        assert all("No source states" in s.note for s in sections), sections[0].note
+        said = "No source states “Norway's permit rule for AI chip re-exports” as a fact"
+        assert all(said in s.note for s in sections), sections[0].note
         assert model.calls == []
         answered = run(
             lib,
