@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from rag.core.vocabulary import MONTH_NAMES
 from rag.drafting.fact_filter import has_finite_verb
-from rag.drafting.sufficiency import FocalName, clause_denies, clauses_of
+from rag.drafting.sufficiency import YEAR, FocalName, clause_denies, clauses_of, name_tokens
 from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import neutralise_instructions
 
@@ -64,10 +64,6 @@ _NOT_MEASURE = re.compile(r"^(?:according\w*|controvers\w*|controller\w*|permitt
 # China and Singapore to its trade blacklist", "adding Chinese and Singaporean companies to
 # the Entity List").
 NEAR_WORDS = 3
-_PREPOSITIONS = frozenset(
-    """in to from with through for at on by via into of across between among against under
-    over within outside near toward towards about""".split()
-)
 # A clause that supposes, plans, expects or recommends the measure does not state it. ("may"
 # in lower case only: "since 1 May" is a date.)
 _NOT_STATED = re.compile(
@@ -87,28 +83,22 @@ _DECIDED = re.compile(
 )
 # A passage that lays out a scenario or a hypothetical: its present tense is not the world's.
 _SUPPOSED = re.compile(r"\bscenarios?\b|\bsuppose\b|\bhypothetical\w*\b", re.IGNORECASE)
-# The head ends at the first preposition, or at a participle's agent ("blacklisted by").
-_HEAD_END = re.compile(
-    r"\s(?:on|of|for|to|from|in|into|against|with|by|under|through|over|after|before|"
-    r"between|among|about|during|since|across|toward|towards)\s",
-    re.IGNORECASE,
+# Prepositions: the head ends at the first one, and a name after one is not a subject.
+_PREPOSITIONS = frozenset(
+    """in to from with through for at on by via into of across between among against under
+    over within outside near toward towards about after before during since""".split()
 )
+# The head ends at the first preposition, or at a participle's agent ("blacklisted by").
+_HEAD_END = re.compile(r"\s(?:" + "|".join(sorted(_PREPOSITIONS)) + r")\s", re.IGNORECASE)
 _AGENT = re.compile(r"\sby\s+(.+)$", re.IGNORECASE)
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_WORD = re.compile(r"[a-z0-9]+")
 _MONTHS = frozenset(form for forms in MONTH_NAMES for form in forms)
 
 
 @dataclass(frozen=True)
 class Measure:
-    head: str  # the topic's words up to its first preposition: "South Korea's HBM controls"
     word: str  # the measure as the topic says it: "controls", "repeal"
     kinds: frozenset[str]  # the kinds of words that state it
     holders: tuple[FocalName, ...]  # whose it is; empty when the topic names no one
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(re.sub(r"['’]s\b|['’]", "", text.lower().replace("-", " ")))
 
 
 def _kinds_at(words: list[str], i: int) -> set[str]:
@@ -141,7 +131,7 @@ def topic_measure(
     most documents of the library speak of; not years). None when the head names none."""
     match = _HEAD_END.search(f" {topic.strip()} ")
     head = topic.strip()[: match.start()] if match else topic.strip()
-    words = _words(head)
+    words = name_tokens(head)
     kinds: set[str] = set()
     said = ""
     for i in range(len(words)):
@@ -157,7 +147,7 @@ def topic_measure(
     common = set(common)
     people = [
         n for n in names
-        if not _YEAR.fullmatch(n.shown) and n.tokens[0] not in _MONTHS and not _is_measure(n)
+        if not YEAR.fullmatch(n.shown) and n.tokens[0] not in _MONTHS and not _is_measure(n)
     ]  # fmt: skip
     own = [n for n in people if n.shown not in common] or people
     holders = [n for n in own if n.found_in(head)]
@@ -167,7 +157,7 @@ def topic_measure(
     if not holders:
         holders = [n for n in people if n.shown not in common]
     stated_as = kinds.union(*(STATED_AS.get(k, ()) for k in kinds))
-    return Measure(head, said, frozenset(stated_as), tuple(holders))
+    return Measure(said, frozenset(stated_as), tuple(holders))
 
 
 def _is_measure(name: FocalName) -> bool:
@@ -183,7 +173,7 @@ def states(sentence: str, measure: Measure, passage: str = "") -> bool:
     for clause in clauses_of(sentence):
         if any(not _decided(clause, m) for m in _NOT_STATED.finditer(clause)):
             continue
-        words = _words(clause)
+        words = name_tokens(clause)
         spots = [i for i in range(len(words)) if _kinds_at(words, i) & measure.kinds]
         if not spots:
             continue

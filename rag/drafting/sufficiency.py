@@ -55,7 +55,7 @@ _NAME_COMPOUNDS = frozenset(
 )
 _DEMONYM = ("ese", "ian", "ians", "ish")
 _TOKEN = re.compile(r"\w+")
-_YEAR = re.compile(r"(?:19|20)\d\d")
+YEAR = re.compile(r"(?:19|20)\d\d")
 # Where one clause of a sentence ends and another, with its own subject, may begin.
 _CLAUSE_BREAK = re.compile(
     r";\s+|,\s+(?:but|and|while|whereas|although|though|yet)\s+|\s+but\s+", re.IGNORECASE
@@ -84,7 +84,7 @@ class FocalName:
     def found_in(self, text: str) -> bool:
         if self.country is not None:
             return self.country in countries_in(text)
-        words = _tokens(text)
+        words = name_tokens(text)
         n = len(self.tokens)
         for i in range(len(words) - n + 1):
             if words[i : i + n - 1] != list(self.tokens[:-1]):
@@ -95,7 +95,7 @@ class FocalName:
         return False
 
 
-def _tokens(text: str) -> list[str]:
+def name_tokens(text: str) -> list[str]:
     # Hyphens and possessives split or vanish: "Kestrel-era" -> kestrel era, "X's" -> x.
     text = re.sub(r"['’]s\b", "", text.replace("-", " "))
     return [t.lower() for t in _TOKEN.findall(text)]
@@ -139,7 +139,7 @@ def focal_names(topic: str) -> list[FocalName]:
             )
             if opening and not named:
                 continue
-            tokens = tuple(_tokens(part))
+            tokens = tuple(name_tokens(part))
             if not tokens:
                 continue
             stem = len(tokens) == 1 and not acronym and len(tokens[0]) > _MIN_STEM
@@ -306,7 +306,7 @@ def judge(
     # it ("on Friday published ..."), so it tells facts apart only when the topic has no
     # other name: beside "Washington" it would keep only the sentences that happen to say
     # "2022". It must still be carried somewhere (``missing``).
-    named = {n.shown for n in names.names if not _YEAR.fullmatch(n.shown)}
+    named = {n.shown for n in names.names if not YEAR.fullmatch(n.shown)}
     telling = (own & named) or named or own or {n.shown for n in names.names}
     grounded = [f for f in about if carried[f.id] & telling]
     # A fact about the topic that states the subject's identifier ("ECCN 4E091", stated

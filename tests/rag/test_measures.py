@@ -121,5 +121,5 @@ def test_a_repeal_is_not_stated_by_text_addressed_to_a_model() -> None:
 )  # fmt: skip
 def test_a_measures_word_is_a_whole_word_not_the_start_of_another(word: str, kind: bool) -> None:
     measure = measure_of("Norway's ban on chip exports")
-    measure = Measure(measure.head, measure.word, frozenset({"restriction", "agreement"}), ())
+    measure = Measure(measure.word, frozenset({"restriction", "agreement"}), ())
     assert states(f"The ministry spoke of {word} on Monday.", measure) is kind
