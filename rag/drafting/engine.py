@@ -65,7 +65,7 @@ from rag.drafting.gaps import (
     unanswered,
 )
 from rag.drafting.quoted_claims import according_to, depends_on_context, quotable, quoted_text
-from rag.drafting.repeats import Similarity, fold_subsumed, repeats, subsumes, told
+from rag.drafting.repeats import Rarity, Similarity, fold_subsumed, repeats, subsumes, told
 from rag.drafting.section_evidence import BriefingEvidence, gather
 from rag.drafting.voices import FIRST_PERSON, I_SAY
 from rag.reading.readers.dates import normalize_date
@@ -249,9 +249,11 @@ class _SectionFacts:
 
     facts: list[Fact]
     pool: dict[str, tuple[Passage, np.ndarray]]  # fact id -> (its sentences, vector)
+    # How rare words are in the whole briefing's evidence, for the repeat tests (``repeats``).
+    rarity: Rarity | None = None
 
     @classmethod
-    def of(cls, facts: Sequence[Fact]) -> _SectionFacts:
+    def of(cls, facts: Sequence[Fact], rarity: Rarity | None = None) -> _SectionFacts:
         pool = {}
         for fact in facts:
             first = fact.members[0]
@@ -262,7 +264,7 @@ class _SectionFacts:
                 Passage(fact.id, first.doc_id, 0, text, first.hit.passage.locator),
                 fact.vector,
             )
-        return cls(list(facts), pool)
+        return cls(list(facts), pool, rarity)
 
     def by_id(self, fact_id: str) -> Fact:
         return next(f for f in self.facts if f.id == fact_id)
@@ -380,7 +382,7 @@ def draft(
             yield SectionDone(section)
             continue
 
-        shown = _SectionFacts.of(facts)
+        shown = _SectionFacts.of(facts, evidence.rarity)
         gen_claims: list[Claim] = []
         outcome = _Outcome()
         if facts:
@@ -650,7 +652,7 @@ def _claims_from(
             claim = _quoted_instead(claim, cited, spec, shown, library, used) or claim
         # A checked claim is not kept from the briefing by a failed one saying the same.
         said = [c for c in [*earlier, *out] if claim.check.unsupported or not c.check.unsupported]
-        if repeats(claim, said, _similarity(library)):
+        if repeats(claim, said, _similarity(library), shown.rarity):
             rejected += 1
             continue
         if not claim.check.unsupported and spec.kind != "timeline":
@@ -719,7 +721,9 @@ def _quoted_facts(
         if fact.id not in direct:
             continue  # about the topic only through its neighbours: the model may choose it
         claim = _quote(fact, spec, shown, library, used)
-        if claim is not None and not repeats(claim, [*earlier, *out], _similarity(library)):
+        if claim is not None and not repeats(
+            claim, [*earlier, *out], _similarity(library), shown.rarity
+        ):
             claim.check = replace(claim.check, reasons=[reason, *claim.check.reasons])
             out.append(claim)
     return out

@@ -14,6 +14,7 @@ states an earlier one in full and more is not dropped but takes its place (``sub
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 
@@ -68,6 +69,18 @@ SAME_DAY_COSINE = 0.35
 # A fact is told by a claim already stated when the two are this close and the fact adds no
 # name, figure or date (``told``): it is not shown to later sections.
 TOLD_COSINE = NEAR_COSINE
+# Two claims tell one event when the words that are rare among the briefing's evidence (a
+# place, a product, a finding: "Penang", "distribution", "phrasing") are mostly shared, this
+# share of the shorter claim's weight (each word weighs its inverse document frequency over
+# the evidence's facts, so the topic's own words, in most of them, weigh little), and they
+# are this close in meaning. Meaning alone misses another source's wording of one event
+# ("Sablewood researchers said the Chinese model repeated rare mistakes and phrasing found
+# only in Sablewood-3 answers" after "Sablewood AI alleged that Qiantang-Lite repeated rare
+# errors and phrasing found only in Sablewood-3 outputs"). Set on the tuning split's
+# briefings whose repeats two readers marked (1c121f7, c6d8fc2): 11 of 62 repeats, and none
+# of the other claims; a share of 0.5 caught 19 but 3 claims that were not repeats.
+EVENT_TERMS_SHARE = 0.6
+EVENT_MIN_COSINE = 0.5
 # Content words of an earlier claim, names and figures aside, that a later one may lack and
 # still state all of it (``subsumes``): a word of other wording, no more.
 SUBSUMED_OTHER_WORDS = 1
@@ -83,23 +96,53 @@ DATED = re.compile(r"^\d{4}(?:-\d{2}){0,2} — ")
 Similarity = Callable[[str, str], float]
 
 
-def repeats(claim: Claim, earlier: Sequence[Claim], similarity: Similarity | None = None) -> bool:
+class Rarity:
+    """How rare each word is among a briefing's evidence: its inverse document frequency
+    over the facts' sentences, countries by any of their names (``EVENT_TERMS_SHARE``)."""
+
+    def __init__(self, sentences: Sequence[str]) -> None:
+        self._count = len(sentences)
+        self._df: dict[str, int] = {}
+        for sentence in sentences:
+            for word in _country_words(sentence):
+                self._df[word] = self._df.get(word, 0) + 1
+
+    def weight(self, word: str) -> float:
+        return math.log((self._count + 1) / (self._df.get(word, 0) + 1))
+
+    def shared(self, a: str, b: str) -> float:
+        """The rarity-weighted share of the shorter text's words that the other has too."""
+        wa, wb = _country_words(a), _country_words(b)
+        if not wa or not wb:
+            return 0.0
+        least = min(sum(map(self.weight, wa)), sum(map(self.weight, wb)))
+        return sum(map(self.weight, wa & wb)) / least if least > 0 else 0.0
+
+
+def repeats(
+    claim: Claim,
+    earlier: Sequence[Claim],
+    similarity: Similarity | None = None,
+    rarity: Rarity | None = None,
+) -> bool:
     """Whether the briefing already states this claim's fact. A bottom line copying a claim
     of Key developments repeats it too. Without ``similarity`` paraphrases from other
-    sources are not looked for."""
+    sources are not looked for; without ``rarity``, nor one event told in other words
+    (``EVENT_TERMS_SHARE``)."""
     return any(
         same_fact(c.text, claim.text)
         or restates(claim.text, c.text)
         or same_evidence(claim, c)
-        or (similarity is not None and _near(claim, c, similarity))
+        or (similarity is not None and _near(claim, c, similarity, rarity))
         for c in earlier
     )
 
 
-def _near(new: Claim, earlier: Claim, similarity: Similarity) -> bool:
+def _near(new: Claim, earlier: Claim, similarity: Similarity, rarity: Rarity | None = None) -> bool:
     """Close in meaning (``NEAR_COSINE``), whoever each is given to and whatever the
-    timeline's date, or a paraphrase; a claim that states all the earlier one does, and more,
-    is left to take its place (``subsumes``)."""
+    timeline's date, a paraphrase, or the same rare words (``EVENT_TERMS_SHARE``); a claim
+    that states all the earlier one does, and more, is left to take its place
+    (``subsumes``)."""
     if subsumes(new, earlier):
         return False
     # Timeline entries of different dates are different events, however alike their words;
@@ -118,7 +161,30 @@ def _near(new: Claim, earlier: Claim, similarity: Similarity) -> bool:
     # after "BIS listed Chinese and Singaporean firms on March 3") tells more of it: kept.
     if _same_day(a, b) and not _new_figures(a, b) and similarity(a, b) >= SAME_DAY_COSINE:
         return True
+    if (
+        rarity is not None
+        and not other_dates(a, b)
+        and rarity.shared(a, b) >= EVENT_TERMS_SHARE
+        and similarity(a, b) >= EVENT_MIN_COSINE
+    ):
+        return True
     return paraphrases(new.text, earlier.text, similarity) or similarity(a, b) >= NEAR_COSINE
+
+
+def other_dates(a: str, b: str) -> bool:
+    """Whether the two texts date their events and no date of one agrees with one of the
+    other's (to the precision both give; a year left out agrees with any): "on October 17,
+    2023 tightened its rules" and "on September 15, 2025 tightened its restrictions" tell two
+    events, however alike their words."""
+    dates_a, dates_b = event_dates(a, "0000-01-01"), event_dates(b, "0000-01-01")
+    return bool(dates_a and dates_b) and not any(_agree(x, y) for x in dates_a for y in dates_b)
+
+
+def _agree(x: str, y: str) -> bool:
+    (year_x, *rest_x), (year_y, *rest_y) = x.split("-"), y.split("-")
+    if "0000" not in (year_x, year_y) and year_x != year_y:
+        return False
+    return all(p == q for p, q in zip(rest_x, rest_y, strict=False))
 
 
 def _new_figures(new: str, earlier: str) -> set[str]:
@@ -310,8 +376,10 @@ def _sentences(claim: Claim) -> set[str]:
 
 __all__ = [
     "DATED",
+    "Rarity",
     "Similarity",
     "fold_subsumed",
+    "other_dates",
     "paraphrases",
     "repeats",
     "restates",

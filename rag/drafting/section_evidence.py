@@ -28,6 +28,13 @@ from rag.drafting.fact_disagreements import FactDisagreement, find_fact_disagree
 from rag.drafting.facts import Fact, candidate_sentences, chronology_entries, cluster_facts
 from rag.drafting.gaps import states_a_gap
 from rag.drafting.measures import stated_by, topic_measure
+from rag.drafting.repeats import (
+    EVENT_MIN_COSINE,
+    EVENT_TERMS_SHARE,
+    NEAR_COSINE,
+    Rarity,
+    other_dates,
+)
 from rag.drafting.sufficiency import (
     FocalName,
     Judgement,
@@ -117,6 +124,8 @@ class BriefingEvidence:
     # to a neighbouring sentence of a long report; the model sees it, but it is not quoted
     # unasked.
     direct: set[str] = field(default_factory=set)
+    # How rare each word is among the facts, for the repeat tests (``repeats.Rarity``).
+    rarity: Rarity = field(default_factory=lambda: Rarity([]))
 
     def sufficient(self, key: str) -> bool:
         return self.judgement.sufficient and bool(self.by_section.get(key))
@@ -307,7 +316,8 @@ def gather(
     )
     # Developments lead; an opinion ("... were a good start") is not a bottom line.
     ordered = [f for f in pool if not _opinion(f.text)] + [f for f in pool if _opinion(f.text)]
-    lead = ordered[: bottom.claims + 1] if bottom else []
+    rarity = Rarity([f.members[0].text for f in facts if f.id in usable])
+    lead = _distinct_events(ordered, bottom.claims + 1, rarity, conflicts) if bottom else []
     return BriefingEvidence(
         direct=_direct(judgement.grounded, distinctive),
         topic_vec=topic_vec,
@@ -318,7 +328,38 @@ def gather(
         passages=passages,
         lead=lead,
         query_vecs=query_vecs,
+        rarity=rarity,
     )
+
+
+def _distinct_events(
+    facts: Sequence[Fact], count: int, rarity: Rarity, conflicts: Sequence[FactDisagreement]
+) -> list[Fact]:
+    """The first ``count`` facts that each tell another event: the bottom line is written
+    from them, and three sources' accounts of one event ("US added 31 companies ...", "BIS
+    added 27 entities ...") would make it one event told three times. A fact left out stays
+    in its section. One event: facts in which sources disagree on a figure or a date of it,
+    or close in meaning and sharing their rare words (as ``repeats`` judges claims), unless
+    they date their events on different days."""
+    paired = {frozenset((d.first.id, d.second.id)) for d in conflicts}
+    out: list[Fact] = []
+    for fact in facts:
+        if len(out) >= count:
+            break
+        if not any(_one_event(fact, f, rarity, paired) for f in out):
+            out.append(fact)
+    return out
+
+
+def _one_event(a: Fact, b: Fact, rarity: Rarity, paired: set[frozenset[str]]) -> bool:
+    if frozenset((a.id, b.id)) in paired:
+        return True
+    if other_dates(a.text, b.text):
+        return False
+    cosine = float(a.vector @ b.vector)
+    if cosine >= NEAR_COSINE:
+        return True
+    return cosine >= EVENT_MIN_COSINE and rarity.shared(a.text, b.text) >= EVENT_TERMS_SHARE
 
 
 def chronology_after(library: Library, found: Sequence[Hit]) -> list[Hit]:

@@ -41,14 +41,18 @@ from rag.drafting.engine import (
     list_briefings,
 )
 from rag.drafting.repeats import (
+    EVENT_MIN_COSINE,
+    NEAR_COSINE,
+    Rarity,
     fold_subsumed,
+    other_dates,
     paraphrases,
     repeats,
     restates,
     same_evidence,
     told,
 )
-from rag.drafting.section_evidence import chronology_after
+from rag.drafting.section_evidence import chronology_after, gather
 from rag.indexing.library import Library
 from rag.models.embedding import get_embedder
 from rag.models.provision import embedding_model_dir
@@ -532,6 +536,105 @@ def test_a_claim_close_in_meaning_to_an_earlier_one_is_a_repeat(
     new: str, earlier: str, repeat: bool, similarity
 ) -> None:
     assert repeats(_citing(new, "A."), [_citing(earlier, "B.")], similarity) is repeat
+
+
+# A briefing's evidence on Japan's controls: the topic's words are in most sentences, the
+# market's in two.
+_JAPAN_EVIDENCE = [
+    "Japan will require licences for exports of advanced AI chips from 1 May 2026.",
+    "Japan's trade ministry said the controls cover chips above the U.S. thresholds.",
+    "Shares of Japanese chip equipment makers fell between 2% and 4% in Tokyo trading.",
+    "Shares of several equipment makers fell after the announcement.",
+    "Japan's trade minister said Japan was acting for its own security.",
+    "The controls also cover the parameters of AI models trained with more than 10^26 operations.",
+    "China said it opposed Japan's export controls on chips.",
+    "Japan announced the controls on 20 March 2026.",
+    "The Japanese rules follow the U.S. controls on AI chips of September 2025.",
+    "Analysts said Japan's controls on chips were narrower than Washington's.",
+]
+
+
+@pytest.mark.parametrize(
+    ("new", "earlier", "repeat"),
+    [
+        # The words rare in the evidence ("shares", "equipment makers", "fell") are shared:
+        # one event, from two sources, though the later claim's words are few and not close
+        # enough in meaning for the other tests.
+        (
+            "Shares of several equipment makers fell after the announcement.",
+            "Shares of Japanese chip equipment makers fell between 2% and 4% in Tokyo trading.",
+            True,
+        ),
+        # Only the topic's own words are shared: another fact.
+        (
+            "China said it opposed Japan's export controls on chips.",
+            "Japan's trade ministry said the controls cover chips above the U.S. thresholds.",
+            False,
+        ),
+        # The same rare words on two days: two events.
+        (
+            "Shares of several equipment makers fell after the announcement on 2 May 2026.",
+            "Shares of Japanese chip equipment makers fell between 2% and 4% in Tokyo trading "
+            "on 21 March 2026.",
+            False,
+        ),
+    ],
+)
+def test_a_claim_sharing_an_earlier_ones_rare_words_tells_the_same_event(
+    new: str, earlier: str, repeat: bool
+) -> None:
+    # Between the two bars: close enough to share an event, not close enough to be one fact
+    # whatever the words (``NEAR_COSINE``); the rare words decide.
+    cosine = (EVENT_MIN_COSINE + NEAR_COSINE) / 2
+
+    def similarity(a: str, b: str) -> float:
+        return cosine
+
+    claim, before = _citing(new, "A."), [_citing(earlier, "B.")]
+    assert repeats(claim, before, similarity, Rarity(_JAPAN_EVIDENCE)) is repeat
+    # Without the evidence's rarity the event is not found: the rule is what finds it.
+    assert not repeats(claim, before, similarity)
+
+
+def test_a_claim_of_one_event_in_other_rare_words_is_found_with_the_real_embedder(
+    similarity,
+) -> None:
+    new = "Shares of several equipment makers fell after the announcement."
+    earlier = "Shares of Japanese chip equipment makers fell between 2% and 4% in Tokyo trading."
+    assert EVENT_MIN_COSINE <= similarity(new, earlier) < NEAR_COSINE
+    rarity = Rarity(_JAPAN_EVIDENCE)
+    assert repeats(_citing(new, "A."), [_citing(earlier, "B.")], similarity, rarity)
+    assert not repeats(_citing(new, "A."), [_citing(earlier, "B.")], similarity)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "other"),
+    [
+        ("On October 17, 2023 BIS tightened its rules.", "On 15 September 2025 BIS acted.", True),
+        ("On March 12 China added 18 firms.", "On March 3, 2026 the U.S. added 27.", True),
+        # A year left out agrees with any year; a month agrees with its days.
+        ("On March 3 BIS listed 27 entities.", "On 3 March 2026 BIS added 27.", False),
+        ("In September 2025 BIS tightened.", "On September 15, 2025 BIS acted.", False),
+        # A text without a date tells nothing of its day.
+        ("BIS tightened its rules.", "On 15 September 2025 BIS acted.", False),
+    ],
+)
+def test_texts_dating_their_events_on_different_days_tell_other_events(
+    a: str, b: str, other: bool
+) -> None:
+    assert other_dates(a, b) is other
+
+
+def test_the_bottom_line_is_written_from_distinct_events(lib: Library) -> None:
+    """The demo's two sources on the 2 March rule ("BIS published an interim final rule on
+    2 March 2026 ...", "The rule ... was published by BIS on 2 March 2026") would give the
+    bottom line one event twice; one leads, and the next event takes the other's place."""
+    template = get_template("situation-brief")
+    lead = gather(lib, DEMO_TOPIC, template).lead
+    bottom = next(s for s in template.sections if s.kind == "bottom_line")
+    assert len(lead) == bottom.claims + 1
+    published = [f.text for f in lead if "2 March 2026" in f.text and "publish" in f.text]
+    assert len(published) == 1, [f.text for f in lead]
 
 
 def test_a_fact_a_stated_claim_already_tells_is_not_shown_again(similarity) -> None:
