@@ -74,9 +74,10 @@ TOLD_COSINE = NEAR_COSINE
 # share of the shorter claim's weight (each word weighs its inverse document frequency over
 # the evidence's facts, so the topic's own words, in most of them, weigh little), and they
 # are this close in meaning. Meaning alone misses another source's wording of one event
-# ("Sablewood researchers said the Chinese model repeated rare mistakes and phrasing found
-# only in Sablewood-3 answers" after "Sablewood AI alleged that Qiantang-Lite repeated rare
-# errors and phrasing found only in Sablewood-3 outputs"). Set on the tuning split's
+# ("The company also said it will open a distribution center in Penang, Malaysia, and that
+# all shipments from it will be made under Malaysian Special Permits" after "Data center
+# operators in Johor welcomed the clarity, and Corvane has chosen to open a distribution
+# center in Penang that will ship only under Malaysian permits"). Set on the tuning split's
 # briefings whose repeats two readers marked (1c121f7, c6d8fc2): 11 of 62 repeats, and none
 # of the other claims; a share of 0.5 caught 19 but 3 claims that were not repeats.
 EVENT_TERMS_SHARE = 0.6

@@ -336,11 +336,12 @@ def _distinct_events(
     facts: Sequence[Fact], count: int, rarity: Rarity, conflicts: Sequence[FactDisagreement]
 ) -> list[Fact]:
     """The first ``count`` facts that each tell another event: the bottom line is written
-    from them, and three sources' accounts of one event ("US added 31 companies ...", "BIS
-    added 27 entities ...") would make it one event told three times. A fact left out stays
-    in its section. One event: facts in which sources disagree on a figure or a date of it,
-    or close in meaning and sharing their rare words (as ``repeats`` judges claims), unless
-    they date their events on different days."""
+    from them, and two sources' accounts of one event ("On 2 March 2026 BIS published an
+    interim final rule ...", "The rule ... was published by BIS on 2 March 2026") would make
+    it one event told twice. A fact left out stays in its section. One event: facts in which
+    sources disagree on a figure or a date of it, or close in meaning (``NEAR_COSINE``), or
+    sharing their rare words (as ``repeats`` judges claims), unless they date their events on
+    different days."""
     paired = {frozenset((d.first.id, d.second.id)) for d in conflicts}
     out: list[Fact] = []
     for fact in facts:
