@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.briefs.templates import SectionSpec, Template
+from rag.checking.actors import countries_in, country_names
 from rag.core.types import Document, Hit
 from rag.drafting.ahead import looks_ahead
 from rag.drafting.aliases import aliases
@@ -42,6 +43,7 @@ from rag.drafting.sufficiency import (
     common_in_library,
     focal_names,
     judge,
+    name_tokens,
     pervasive,
     short,
 )
@@ -187,6 +189,13 @@ def gather(
     # documents that speak of it only by them (``aliases``: the rule's own text and alerts).
     said = [s for pid in order for s in split_sentences(" ".join(hits[pid].passage.text.split()))]
     also_named = aliases(said, distinctive, library.store.documents_matching, total)
+    # A country the topic names only by another form ("Tokyo's alignment", "The Chinese
+    # ministry") is searched for by its name too: keyword search matches words, and the
+    # documents say "Japan" and "China" (``keyword_topic``).
+    searched = keyword_topic(topic)
+    if searched != topic:
+        take(library.search(searched, hits_per_query, doc_ids=doc_ids, vector=topic_vec,
+                            per_document=PER_DOCUMENT))  # fmt: skip
     for alias in also_named:
         query = f"{topic} {alias.shown}"
         take(library.search(query, hits_per_query, doc_ids=doc_ids, vector=topic_vec,
@@ -397,6 +406,18 @@ def _direct(facts: Sequence[Fact], names: Sequence[FocalName]) -> set[str]:
     named = {f.id for f in facts if naming(f)}
     anchors = {m.doc_id for f in facts if f.id in named for m in f.members if short(m.hit.document)}
     return named | {f.id for f in facts if any(m.doc_id in anchors for m in f.members)}
+
+
+def keyword_topic(topic: str) -> str:
+    """The topic with the name of each country it names only by another form ("Tokyo's
+    alignment ..." -> "... (Japan)", "The Chinese ministry ..." -> "... (China)")."""
+    plain = f" {' '.join(name_tokens(topic))} "
+    added = [
+        country_names(key)[0].title()
+        for key in sorted(countries_in(topic))
+        if f" {country_names(key)[0]} " not in plain
+    ]
+    return f"{topic} ({', '.join(added)})" if added else topic
 
 
 def _titled(documents: Sequence[Document], topic: str, doc_ids: Sequence[str] | None) -> list[str]:

@@ -52,7 +52,7 @@ from rag.drafting.repeats import (
     same_evidence,
     told,
 )
-from rag.drafting.section_evidence import chronology_after, gather
+from rag.drafting.section_evidence import chronology_after, gather, keyword_topic
 from rag.indexing.library import Library
 from rag.models.embedding import get_embedder
 from rag.models.provision import embedding_model_dir
@@ -623,6 +623,41 @@ def test_texts_dating_their_events_on_different_days_tell_other_events(
     a: str, b: str, other: bool
 ) -> None:
     assert other_dates(a, b) is other
+
+
+@pytest.mark.parametrize(
+    ("topic", "searched"),
+    [
+        ("Tokyo's licensing of AI chips", "Tokyo's licensing of AI chips (Japan)"),
+        ("The Chinese ministry's blacklist", "The Chinese ministry's blacklist (China)"),
+        ("Seoul and Beijing on memory", "Seoul and Beijing on memory (China, South Korea)"),
+        # Named by its name already: nothing to add.
+        ("Japan's licensing of AI chips", "Japan's licensing of AI chips"),
+        ("Corvane's write-downs", "Corvane's write-downs"),
+    ],
+)
+def test_a_country_named_by_another_form_is_searched_for_by_its_name(
+    topic: str, searched: str
+) -> None:
+    assert keyword_topic(topic) == searched
+
+
+def test_gathering_searches_for_the_country_a_capital_names(lib: Library) -> None:
+    """Keyword search matches words: a topic saying "Tokyo" must also be searched as "Japan",
+    which is what documents say."""
+    queries: list[str] = []
+    search = lib.search
+
+    def recording(query: str, *args, **kwargs):
+        queries.append(query)
+        return search(query, *args, **kwargs)
+
+    lib.search = recording  # type: ignore[method-assign]
+    try:
+        gather(lib, "Tokyo's controls on frontier AI models", get_template("situation-brief"))
+    finally:
+        lib.search = search  # type: ignore[method-assign]
+    assert "Tokyo's controls on frontier AI models (Japan)" in queries
 
 
 def test_the_bottom_line_is_written_from_distinct_events(lib: Library) -> None:
