@@ -329,10 +329,10 @@ def _problems_with(
         if word in sentence_words and word not in hedge_s and word not in neg_s:
             problems.append(f"modality: the claim hedges what the source states ({word}…)")
     # A forecast told as done: the source's "will announce" as the claim's "announced".
-    future_c = set(future_words(said))
+    future_c, past_c = set(future_words(said)), past_words(said)
     past_s = past_words(reading.sentence)
     for word in dict.fromkeys(future_words(reading.sentence)):
-        if word in past_words(said) and word not in future_c and word not in past_s:
+        if word in past_c and word not in future_c and word not in past_s:
             problems.append(f"tense: the source says only that it will happen ({word}…)")
     problems += [f"opposite words: {name}" for name in opposite_words(said, reading.sentence)]
     problems += [

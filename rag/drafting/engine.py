@@ -250,10 +250,10 @@ class _SectionFacts:
     facts: list[Fact]
     pool: dict[str, tuple[Passage, np.ndarray]]  # fact id -> (its sentences, vector)
     # How rare words are in the whole briefing's evidence, for the repeat tests (``repeats``).
-    rarity: Rarity | None = None
+    rarity: Rarity
 
     @classmethod
-    def of(cls, facts: Sequence[Fact], rarity: Rarity | None = None) -> _SectionFacts:
+    def of(cls, facts: Sequence[Fact], rarity: Rarity) -> _SectionFacts:
         pool = {}
         for fact in facts:
             first = fact.members[0]

@@ -162,14 +162,19 @@ def _near(new: Claim, earlier: Claim, similarity: Similarity, rarity: Rarity | N
     # after "BIS listed Chinese and Singaporean firms on March 3") tells more of it: kept.
     if _same_day(a, b) and not _new_figures(a, b) and similarity(a, b) >= SAME_DAY_COSINE:
         return True
-    if (
-        rarity is not None
-        and not other_dates(a, b)
-        and rarity.shared(a, b) >= EVENT_TERMS_SHARE
-        and similarity(a, b) >= EVENT_MIN_COSINE
-    ):
+    if rarity is not None and same_rare_words(a, b, similarity(a, b), rarity):
         return True
     return paraphrases(new.text, earlier.text, similarity) or similarity(a, b) >= NEAR_COSINE
+
+
+def same_rare_words(a: str, b: str, cosine: float, rarity: Rarity) -> bool:
+    """Whether two texts tell one event by sharing their rare words at ``cosine`` (see
+    ``EVENT_TERMS_SHARE``), unless they date their events on different days."""
+    return (
+        cosine >= EVENT_MIN_COSINE
+        and not other_dates(a, b)
+        and rarity.shared(a, b) >= EVENT_TERMS_SHARE
+    )
 
 
 def other_dates(a: str, b: str) -> bool:
@@ -198,20 +203,9 @@ def _new_figures(new: str, earlier: str) -> set[str]:
 def _same_day(a: str, b: str) -> bool:
     """Whether the two claims put an event on the same day: the same day and month, and the
     same year unless one of them leaves it out ("on March 3" and "on 3 March 2026")."""
-    return any(
-        day == other and (year == year_b or not year or not year_b)
-        for year, day in _days(a)
-        for year_b, other in _days(b)
-    )
-
-
-def _days(text: str) -> set[tuple[str, str]]:
-    """(year or "", "MM-DD") of each date with a day the claim states."""
-    out = set()
-    for d in event_dates(text, "0000-01-01"):
-        if len(d) == 10:
-            out.add(("" if d.startswith("0000") else d[:4], d[5:]))
-    return out
+    days_a = [d for d in event_dates(a, "0000-01-01") if len(d) == 10]
+    days_b = [d for d in event_dates(b, "0000-01-01") if len(d) == 10]
+    return any(_agree(x, y) for x in days_a for y in days_b)
 
 
 def _entry_date(text: str) -> str:
@@ -386,6 +380,7 @@ __all__ = [
     "restates",
     "same_evidence",
     "same_fact",
+    "same_rare_words",
     "subsumes",
     "told",
     "undated",

@@ -29,13 +29,7 @@ from rag.drafting.fact_disagreements import FactDisagreement, find_fact_disagree
 from rag.drafting.facts import Fact, candidate_sentences, chronology_entries, cluster_facts
 from rag.drafting.gaps import states_a_gap
 from rag.drafting.measures import stated_by, topic_measure
-from rag.drafting.repeats import (
-    EVENT_MIN_COSINE,
-    EVENT_TERMS_SHARE,
-    NEAR_COSINE,
-    Rarity,
-    other_dates,
-)
+from rag.drafting.repeats import NEAR_COSINE, Rarity, other_dates, same_rare_words
 from rag.drafting.sufficiency import (
     FocalName,
     Judgement,
@@ -364,12 +358,10 @@ def _distinct_events(
 def _one_event(a: Fact, b: Fact, rarity: Rarity, paired: set[frozenset[str]]) -> bool:
     if frozenset((a.id, b.id)) in paired:
         return True
-    if other_dates(a.text, b.text):
-        return False
     cosine = float(a.vector @ b.vector)
     if cosine >= NEAR_COSINE:
-        return True
-    return cosine >= EVENT_MIN_COSINE and rarity.shared(a.text, b.text) >= EVENT_TERMS_SHARE
+        return not other_dates(a.text, b.text)
+    return same_rare_words(a.text, b.text, cosine, rarity)
 
 
 def chronology_after(library: Library, found: Sequence[Hit]) -> list[Hit]:
