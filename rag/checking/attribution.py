@@ -32,10 +32,14 @@ VIEW = re.compile(
     r"predicts?|forecasts?|believes?|argues?|in\s+our\s+view)\b",
     re.IGNORECASE,
 )
-# The sentence says itself whose view or report it is.
+# The sentence says itself whose view or report it is. A reporting verb after a modal is
+# part of the view, not its holder: "Briefings should say which list they mean."
+_NOT_AFTER_MODAL = "".join(
+    rf"(?<!\b{m}\s)" for m in "would could should might must will shall can may".split()
+)
 ATTRIBUTED = re.compile(
-    r"\b(?:said|says|say|told|according\s+to|argue[sd]?|believe[sd]?|warn(?:s|ed)?|wrote|"
-    r"writes|estimate[sd]?|predict(?:s|ed)?|forecast(?:s|ed)?|expect(?:s|ed)?|reported|"
+    rf"\b{_NOT_AFTER_MODAL}(?:said|says|say|told|according\s+to|argue[sd]?|believe[sd]?|"
+    r"warn(?:s|ed)?|wrote|writes|estimate[sd]?|predict(?:s|ed)?|forecast(?:s|ed)?|expect(?:s|ed)?|reported|"
     r"stated|announced|noted|in\s+(?:our|its|their)\s+view)\b",
     re.IGNORECASE,
 )

@@ -54,6 +54,8 @@ _BOILERPLATE = re.compile(
     r"|\bcookies?\b|\badvertisement\b|\bsponsored\b|\bback to top\b|\btable of contents\b"
     r"|\bthis article (?:was|has been) (?:updated|corrected)\b|\bterms of (?:use|service)\b"
     r"|\bprivacy policy\b|\bdemo document\b|\binvented for testing\b|\bnot real news\b"
+    # A notice that the document is fiction: "every company discussed here are invented".
+    r"|\b(?:are|is) (?:entirely |all |wholly )?(?:invented|fictional|fictitious)\b"
     r"|\bcontact (?:us|the author)\b|\bfor more information\b|\bdisclaimer\b"
     r"|\bfree trial\b|\bbook a demo\b|\bpromo code\b|\blimited[- ]time offer\b"
     r"|\btrusted by (?:thousands|millions|hundreds)\b|\bnot legal advice\b"

@@ -29,7 +29,7 @@ from rag.drafting.fact_disagreements import FactDisagreement, find_fact_disagree
 from rag.drafting.facts import Fact, candidate_sentences, chronology_entries, cluster_facts
 from rag.drafting.gaps import states_a_gap
 from rag.drafting.measures import stated_by, topic_measure
-from rag.drafting.repeats import NEAR_COSINE, Rarity, other_dates, same_rare_words
+from rag.drafting.repeats import NEAR_COSINE, Rarity, one_event, other_dates
 from rag.drafting.sufficiency import (
     FocalName,
     Judgement,
@@ -46,7 +46,10 @@ from rag.reading.chunking import split_sentences
 if TYPE_CHECKING:
     from rag.indexing.library import Library
 
-HITS_PER_QUERY = 6
+# Passages each query retrieves. Set on the tuning split (eval/reach.py) with the room below:
+# at 6 and 3 facts a claim, 52 of its 108 must-cover sentences reached a section; at 10 and
+# 4, 63 (room alone: 59; more passages alone: 52, for want of room to show them).
+HITS_PER_QUERY = 10
 # Passages a document may give each query: a briefing draws on the whole library, and one
 # long report must not fill a section's retrieval.
 PER_DOCUMENT = 2
@@ -63,9 +66,10 @@ FOCUS_PASSAGES = 6
 CHRONOLOGY_MIN_ENTRIES = 1
 CHRONOLOGY_PASSAGES = 4
 # Facts shown to the model for a section: enough to choose from, few enough to keep the
-# prompt short (each is one sentence, about 30 tokens).
-MAX_FACTS = 16
-FACTS_PER_CLAIM = 3
+# prompt short (each is one sentence, about 30 tokens). Must-cover facts that reached the
+# evidence but no section were all lost for room, ranked just below it (see HITS_PER_QUERY).
+MAX_FACTS = 24
+FACTS_PER_CLAIM = 4
 # How a fact is ranked within its section, beyond its closeness to the section's queries and
 # to the topic (MiniLM cosines, roughly 0.2-0.7): a fact naming what the topic names (or from
 # a document whose title does) is about the topic, not about its neighbourhood; a dated or
@@ -361,7 +365,7 @@ def _one_event(a: Fact, b: Fact, rarity: Rarity, paired: set[frozenset[str]]) ->
     cosine = float(a.vector @ b.vector)
     if cosine >= NEAR_COSINE:
         return not other_dates(a.text, b.text)
-    return same_rare_words(a.text, b.text, cosine, rarity)
+    return one_event(a.text, b.text, cosine, rarity)
 
 
 def chronology_after(library: Library, found: Sequence[Hit]) -> list[Hit]:

@@ -42,9 +42,12 @@ from rag.drafting.engine import (
 )
 from rag.drafting.repeats import (
     EVENT_MIN_COSINE,
+    EVENT_TERMS_SHARE,
     NEAR_COSINE,
+    SAME_MEASURE_TERMS_SHARE,
     Rarity,
     fold_subsumed,
+    measures,
     other_dates,
     paraphrases,
     repeats,
@@ -605,6 +608,56 @@ def test_a_claim_of_one_event_in_other_rare_words_is_found_with_the_real_embedde
     rarity = Rarity(_JAPAN_EVIDENCE)
     assert repeats(_citing(new, "A."), [_citing(earlier, "B.")], similarity, rarity)
     assert not repeats(_citing(new, "A."), [_citing(earlier, "B.")], similarity)
+
+
+# A briefing's evidence on Korea's watch list: the list's words are in several sentences.
+_KOREA_EVIDENCE = [
+    "Korea added 18 resellers to its export watch list, barring them from buying Korean "
+    "memory chips.",
+    "The Korean trade ministry said the list targets firms that resold memory chips.",
+    "Korea will require licences for exports of high-bandwidth memory from July.",
+    "Korean memory makers said the licences would slow shipments.",
+    "The ministry said the controls follow talks with Washington.",
+    "Analysts said Korea's controls were narrower than Japan's.",
+    "Seoul put 18 resellers on its watch list on Monday.",
+    "Korea's trade ministry said it would review the list every six months.",
+]
+
+
+@pytest.mark.parametrize(("count", "repeat"), [("18", True), ("19", False)])
+def test_a_claim_giving_an_earlier_ones_measure_with_fewer_rare_words_is_a_repeat(
+    count: str, repeat: bool
+) -> None:
+    # Half the later claim's rare words are shared: too few alone (``EVENT_TERMS_SHARE``),
+    # enough with the same count of resellers; another count is another event (or a
+    # disagreement, which is not a repeat either).
+    earlier = _KOREA_EVIDENCE[0].replace("18", count)
+    new = _KOREA_EVIDENCE[6]
+    rarity = Rarity(_KOREA_EVIDENCE)
+    assert SAME_MEASURE_TERMS_SHARE <= rarity.shared(new, earlier) < EVENT_TERMS_SHARE
+    cosine = (EVENT_MIN_COSINE + NEAR_COSINE) / 2
+
+    def similarity(a: str, b: str) -> float:
+        return cosine
+
+    claim, before = _citing(new, "A."), [_citing(earlier, "B.")]
+    assert repeats(claim, before, similarity, rarity) is repeat
+    assert not repeats(claim, before, similarity)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("China added 18 U.S. companies to its list.", {"18"}),
+        ("Apply at least 30 days before shipment; below 4% of sales.", {"30", "4"}),
+        ("Trained with more than 10^26 operations, a TPP of 4,800 or more.", {"10^26", "4800"}),
+        # Years, days of dates, references and codes measure nothing.
+        ("On 25 March 2026 and March 3, 2026 it acted.", set()),
+        ("In Supplement No. 1 to part 774, Category 4, ECCN 4A090 is revised.", set()),
+    ],
+)
+def test_the_measures_a_text_gives(text: str, found: set[str]) -> None:
+    assert measures(text) == found
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,10 @@ TITLE = "Beijing blacklists 28 American firms as AI export feud escalates"
             "navigation or boilerplate",
         ),
         ("Related articles: China's entity list and U.S. chip curbs", "navigation or boilerplate"),
+        (
+            "The Aldgate Institute, its authors and every company discussed here are invented.",
+            "navigation or boilerplate",
+        ),
         (TITLE, "the document's title"),
         (TITLE + ".", "the document's title"),
         ("Export controls on frontier models and advanced chips", "a heading"),
@@ -81,6 +85,7 @@ def test_sentences_that_state_nothing_are_not_facts(sentence: str, why: str) -> 
         "The rule became effective on 16 March 2026.",
         "Stratus Peak shares fell 6.2% on Friday in New York.",
         "Officials declined to say how many licences were granted.",
+        "The method was invented at a Hangzhou lab in 2024.",
     ],
 )
 def test_statements_are_facts(sentence: str) -> None:

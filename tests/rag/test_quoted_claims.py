@@ -63,6 +63,11 @@ def test_a_view_the_sentence_does_not_attribute_is_given_to_its_source() -> None
         quoted_text(_sentence("The rule would cut legal shipments by more than 80%."))
         == "According to Aldgate Institute, the rule would cut legal shipments by more than 80%."
     )
+    # A reporting verb after a modal is the view's, not its holder's.
+    assert (
+        quoted_text(_sentence("Exporters should say which list they mean."))
+        == "According to Aldgate Institute, exporters should say which list they mean."
+    )
     # Already attributed, or a report of what happened: quoted as it is.
     said = "Shipments will fall, the ministry said."
     assert quoted_text(_sentence(said)) == said
