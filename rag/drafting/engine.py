@@ -343,11 +343,13 @@ def draft(
         else:
             # What the bottom line (or a section kept as it was) states is not shown again,
             # nor what another source says of the same event in other words (``told``); a
-            # timeline is the whole chronology, the bottom line's events included.
+            # timeline is the whole chronology, the bottom line's events included, and that
+            # sources disagree is news even when a section stated one side ("The rule took
+            # effect on March 16" in Implications, "15 May" in another source).
             said = _said(briefing, library)
             facts = [
                 f for f in evidence.by_section.get(spec.key, [])
-                if spec.kind == "timeline"
+                if spec.kind in ("timeline", "disagreements")
                 or not (_stated(f, used) or told(f.text, f.vector, said))
             ]  # fmt: skip
         facts = facts[: max_sources or len(facts)]
