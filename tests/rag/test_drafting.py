@@ -1428,13 +1428,13 @@ def test_disagreements_are_stated_with_both_sides_and_whole_phrases(lib: Library
 
 
 def test_a_disagreement_is_stated_though_a_section_stated_one_side(lib: Library) -> None:
-    """Implications states when the rule took effect, from one source; that the sources
+    """Key developments states when the rule took effect, from one source; that the sources
     disagree on it is still the disagreements section's news."""
-    took_effect = cite_where("took effect on March 16", "The rule took effect on March 16.")
-    answers = [copy_facts(2), copy_facts(2), took_effect] + [copy_facts(2)] * 3
+    took_effect = cite_where("took effect 14 days later", "The rule took effect on 16 March 2026.")
+    answers = [copy_facts(2), took_effect] + [copy_facts(2)] * 4
     briefing = run(lib, ReplayModel(answers), topic=DEMO_TOPIC)[-1].briefing
-    stated = [c.text for c in briefing.section("implications").claims]
-    assert "The rule took effect on March 16." in stated
+    stated = [c.text for c in briefing.section("key_developments").claims]
+    assert "The rule took effect on 16 March 2026." in stated
     texts = " ".join(c.text for c in briefing.section("disagreements").claims)
     assert "16 March 2026" in texts and "15 May 2026" in texts
 
