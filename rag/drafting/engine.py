@@ -350,7 +350,7 @@ def draft(
             facts = [
                 f for f in evidence.by_section.get(spec.key, [])
                 if spec.kind in ("timeline", "disagreements")
-                or not (_stated(f, used) or told(f.text, f.vector, said, evidence.rarity))
+                or not (_stated(f, used) or told(f.text, f.vector, said))
             ]  # fmt: skip
         facts = facts[: max_sources or len(facts)]
         if not evidence.judgement.sufficient:

@@ -13,7 +13,6 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 from fakes import ReplayModel
 
@@ -736,22 +735,6 @@ def test_a_fact_a_stated_claim_already_tells_is_not_shown_again(similarity) -> N
     assert told(again, embedder.embed_one(again), said)
     assert not told(forecast, embedder.embed_one(forecast), said)
     assert not told(more, embedder.embed_one(more), said)  # it adds a figure
-
-
-@pytest.mark.parametrize(("count", "withheld"), [("18", True), ("19", False)])
-def test_a_fact_telling_a_stated_claims_event_is_not_shown_again(
-    count: str, withheld: bool
-) -> None:
-    """Another source's telling of a stated event, with a detail added, is withheld from the
-    sections that follow when the evidence's rarity is given (``one_event``); closeness in
-    meaning alone does not find it."""
-    stated = _KOREA_EVIDENCE[6]  # "Seoul put 18 resellers on its watch list on Monday."
-    fact = _KOREA_EVIDENCE[0].replace("18", count)
-    cosine = (EVENT_MIN_COSINE + NEAR_COSINE) / 2
-    said = [(stated, np.array([1.0, 0.0]))]
-    vector = np.array([cosine, (1 - cosine**2) ** 0.5])
-    assert told(fact, vector, said, Rarity(_KOREA_EVIDENCE)) is withheld
-    assert not told(fact, vector, said)
 
 
 def test_a_briefing_tells_an_event_two_wire_stories_report_once(lib: Library) -> None:
