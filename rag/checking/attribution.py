@@ -39,8 +39,8 @@ _NOT_AFTER_MODAL = "".join(
 )
 ATTRIBUTED = re.compile(
     rf"\b{_NOT_AFTER_MODAL}(?:said|says|say|told|according\s+to|argue[sd]?|believe[sd]?|"
-    r"warn(?:s|ed)?|wrote|writes|estimate[sd]?|predict(?:s|ed)?|forecast(?:s|ed)?|expect(?:s|ed)?|reported|"
-    r"stated|announced|noted|in\s+(?:our|its|their)\s+view)\b",
+    r"warn(?:s|ed)?|wrote|writes|estimate[sd]?|predict(?:s|ed)?|forecast(?:s|ed)?|"
+    r"expect(?:s|ed)?|reported|stated|announced|noted|in\s+(?:our|its|their)\s+view)\b",
     re.IGNORECASE,
 )
 
