@@ -182,27 +182,15 @@ def _near(new: Claim, earlier: Claim, similarity: Similarity, rarity: Rarity | N
     return paraphrases(new.text, earlier.text, similarity) or similarity(a, b) >= NEAR_COSINE
 
 
-def same_rare_words(a: str, b: str, cosine: float, rarity: Rarity) -> bool:
-    """Whether two texts tell one event by sharing their rare words at ``cosine`` (see
-    ``EVENT_TERMS_SHARE``), unless they date their events on different days."""
-    return (
-        cosine >= EVENT_MIN_COSINE
-        and not other_dates(a, b)
-        and rarity.shared(a, b) >= EVENT_TERMS_SHARE
-    )
-
-
 def one_event(a: str, b: str, cosine: float, rarity: Rarity) -> bool:
     """Whether two texts at ``cosine`` tell one event by their rare words: mostly shared
     (``EVENT_TERMS_SHARE``), or fewer with the same measure of something
     (``SAME_MEASURE_TERMS_SHARE``); never when they date their events on different days."""
-    if same_rare_words(a, b, cosine, rarity):
-        return True
-    return (
-        cosine >= EVENT_MIN_COSINE
-        and bool(measures(a) & measures(b))
-        and not other_dates(a, b)
-        and rarity.shared(a, b) >= SAME_MEASURE_TERMS_SHARE
+    if cosine < EVENT_MIN_COSINE or other_dates(a, b):
+        return False
+    share = rarity.shared(a, b)
+    return share >= EVENT_TERMS_SHARE or (
+        share >= SAME_MEASURE_TERMS_SHARE and bool(measures(a) & measures(b))
     )
 
 
@@ -211,9 +199,9 @@ def measures(text: str) -> set[str]:
     thousands separators: no year, no day of a date, no reference number."""
     out = set()
     for m in _MEASURE.finditer(text):
-        before = text[: m.start()].split()
-        after = text[m.end() :].split()
-        if _YEAR.fullmatch(m[1]) or (before and before[-1].lower().strip(".") in _REFERENCE):
+        before = text[: m.start()].rsplit(None, 1)[-1:]
+        after = text[m.end() :].split(None, 1)[:1]
+        if _YEAR.fullmatch(m[1]) or (before and before[0].lower().strip(".") in _REFERENCE):
             continue
         if after and after[0].strip(".,;:").lower() in _MONTH_WORDS:
             continue  # "25 March 2026": a day
@@ -429,7 +417,6 @@ __all__ = [
     "restates",
     "same_evidence",
     "same_fact",
-    "same_rare_words",
     "subsumes",
     "told",
     "undated",
