@@ -677,3 +677,40 @@ def test_a_fact_stating_the_subjects_identifier_is_about_the_subject() -> None:
     assert [f.id for f in with_alias.grounded] == ["f1"]
     # It grounds the fact, not the name: a topic whose name no fact carries stays unanswered.
     assert with_alias.missing_names == ["Tollgate"]
+
+
+def test_a_short_notices_sentence_is_ranked_in_its_passage_and_a_reports_alone() -> None:
+    """A notice's "The amended order will take effect on 1 May 2026." says nothing of Japan by
+    itself. Read alone it ranked below commentary on Japan from a long report, and a section
+    full of that commentary had no room left for the date the rule takes effect."""
+    from dataclasses import replace
+
+    from rag.drafting.section_evidence import _rank_score, _topic_fit
+    from rag.models.embedding import Embedder
+    from rag.models.provision import embedding_model_dir
+
+    embedder = Embedder(embedding_model_dir())
+    topic = "Japan's export controls on AI chips"
+    in_force = "The amended order will take effect on 1 May 2026."
+    notice = (
+        "Japan's Ministry of Economy, Trade and Industry announces that exporters will need a "
+        f"licence to export advanced AI chips. {in_force}"
+    )
+    comment = "Critics in Japan say the government arrives late to the chip debate."
+    report = f"{comment} Japan's equipment makers sell much of their output to Chinese fabs."
+    topic_vec, notice_vec, report_vec, date_vec, comment_vec = embedder.embed(
+        [topic, notice, report, in_force, comment]
+    )
+    date = _fact("f1", "notice", in_force, date_vec, passage=notice)
+    view = _fact("f2", "report", comment, comment_vec, passage=report)
+    m = view.members[0]  # a 60-passage report is about many things
+    view.members[0] = replace(m, hit=replace(m.hit, document=replace(m.hit.document, passages=60)))
+    passage_vecs = {"notice:0": notice_vec, "report:0": report_vec}
+    fit = {f.id: _topic_fit(f, topic_vec, passage_vecs) for f in (date, view)}
+    # The notice is about one thing; the report's passage lifts nothing of its own.
+    assert fit["f1"] == pytest.approx(float(notice_vec @ topic_vec))
+    assert fit["f2"] == pytest.approx(float(comment_vec @ topic_vec))
+    assert float(date_vec @ topic_vec) < float(comment_vec @ topic_vec)  # alone, it lost
+    named = {"f1", "f2"}  # each names the topic or comes from a short document that does
+    ranked = sorted((date, view), key=lambda f: -_rank_score(f, topic_vec[None, :], fit, named))
+    assert [f.id for f in ranked] == ["f1", "f2"]
