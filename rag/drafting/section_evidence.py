@@ -74,9 +74,9 @@ MAX_FACTS = 16
 FACTS_PER_CLAIM = 3
 # How a fact is ranked within its section, beyond its closeness to the section's queries and
 # to the topic (MiniLM cosines, roughly 0.2-0.7): a fact naming what the topic names (or from
-# a document whose title does, or from a short document that does: ``_direct``) is about the
-# topic, not about its neighbourhood; a dated or counted fact is a development rather than
-# commentary; each further source stating it is worth a little. Set by reading the tuning topics' fact lists, never the test topics'.
+# a document whose title does) is about the topic, not about its neighbourhood; a dated or
+# counted fact is a development rather than commentary; each further source stating it is
+# worth a little. Set by reading the tuning topics' fact lists, never the test topics'.
 NAME_BONUS = 0.25
 CONCRETE_BONUS = 0.05
 CORROBORATION_BONUS = 0.03
@@ -249,8 +249,6 @@ def gather(
     # A fact stating the subject's identifier names the subject.
     distinctive += also_named
     usable = {f.id for f in judgement.grounded}
-    direct = _direct(judgement.grounded, distinctive)
-    topic_fit = {f.id: _topic_fit(f, topic_vec, passage_vecs) for f in facts}
 
     query_vecs = {k: np.vstack(v) for k, v in per_section_vecs.items() if v}
     by_section: dict[str, list[Fact]] = {s.key: [] for s in specs}
@@ -274,7 +272,7 @@ def gather(
     # still has room: a full section passes a fact on to the next best one instead of
     # losing it, so a small library still feeds every section.
     candidates = [f for f in facts if f.id in usable and f.id not in reserved]
-    candidates.sort(key=lambda f: -_rank_score(f, topical, topic_fit, direct))
+    candidates.sort(key=lambda f: -_rank_score(f, topical, topic_vec, distinctive))
     ahead_of: dict[str, bool] = {}  # fact id -> it looks ahead (``ahead``)
     for fact in candidates:
         if gap_keys and states_a_gap(fact):
@@ -303,14 +301,16 @@ def gather(
             by_section[room.key].append(fact)
     for spec in writers:
         vecs = query_vecs[spec.key]
-        by_section[spec.key].sort(key=lambda f: -_rank_score(f, vecs, topic_fit, direct))
+        by_section[spec.key].sort(key=lambda f: -_rank_score(f, vecs, topic_vec, distinctive))
         if spec.ahead:
             # What comes next first: the model writes from the first facts, and a section's
             # room left is filled in this order. A past fact stays, after them: it is often a
             # fact the briefing needs and no other section has room for.
             by_section[spec.key].sort(key=lambda f: not ahead_of[f.id])
     for key in gap_keys:
-        gaps = sorted(by_section[key], key=lambda f: -_rank_score(f, topical, topic_fit, direct))
+        gaps = sorted(
+            by_section[key], key=lambda f: -_rank_score(f, topical, topic_vec, distinctive)
+        )
         by_section[key] = gaps[:MAX_FACTS]
     passages = len({m.passage_id for f in facts if f.id in usable for m in f.members})
     # The bottom line's facts: the core section's first (they stay there too; the engine
@@ -328,7 +328,7 @@ def gather(
     rarity = Rarity([f.members[0].text for f in facts if f.id in usable])
     lead = _distinct_events(ordered, bottom.claims + 1, rarity, conflicts) if bottom else []
     return BriefingEvidence(
-        direct=direct,
+        direct=_direct(judgement.grounded, distinctive),
         topic_vec=topic_vec,
         facts=[f for f in facts if f.id in usable],
         by_section=by_section,
@@ -446,28 +446,13 @@ def _core_section(writers: Sequence[SectionSpec]) -> str | None:
     return next(s.key for s in writers if s.kind == "claims" and s.claims == sizes[0])
 
 
-def _topic_fit(fact: Fact, topic_vec: np.ndarray, passage_vecs: dict[str, np.ndarray]) -> float:
-    """How close the fact is to the topic, read in its context when its document is short.
-
-    A notice or release is about one thing, and its sentences lean on it: "The amended order
-    will take effect on May 1, 2026." says nothing of Japan's controls by itself (MiniLM
-    cosine 0.07 to "Japan's licensing of AI chips") but its passage does (0.56), so it ranked
-    below commentary from other documents and no section had room left for it. A long
-    report's passage is about many things, so its sentences are read alone."""
-    own = float(fact.vector @ topic_vec)
-    passage = passage_vecs.get(fact.members[0].passage_id)
-    if passage is None or not short(fact.members[0].hit.document):
-        return own
-    return max(own, float(passage @ topic_vec))
-
-
 def _rank_score(
-    fact: Fact, query_vecs: np.ndarray, topic_fit: dict[str, float], direct: set[str]
+    fact: Fact, query_vecs: np.ndarray, topic_vec: np.ndarray, names: Sequence[FocalName]
 ) -> float:
-    """How much a section wants the fact: its closeness to the section's queries and to the
-    topic (``_topic_fit``), and the bonuses of NAME_BONUS and the weights beside it."""
-    score = float(np.max(query_vecs @ fact.vector)) + topic_fit[fact.id]
-    if fact.id in direct:
+    """How much a section wants the fact: see NAME_BONUS and the weights beside it."""
+    score = float(np.max(query_vecs @ fact.vector)) + float(fact.vector @ topic_vec)
+    title = fact.members[0].hit.document.title
+    if names and any(n.found_in(fact.text) or n.found_in(title) for n in names):
         score += NAME_BONUS
     if _CONCRETE.search(fact.text):
         score += CONCRETE_BONUS
