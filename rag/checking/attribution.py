@@ -29,7 +29,12 @@ VIEW = re.compile(
     # "may", not the month: "15 May 2026", "in May" (the case of "May" tells them apart).
     r"\b(?:would|could|might|(?-i:may)(?!\s+(?:not|only)\b)|should|likely|unlikely|probably|"
     r"perhaps|expects?|expected|"
-    r"predicts?|forecasts?|believes?|argues?|in\s+our\s+view)\b",
+    r"predicts?|forecasts?|believes?|argues?|in\s+our\s+view|"
+    # A judgement of what a measure will achieve, however firmly put: "The ban addresses a
+    # real problem but will be hard to enforce" is a think tank's view, not a fact. ("Will be
+    # effective" is left out: a rule "will be effective on 1 May" is a date in force.)
+    r"will\s+(?:be|prove|remain)\s+(?:(?:more|less|very|so)\s+)?"
+    r"(?:hard|harder|difficult|easy|easier|costly|porous|impossible|unenforceable))\b",
     re.IGNORECASE,
 )
 # The sentence says itself whose view or report it is. A reporting verb after a modal is

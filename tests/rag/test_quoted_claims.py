@@ -105,6 +105,16 @@ def test_a_view_stated_as_fact_is_caught_and_an_attributed_one_is_not() -> None:
     assert not unattributed_view(
         "Shipments will fall.", "Shipments would fall, the ministry said.", sources
     )
+    # A judgement of what a measure will achieve is a view too, and a date in force is not.
+    judged = "The distillation ban addresses a real problem but will be hard to enforce."
+    assert unattributed_view(judged, judged, ["Carrow Center for Technology Policy"])
+    assert not unattributed_view(
+        "Critics say the ban will be hard to enforce.",
+        "Critics say the ban will be hard to enforce because outputs can be collected.",
+        sources,
+    )
+    in_force = "The amended order will be effective on 1 May 2026."
+    assert not unattributed_view(in_force, in_force, sources)
 
 
 def test_a_hedge_or_forecast_the_sources_do_not_make_is_caught() -> None:
