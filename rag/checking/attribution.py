@@ -78,6 +78,9 @@ def split_attribution(text: str, sources: Iterable[str]) -> tuple[str, str] | No
         m = pattern.match(text)
         if m and _key(m["who"]) in known:
             rest = text[m.end() :].strip()
+            # "X says it is a civilian company": what X says of itself.
+            if pattern is _SAYS and rest.startswith("it "):
+                rest = f"{m['who'].strip()} {rest[3:]}"
             if len(rest.split()) >= 3:
                 return m["who"].strip(), rest[0].upper() + rest[1:]
     return None

@@ -770,11 +770,18 @@ def _given_to_holder(text: str, cited: Sequence[str], shown: _SectionFacts) -> s
         "",
     )
     if named and (rest := text[len(named) + 1 :].strip()):
-        return according_to(named, rest, context)
+        return according_to(named, rest, context, itself=_its_own(named, cited, shown))
     who = _holder(shown, cited)
     if not who or ATTRIBUTED.search(text) or split_attribution(text, [who]):
         return text
-    return according_to(who, text, context)
+    return according_to(who, text, context, itself=_its_own(who, cited, shown))
+
+
+def _its_own(who: str, cited: Sequence[str], shown: _SectionFacts) -> bool:
+    """Whether ``who`` published every cited sentence: an organisation's own statement, which
+    speaks of it as "it" (an interview's answer is its speaker's, not its publisher's)."""
+    members = [m for fid in cited if fid in shown.pool for m in shown.by_id(fid).members]
+    return bool(members) and all(m.hit.document.publisher == who for m in members)
 
 
 def _opens_with(text: str, name: str) -> bool:

@@ -140,7 +140,8 @@ def quoted_text(sentence: SourceSentence) -> str:
         text = without_label(text, sentence.voice)
         if ATTRIBUTED.search(text):
             return text  # "Analysts said ..." names its holder already
-        return according_to(sentence.voice, text, sentence.hit.passage.text)
+        itself = sentence.voice == sentence.hit.document.publisher
+        return according_to(sentence.voice, text, sentence.hit.passage.text, itself=itself)
     if not VIEW.search(text) or ATTRIBUTED.search(text):
         return text
     doc = sentence.hit.document
@@ -148,8 +149,18 @@ def quoted_text(sentence: SourceSentence) -> str:
     return according_to(who, text, sentence.hit.passage.text) if who else text
 
 
-def according_to(who: str, text: str, context: str = "") -> str:
-    """ "The rule ..." -> "According to X, the rule ..."; a name keeps its capital."""
+def according_to(who: str, text: str, context: str = "", *, itself: bool = False) -> str:
+    """ "The rule ..." -> "According to X, the rule ..."; a name keeps its capital.
+
+    When ``who`` is an organisation speaking of itself (``itself``: its own statement) and the
+    text opens with its name and a verb, it says so once: "Qiantang Intelligence says it is a
+    civilian company", not "According to Qiantang Intelligence, Qiantang Intelligence is ...".
+    """
+    if itself:
+        opening = re.match(rf"(?:the\s+)?{re.escape(who.removeprefix('the ').removeprefix('The '))}"
+                           r"\s+(?=[a-z])", text, re.IGNORECASE)  # fmt: skip
+        if opening and not text[opening.end() :].startswith(("and ", "or ", "to ")):
+            return f"{who[:1].upper()}{who[1:]} says it {text[opening.end() :]}".strip()
     first, _, rest = text.partition(" ")
     if _common_word(first, rest.split(" ", 1)[0], context):
         first = first.lower()

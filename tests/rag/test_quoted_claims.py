@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.checking.attribution import added_view, split_attribution, unattributed_view
@@ -136,3 +138,29 @@ def test_a_we_inside_quoted_speech_is_the_quoted_speakers_not_the_source() -> No
     )
     assert speaker(quoted) == ""
     assert speaker(_sentence("We expect BIS to extend the rule.")) == "Aldgate Institute"
+
+
+def test_an_organisation_stating_its_own_position_is_named_once() -> None:
+    from rag.drafting.quoted_claims import according_to
+
+    company = "Qiantang Intelligence"
+    stated = _sentence("Qiantang Intelligence is a civilian company.", publisher=company)
+    stated = replace(stated, voice=company)
+    assert quoted_text(stated) == "Qiantang Intelligence says it is a civilian company."
+    # What is checked is what the company says of itself.
+    assert split_attribution(quoted_text(stated), [company]) == (
+        company,
+        "Qiantang Intelligence is a civilian company.",
+    )
+    # Someone else's position, or a text not opening with the holder's name, is given to it.
+    assert (
+        according_to("Gao", "Gao expects more listings.", itself=False)
+        == "According to Gao, Gao expects more listings."
+    )
+    assert (
+        according_to(company, "Its clusters use domestic accelerators.", itself=True)
+        == "According to Qiantang Intelligence, its clusters use domestic accelerators."
+    )
+    ministry = "the Ministry of Commerce"
+    opposes = according_to(ministry, "The Ministry of Commerce opposes the rule.", itself=True)
+    assert opposes == "The Ministry of Commerce says it opposes the rule."

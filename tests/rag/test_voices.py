@@ -91,8 +91,9 @@ def test_a_quoted_sentence_names_whose_position_it_states() -> None:
         _hit("w", WIRE, "China adds U.S. chip firms to its list", "Atlas News Agency"),
     ]
     quoted = {s.text: quoted_text(s) for s in candidate_sentences(hits)}
+    # The company speaks of itself, so it is named once; an interviewee's answer is theirs.
     assert quoted["Qiantang Intelligence is a civilian company."] == (
-        "According to Qiantang Intelligence, Qiantang Intelligence is a civilian company."
+        "Qiantang Intelligence says it is a civilian company."
     )
     assert quoted["Calling it theft is a political choice."] == (
         "According to Gao, calling it theft is a political choice."
@@ -158,7 +159,8 @@ def test_a_model_claim_drawn_only_from_a_partys_statement_is_given_to_that_party
     )  # fmt: skip
     stated = [c for c in claims if "civilian company" in c.text]
     assert stated, [c.text for c in claims]
-    assert all(c.text.startswith("According to Qiantang Intelligence, ") for c in stated), [
+    # Named once: the company's statement speaks of the company.
+    assert all(c.text.startswith("Qiantang Intelligence says it is ") for c in stated), [
         (c.text, c.check.reasons) for c in claims
     ]
     assert all(c.check.status == "supported" for c in stated)
