@@ -269,6 +269,10 @@ class _SectionFacts:
     def by_id(self, fact_id: str) -> Fact:
         return next(f for f in self.facts if f.id == fact_id)
 
+    def members(self, cited: Sequence[str]) -> list[SourceSentence]:
+        """The source sentences of the cited facts that were shown."""
+        return [m for fid in cited if fid in self.pool for m in self.by_id(fid).members]
+
 
 def draft(
     library: Library,
@@ -744,7 +748,7 @@ def _quote(
 
 
 def _source_names(shown: _SectionFacts, cited: Sequence[str]) -> list[str]:
-    members = [m for fid in cited if fid in shown.pool for m in shown.by_id(fid).members]
+    members = shown.members(cited)
     docs = [m.hit.document for m in members]
     voices = [m.voice for m in members]
     return [name for doc in docs for name in (doc.publisher, doc.author)] + voices
@@ -753,7 +757,7 @@ def _source_names(shown: _SectionFacts, cited: Sequence[str]) -> list[str]:
 def _holder(shown: _SectionFacts, cited: Sequence[str]) -> str:
     """Whose position the cited facts state, when every sentence of them is one party's
     (``voices``): a claim drawn only from them must say so. "" when any is a report."""
-    members = [m for fid in cited if fid in shown.pool for m in shown.by_id(fid).members]
+    members = shown.members(cited)
     holders = {m.voice for m in members}
     return holders.pop() if len(holders) == 1 and members else ""
 
@@ -761,7 +765,8 @@ def _holder(shown: _SectionFacts, cited: Sequence[str]) -> str:
 def _given_to_holder(text: str, cited: Sequence[str], shown: _SectionFacts) -> str:
     """The model's claim with its holder named, when it states one party's position bare:
     "Qiantang Intelligence is a civilian company" from the company's own statement becomes
-    "According to Qiantang Intelligence, ...". The check then judges what the party said."""
+    "Qiantang Intelligence says it is a civilian company", and an interviewee's answer
+    "According to Gao, ...". The check then judges what the party said."""
     context = " ".join(shown.pool[fid][0].text for fid in cited if fid in shown.pool)
     # The model copied a fact's line as shown ("European Commission: We take note ..."):
     # the name it copied is whom the claim gives the rest to, checked like any attribution.
@@ -780,7 +785,7 @@ def _given_to_holder(text: str, cited: Sequence[str], shown: _SectionFacts) -> s
 def _its_own(who: str, cited: Sequence[str], shown: _SectionFacts) -> bool:
     """Whether ``who`` published every cited sentence: an organisation's own statement, which
     speaks of it as "it" (an interview's answer is its speaker's, not its publisher's)."""
-    members = [m for fid in cited if fid in shown.pool for m in shown.by_id(fid).members]
+    members = shown.members(cited)
     return bool(members) and all(m.hit.document.publisher == who for m in members)
 
 
