@@ -99,6 +99,21 @@ _BY_AGENT = re.compile(
     r"\b([a-z]+) by (?:the )?([A-Z][\w’'&.-]*(?:\s+(?:(?:of|and|for|&)\s+)?[A-Z][\w’'&.-]*)*)"
 )
 _TIMELINE_DATE = re.compile(r"^\W*\d{1,2} \w+ \d{4}\s*[—–:-]\s*")
+# An unnamed group holding a view ("Critics say ...", "according to analysts"): a claim that
+# gives the view to another group ("Supporters argue ...") swaps its holder, though each word
+# may be in the passage (its sentence before speaks of the supporters).
+_GROUP_WORDS = (
+    r"critics|supporters|proponents|opponents|backers|advocates|sceptics|skeptics|analysts|"
+    r"experts|economists|researchers|officials|diplomats|lawmakers|legislators|executives|"
+    r"investors|observers|traders|groups|companies|exporters"
+)
+_GROUP_HOLDER = re.compile(
+    rf"\b(?:{_GROUP_WORDS})\b(?:\s+[\w'’-]+){{0,3}}?\s+"
+    r"(?:say|says|said|argue[sd]?|warn(?:s|ed)?|believe[sd]?|expect(?:s|ed)?|predict(?:s|ed)?|"
+    r"fear(?:s|ed)?|contend(?:s|ed)?|claim(?:s|ed)?|note[sd]?|estimate[sd]?|told)\b"
+    rf"|\baccording\s+to\s+(?:some\s+|many\s+|most\s+|the\s+)?(?:{_GROUP_WORDS})\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -335,11 +350,28 @@ def _problems_with(
         if word in past_c and word not in future_c and word not in past_s:
             problems.append(f"tense: the source says only that it will happen ({word}…)")
     problems += [f"opposite words: {name}" for name in opposite_words(said, reading.sentence)]
+    claim_groups, sentence_groups = _group_holders(said), _group_holders(reading.sentence)
+    if claim_groups and sentence_groups and not claim_groups & sentence_groups:
+        problems.append(
+            f"holder: the source gives this view to {', '.join(sorted(sentence_groups))}, "
+            f"not {', '.join(sorted(claim_groups))}"
+        )
     problems += [
         f"{doer} is not the actor of: {reading.sentence}"
         for doer in _passive_doers_replaced(said, reading.sentence, mentions)
     ]
     return list(dict.fromkeys(problems))
+
+
+def _group_holders(text: str) -> set[str]:
+    """The unnamed groups that ``text`` says hold what it reports: {"critics"} for "Critics
+    say the ban will be hard to enforce", {"analysts"} for "..., according to analysts"."""
+    # Every group in the holder's phrase: "officials and analysts said" is both groups' view.
+    return {
+        root(word)
+        for m in _GROUP_HOLDER.finditer(text)
+        for word in re.findall(rf"\b(?:{_GROUP_WORDS})\b", m[0], re.IGNORECASE)
+    }
 
 
 def _passive_doers_replaced(

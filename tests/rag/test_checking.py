@@ -749,3 +749,41 @@ def test_the_new_checks_through_check_claim_with_single_sentences(embedder: Embe
     assert check(final, ["s:2"])[0] == "unsupported"
     # Cited wrongly but true: moved to the sentence that states it.
     assert check(claim, ["s:1"]) == ("reattributed", ["s:0"])
+
+
+def test_a_view_is_not_given_to_another_group_than_the_one_that_holds_it() -> None:
+    """The sentence before speaks of the lab's supporters, so every word of the swapped claim
+    is in the passage; the view is the critics'."""
+    passage = (
+        "The lab's supporters say the ban protects years of research. "
+        "Critics say the ban will be hard to enforce because outputs can be collected through "
+        "third parties."
+    )
+    swapped = missing_terms(
+        "The lab's supporters argue that the ban will be hard to enforce because outputs can be "
+        "collected through third parties.",
+        passage,
+    )
+    assert any(m.startswith("holder:") and "critic" in m for m in swapped), swapped
+    for right in (
+        "Critics say the ban will be hard to enforce because outputs can be collected through "
+        "third parties.",
+        "Critics argue that the ban will be hard to enforce since outputs can be collected "
+        "through third parties.",
+    ):
+        assert not [m for m in missing_terms(right, passage) if m.startswith("holder:")], right
+    # A view two groups hold may be given to either; "according to" names a holder too.
+    both = "Officials and analysts said the controls would slow China's chip industry."
+    assert not [
+        m
+        for m in missing_terms("Analysts said the controls would slow China's chip industry.", both)
+        if m.startswith("holder:")
+    ]
+    according = "The controls would slow China's chip industry, according to analysts."
+    assert [
+        m
+        for m in missing_terms(
+            "Officials said the controls would slow China's chip industry.", according
+        )
+        if m.startswith("holder:")
+    ]
