@@ -16,6 +16,7 @@ import numpy as np
 
 from rag.checking.checker import content_words
 from rag.core.types import Hit
+from rag.drafting import referents
 from rag.drafting.event_dates import FULL_DATE
 from rag.drafting.fact_filter import has_verb, is_fact
 from rag.drafting.terms import same_terms
@@ -243,11 +244,15 @@ def candidate_sentences(hits: Iterable[Hit]) -> list[SourceSentence]:
         seen.add(hit.passage.id)
         doc = hit.document
         interview = doc.id in voices and is_interview(hit.passage.text)
-        for sentence, label in labelled_sentences(hit.passage.text, interview):
+        labelled = labelled_sentences(hit.passage.text, interview)
+        # "The company also said ...": shown and checked as "Corvane also said ..." when the
+        # sentence before names it (``referents``); the citation quotes the source's words.
+        named = referents.resolve([s for s, _ in labelled], hit.passage.text)
+        for (sentence, label), shown in zip(labelled, named, strict=True):
             # "BIS today added ...": written out against the document's date, for the model,
             # the checker and a quoted claim alike (the citation quotes the source's words).
             text = resolve_relative_dates(
-                clean_source_text(dated_entry(sentence)).strip(), doc.published
+                clean_source_text(dated_entry(shown)).strip(), doc.published
             )
             if is_fact(text, title=doc.title, filename=doc.filename):
                 voice = holder_of(doc.id, label, voices)
