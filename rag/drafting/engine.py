@@ -67,7 +67,7 @@ from rag.drafting.gaps import (
 from rag.drafting.quoted_claims import according_to, depends_on_context, quotable, quoted_text
 from rag.drafting.repeats import Rarity, Similarity, fold_subsumed, repeats, subsumes, told
 from rag.drafting.section_evidence import BriefingEvidence, gather
-from rag.drafting.voices import FIRST_PERSON, I_SAY
+from rag.drafting.voices import FIRST_PERSON, I_SAY, QUOTED_SPEECH
 from rag.reading.readers.dates import normalize_date
 
 if TYPE_CHECKING:
@@ -86,7 +86,13 @@ NO_GAP_NOTE = "Every question this briefing asks of the library is answered by i
 # the room of the core section's later facts.
 MIN_CLAIMS_FROM = 2
 # A claim in a source's first person: the reader would take "we" for the briefing's author.
-_UNNAMED_SPEAKER = re.compile(r"^(?:We|Our|In our view|I)\b")
+# A claim in the first person reads as the analyst's own ("We take note of the measures"), and
+# so does a source's "we" after its name ("According to the Commission, we take note ..."):
+# whose "we" it is the reader has to guess. Inside quotation marks it is the quoted speaker's.
+_OPENS_FIRST_PERSON = re.compile(r"^(?:In our view|I)\b")
+# The model may quote with single marks: "said: 'We will answer ...'" (not an apostrophe).
+_SINGLE_QUOTED = re.compile(r"(?<![\w])['‘][^'‘’]{3,}['’](?![\w])")
+FIRST_PERSON_CLAIM = "speaks in the first person (“we”, “our”) outside a quotation: say who"
 # "(East Asia Policy Review, 2026-03-15)": a fact's origin as the prompt shows it, alone.
 _ORIGIN_ONLY = re.compile(r"^\s*\([^()]*\)\s*\.?\s*$")
 FAILED_CLAIMS = ("mark", "drop")  # what the "failed_claims" setting may say
@@ -811,6 +817,11 @@ def _holder_as_actor(judged: str, facts: Sequence[Fact]) -> bool:
     return False
 
 
+def _first_person(text: str) -> bool:
+    unquoted = _SINGLE_QUOTED.sub(" ", QUOTED_SPEECH.sub(" ", text))
+    return bool(_OPENS_FIRST_PERSON.match(text) or FIRST_PERSON.search(unquoted))
+
+
 def _checked_claim(
     text: str, cited: list[str], spec: SectionSpec, shown: _SectionFacts, library: Library
 ) -> Claim | None:
@@ -837,8 +848,8 @@ def _checked_claim(
         reasons.append("makes the source the actor of what its sentence says another did")
     if depends_on_context(judged):
         reasons.append(NEEDS_CONTEXT)
-    if _UNNAMED_SPEAKER.match(text):
-        reasons.append("says “we” without naming who")
+    if _first_person(text):
+        reasons.append(FIRST_PERSON_CLAIM)
     if IMPERATIVE.match(text):
         reasons.append("an instruction to the reader, not a finding: say whose recommendation")
     if contradicted_gap(text, facts):

@@ -277,3 +277,22 @@ def _claims_drafted(
     finally:
         lib.close()
     return [e.claim for e in events if isinstance(e, ClaimAdded)]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # The source's "our" after its name reads as the analyst's own services.
+        "According to Qiantang Intelligence, our services to customers will continue.",
+        "Qiantang Intelligence: Our services to customers will continue without interruption.",
+    ],
+)
+def test_a_claim_speaking_in_a_sources_first_person_is_not_kept(tmp_path: Path, said: str) -> None:
+    (tmp_path / "statement.txt").write_text(STATEMENT, encoding="utf-8")
+    claims = _claims_drafted(
+        tmp_path, "statement.txt", "Qiantang Intelligence",
+        "services to customers", said, "Qiantang Intelligence and the Entity List",
+    )  # fmt: skip
+    assert not [c for c in claims if " our " in f" {c.text.lower()} "], [
+        (c.text, c.check.status) for c in claims
+    ]
