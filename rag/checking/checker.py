@@ -244,7 +244,44 @@ def _missing(claim: str, cited_text: str) -> tuple[list[str], list[str]]:
                 _mentions(name, s) and any(_found(f, normalise(s)) for f in figures) for s in spans
             ):
                 missing.append(f"{name} with {'/'.join(figures)}")
+    missing += _bodies_swapped(claim, cited_text)
     return missing, statement_problems(numerals(claim), cited_text, _STOP, _mentions)
+
+
+# The kind of a government body, which a name's other word does not tell apart: the U.S.
+# "Commerce Department" and China's "Ministry of Commerce" share "Commerce" only.
+_BODY = r"(?:Department|Ministry|Bureau|Agency|Commission|Office|Council|Administration)"
+_NAME_WORD = r"[A-Z][\w&.'’-]*"
+_WORD_BODY = re.compile(rf"\b({_NAME_WORD})\s+({_BODY})\b")
+_BODY_OF_WORD = re.compile(rf"\b({_BODY})\s+of\s+(?:the\s+)?({_NAME_WORD})")
+
+
+def _bodies(text: str) -> dict[str, set[str]]:
+    """Each word naming a body, with the kinds of body the text gives it: {"commerce":
+    {"ministry"}} for "the Ministry of Commerce" or "China's Commerce Ministry"."""
+    out: dict[str, set[str]] = {}
+    # Two passes, as the two orders overlap: "The Ministry of Commerce" is not "The Ministry".
+    for pattern, order in ((_WORD_BODY, (1, 2)), (_BODY_OF_WORD, (2, 1))):
+        for m in pattern.finditer(text):
+            word, kind = m[order[0]], m[order[1]]
+            if word.lower() in _NOT_NAMES or re.fullmatch(_BODY, word):
+                continue
+            out.setdefault(word.lower().removesuffix("'s").removesuffix("’s"), set()).add(
+                kind.lower()
+            )
+    return out
+
+
+def _bodies_swapped(claim: str, cited_text: str) -> list[str]:
+    """A body the claim names by a kind its cited text never gives that name: "Commerce
+    Department" where the text says only "Ministry of Commerce"."""
+    cited = _bodies(cited_text)
+    return [
+        f"{kind.title()} of {word.title()}"
+        for word, kinds in _bodies(claim).items()
+        for kind in sorted(kinds)
+        if word in cited and kind not in cited[word]
+    ]
 
 
 def _mentions(name: str, text: str) -> bool:

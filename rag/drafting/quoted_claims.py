@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from rag.checking.actors import is_country_word
 from rag.checking.attribution import ATTRIBUTED, VIEW
 from rag.checking.checker import looks_like_heading
 from rag.core.vocabulary import CLAIM_STOPWORDS
@@ -189,6 +190,8 @@ def _common_word(word: str, following: str, context: str) -> bool:
         return True
     if not bare[:1].isupper() or not bare[1:].islower():
         return False  # "BIS", "3A090": as written
+    if is_country_word(bare):
+        return False  # "Beijing chose ...", whatever case its passage writes it in
     if re.search(rf"[a-z,;]\s+{re.escape(bare)}\b", context):
         return False  # capitalised within a sentence: a name
     pair = rf"\b{re.escape(bare)}\s+{re.escape(following)}"
@@ -196,6 +199,9 @@ def _common_word(word: str, following: str, context: str) -> bool:
         return False
     # A gerund or an adverb opening the sentence ("Calling it theft ...", "Domestically
     # designed chips ...") is not a name.
-    if bare.endswith(("ing", *_ADVERB_ENDINGS)):
+    # A name ending so is followed by its verb ("Boeing said ..."), a gerund by its object.
+    if bare.endswith("ing") and not has_finite_verb(following):
+        return True
+    if bare.endswith(_ADVERB_ENDINGS):
         return True
     return bool(re.search(rf"\b{re.escape(bare.lower())}\b", context))

@@ -787,3 +787,33 @@ def test_a_view_is_not_given_to_another_group_than_the_one_that_holds_it() -> No
         )
         if m.startswith("holder:")
     ]
+
+
+def test_a_body_named_by_another_kind_is_another_body() -> None:
+    """The U.S. Commerce Department is not China's Ministry of Commerce, though every word
+    but the kind of body is in the sentence."""
+    said = (
+        "The Ministry of Commerce said the companies, which include Corvane Semiconductor, had "
+        '"cooperated with" US export controls.'
+    )
+    swapped = missing_terms(
+        "The Commerce Department said the companies, which include Corvane Semiconductor, had "
+        "“cooperated with” US export controls.",
+        said,
+    )
+    assert "Department of Commerce" in swapped, swapped
+    for same in (
+        "The Commerce Ministry said the companies, which include Corvane Semiconductor, had "
+        "“cooperated with” US export controls.",
+        "The Ministry of Commerce said the companies, which include Corvane Semiconductor, had "
+        "“cooperated with” US export controls.",
+    ):
+        assert not [m for m in missing_terms(same, said) if "Commerce" in m], same
+    # The same body in either order.
+    assert (
+        missing_terms(
+            "The Department of Commerce added 27 entities.",
+            "The U.S. Commerce Department added 27 entities.",
+        )
+        == []
+    )

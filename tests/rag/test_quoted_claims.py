@@ -10,7 +10,7 @@ from rag.checking.attribution import added_view, split_attribution, unattributed
 from rag.core.types import Document, Hit, Locator, Passage
 from rag.drafting.claim_text import MAX_WORDS
 from rag.drafting.facts import SourceSentence, speaker
-from rag.drafting.quoted_claims import quotable, quoted_text
+from rag.drafting.quoted_claims import according_to, quotable, quoted_text
 
 
 def _sentence(text: str, publisher: str = "Aldgate Institute") -> SourceSentence:
@@ -164,3 +164,18 @@ def test_an_organisation_stating_its_own_position_is_named_once() -> None:
     ministry = "the Ministry of Commerce"
     opposes = according_to(ministry, "The Ministry of Commerce opposes the rule.", itself=True)
     assert opposes == "The Ministry of Commerce says it opposes the rule."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "opening"),
+    [
+        ("Beijing chose companies that cooperated with the controls.", "Beijing"),  # a capital
+        ("Boeing said it would comply with the order.", "Boeing"),  # a name before its verb
+        ("Calling it theft is a political choice.", "calling"),  # a gerund before its object
+    ],
+)
+def test_a_name_ending_like_a_gerund_keeps_its_capital(sentence: str, opening: str) -> None:
+    """Its passage need not write it in mid-sentence: an interview answer often opens on it."""
+    assert according_to("Gao", sentence, f"Gao: {sentence}").startswith(
+        f"According to Gao, {opening} "
+    )
