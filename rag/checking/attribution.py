@@ -73,7 +73,14 @@ def _key(name: str) -> str:
 def split_attribution(text: str, sources: Iterable[str]) -> tuple[str, str] | None:
     """(who, what) when ``text`` opens by naming one of ``sources`` (publishers, authors) as
     the holder of what follows; None otherwise."""
-    known = {_key(s) for s in sources if s and s.strip()}
+    names = [s.strip() for s in sources if s and s.strip()]
+    known = {_key(s) for s in names}
+    # A source's name with a comma in it ("Ministry of Investment, Trade and Industry (MITI),
+    # Malaysia"), which the pattern would cut at its first comma.
+    for name in sorted(names, key=len, reverse=True):
+        m = re.match(rf"\s*according\s+to\s+(?:the\s+)?{re.escape(name)},\s+", text, re.I)
+        if m and "," in name and len(rest := text[m.end() :].strip().split()) >= 3:
+            return name, " ".join(rest)[0].upper() + " ".join(rest)[1:]
     for pattern in (_ACCORDING, _SAYS):
         m = pattern.match(text)
         if m and _key(m["who"]) in known:

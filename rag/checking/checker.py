@@ -284,6 +284,12 @@ def _bodies_swapped(claim: str, cited_text: str) -> list[str]:
     ]
 
 
+def named(name: str, text: str) -> bool:
+    """Whether ``text`` names ``name`` as the checker finds names (acronyms spelled out,
+    possessives, a country by its adjective or capital)."""
+    return _mentions(numerals(name), numerals(neutralise_instructions(text)))
+
+
 def _mentions(name: str, text: str) -> bool:
     """Whether ``text`` names ``name``, as hard terms are found: "BIS" in "Bureau of Industry
     and Security", "Larkspur's" in "Larkspur", "Chinese" in "China"."""

@@ -47,11 +47,12 @@ from rag.briefs.briefing import (
 )
 from rag.briefs.templates import SectionSpec, Template
 from rag.checking.attribution import ATTRIBUTED, added_view, split_attribution, unattributed_view
-from rag.checking.checker import check_claim, looks_like_heading
+from rag.checking.checker import check_claim, looks_like_heading, named
 from rag.checking.verdict import SupportCheck
 from rag.core.errors import BriefDeskError
 from rag.core.settings import DraftingSettings
 from rag.core.types import CancelToken, Passage
+from rag.core.vocabulary import CLAIM_STOPWORDS
 from rag.drafting import prompts
 from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, split_markers
 from rag.drafting.event_dates import event_dates, without_opening_date
@@ -817,6 +818,18 @@ def _holder_as_actor(judged: str, facts: Sequence[Fact]) -> bool:
     return False
 
 
+def _name_after_attribution(text: str, attribution: tuple[str, str] | None) -> str:
+    """The name the rest of "According to X, <rest>" opens on, as written there: a
+    capitalised word after the comma that is no stopword ("" when there is none)."""
+    if attribution is None or not text.lower().startswith("according to"):
+        return ""
+    rest = text.partition(attribution[0])[2]
+    m = re.match(r",\s+([A-Z][\w'’&.-]*)", rest)
+    if not m or m[1].lower() in CLAIM_STOPWORDS or m[1].lower() in {"it", "its"}:
+        return ""
+    return m[1].removesuffix("'s").removesuffix("’s")
+
+
 def _first_person(text: str) -> bool:
     unquoted = _SINGLE_QUOTED.sub(" ", QUOTED_SPEECH.sub(" ", text))
     return bool(_OPENS_FIRST_PERSON.match(text) or FIRST_PERSON.search(unquoted))
@@ -831,6 +844,9 @@ def _checked_claim(
     # "According to X, ..." with X a cited source: what is checked is what X is said to say.
     attribution = split_attribution(text, _source_names(shown, cited))
     judged = attribution[1] if attribution else text
+    # "According to Qiantang Intelligence, Gao is a civilian company": judged on its own, the
+    # rest opens on "Gao", which a capital at the start of a sentence does not make a name.
+    opening = _name_after_attribution(text, attribution)
     result = check_claim(judged, library.embedder.embed_one(judged), cited, shown.pool)
     check = result.check
     facts = [shown.by_id(fid) for fid in result.passage_ids if fid in shown.pool]
@@ -848,6 +864,8 @@ def _checked_claim(
         reasons.append("makes the source the actor of what its sentence says another did")
     if depends_on_context(judged):
         reasons.append(NEEDS_CONTEXT)
+    if opening and facts and not named(opening, cited_text):
+        reasons.append(f"{opening} is not named in the cited text")
     if _first_person(text):
         reasons.append(FIRST_PERSON_CLAIM)
     if IMPERATIVE.match(text):

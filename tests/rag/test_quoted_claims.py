@@ -92,6 +92,11 @@ def test_a_claim_naming_a_cited_source_is_split_into_who_and_what() -> None:
     # A name that is no cited source's stays part of what must be found in the text.
     assert split_attribution("According to CSIS, the rule would cut shipments.", sources) is None
     assert split_attribution("MOFCOM said it listed 31 firms.", sources) is None
+    # A name with commas in it is not cut at its first comma.
+    ministry = "Ministry of Investment, Trade and Industry (MITI), Malaysia"
+    assert split_attribution(
+        f"According to {ministry}, exporters must apply 30 days before a shipment.", [ministry]
+    ) == (ministry, "Exporters must apply 30 days before a shipment.")
 
 
 def test_a_view_stated_as_fact_is_caught_and_an_attributed_one_is_not() -> None:

@@ -296,3 +296,25 @@ def test_a_claim_speaking_in_a_sources_first_person_is_not_kept(tmp_path: Path, 
     assert not [c for c in claims if " our " in f" {c.text.lower()} "], [
         (c.text, c.check.status) for c in claims
     ]
+
+
+def test_a_name_after_according_to_must_be_in_the_cited_text(tmp_path: Path) -> None:
+    """Judged without its "According to X,", the rest opens on "Gao", which a capital at
+    the start of a sentence would not make a name: the company's statement never names Gao."""
+    prepared = (
+        "We have prepared for this possibility since 2024 and our training clusters use "
+        "domestically produced accelerators.\n"
+    )
+    (tmp_path / "statement.txt").write_text(f"{STATEMENT}\n{prepared}", encoding="utf-8")
+    wrong = (
+        "According to Qiantang Intelligence, Gao is a civilian company that has prepared for "
+        "this possibility since 2024 and its training clusters use domestically produced "
+        "accelerators."
+    )  # drafted so on the test split (t08 #2) and passed
+    claims = _claims_drafted(
+        tmp_path, "statement.txt", "Qiantang Intelligence",
+        "prepared for this possibility", wrong, "Qiantang Intelligence and the Entity List",
+    )  # fmt: skip
+    assert not [c for c in claims if "Gao" in c.text and not c.check.unsupported], [
+        (c.text, c.check.status, c.check.reasons) for c in claims
+    ]
