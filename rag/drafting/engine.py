@@ -86,7 +86,6 @@ NO_GAP_NOTE = "Every question this briefing asks of the library is answered by i
 # room is two or three), and the lead facts it left were stated in Key developments, taking
 # the room of the core section's later facts.
 MIN_CLAIMS_FROM = 2
-# A claim in a source's first person: the reader would take "we" for the briefing's author.
 # A claim in the first person reads as the analyst's own ("We take note of the measures"), and
 # so does a source's "we" after its name ("According to the Commission, we take note ..."):
 # whose "we" it is the reader has to guess. Inside quotation marks it is the quoted speaker's.

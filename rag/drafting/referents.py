@@ -22,15 +22,9 @@ from collections.abc import Sequence
 
 from rag.checking.actors import countries_in
 
-# The references resolved, each with the words a name of its kind contains ("" for a company,
-# found by ``_COMPANY_WORD`` in the passage instead).
-_BODIES = {
-    "ministry": "ministry",
-    "department": "department",
-    "agency": "agency",
-    "bureau": "bureau",
-    "commission": "commission",
-}
+# The references resolved: a body's name contains its kind ("Ministry of Commerce"); a
+# company's is found by ``_COMPANY_WORD`` in the passage instead.
+_BODIES = ("ministry", "department", "agency", "bureau", "commission")
 _COMPANIES = ("company", "firm", "developer", "lab", "chipmaker", "startup")
 # "It" is resolved only before what an organisation does or says: "It was the sharpest
 # response yet" speaks of an event, not of whoever acted in the sentence before.
@@ -99,7 +93,7 @@ def _fits(noun: str, name: str, passage: str) -> bool:
     words = name.split()
     acronym = len(words) == 1 and bool(_ACRONYM.match(name))
     if noun in _BODIES:
-        return acronym or _BODIES[noun] in name.lower()
+        return acronym or noun in name.lower()
     if not noun and (acronym or any(body in name.lower() for body in _BODIES)):
         return True  # "BIS said ... It also said ...": any organisation is "it"
     if countries_in(name) and not re.search(rf"\b{_COMPANY_WORD}\b", name):
