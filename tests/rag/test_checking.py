@@ -817,3 +817,35 @@ def test_a_body_named_by_another_kind_is_another_body() -> None:
         )
         == []
     )
+
+
+def test_a_co_cited_passage_on_another_event_is_not_kept_as_a_footnote(embedder: Embedder) -> None:
+    """The model cited a second fact of the same week and topic; only the one that states
+    the claim stays a citation, so its footnote points where it should."""
+    texts = {
+        "rule": "On 2 March 2026 the Bureau of Industry and Security (BIS) published an interim "
+        "final rule titled 'Controls on Frontier AI Model Access' (docket BIS-2026-0014).",
+        "compact": "On 24 March 2026 Larkspur AI, Northwind Intelligence and Oriel Systems "
+        "announced the Frontier Output Integrity Compact, a private agreement.",
+        "date": "The rule was published on 2 March 2026.",
+    }
+    evidence = {
+        k: (Passage(k, k, 0, t, Locator(page=1)), embedder.embed_one(t)) for k, t in texts.items()
+    }
+    claim = (
+        "On March 2, 2026, BIS published an interim final rule titled 'Controls on Frontier AI "
+        "Model Access' (docket BIS-2026-0014)."
+    )
+    result = checking.check_claim(claim, embedder.embed_one(claim), ["rule", "compact"], evidence)
+    assert result.check.status == "supported"
+    assert result.passage_ids == ["rule"]
+    # A passage that alone holds one of the claim's figures stays, however little else it says.
+    dated = "BIS published an interim final rule on frontier AI model access on 2 March 2026."
+    kept = checking._bearing(dated, embedder.embed_one(dated), ["rule", "compact", "date"], {
+        "rule": (Passage("rule", "r", 0, "BIS published an interim final rule on frontier AI "
+                         "model access.", Locator(page=1)), embedder.embed_one(texts["rule"])),
+        "compact": evidence["compact"],
+        "date": (Passage("date", "d", 0, "Comments were due within weeks of 2 March 2026.",
+                         Locator(page=1)), embedder.embed_one("Comments were due within weeks.")),
+    })  # fmt: skip
+    assert kept == ["rule", "date"]
