@@ -79,8 +79,9 @@ def split_attribution(text: str, sources: Iterable[str]) -> tuple[str, str] | No
     # Malaysia"), which the pattern would cut at its first comma.
     for name in sorted(names, key=len, reverse=True):
         m = re.match(rf"\s*according\s+to\s+(?:the\s+)?{re.escape(name)},\s+", text, re.I)
-        if m and "," in name and len(rest := text[m.end() :].strip().split()) >= 3:
-            return name, " ".join(rest)[0].upper() + " ".join(rest)[1:]
+        rest = text[m.end() :].strip() if m else ""
+        if "," in name and len(rest.split()) >= 3:
+            return name, rest[0].upper() + rest[1:]
     for pattern in (_ACCORDING, _SAYS):
         m = pattern.match(text)
         if m and _key(m["who"]) in known:

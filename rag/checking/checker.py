@@ -31,7 +31,7 @@ from rag.checking.numerals import numerals
 from rag.checking.statements import gap_core, sentence_contexts, statement_problems
 from rag.checking.verdict import SupportCheck
 from rag.core.types import Passage
-from rag.core.vocabulary import CAPITALISED_WORD, CLAIM_STOPWORDS, MONTH_NAMES, WEEKDAYS
+from rag.core.vocabulary import BODY_KINDS, CAPITALISED_WORD, CLAIM_STOPWORDS, MONTH_NAMES, WEEKDAYS
 from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import neutralise_instructions
 
@@ -250,7 +250,7 @@ def _missing(claim: str, cited_text: str) -> tuple[list[str], list[str]]:
 
 # The kind of a government body, which a name's other word does not tell apart: the U.S.
 # "Commerce Department" and China's "Ministry of Commerce" share "Commerce" only.
-_BODY = r"(?:Department|Ministry|Bureau|Agency|Commission|Office|Council|Administration)"
+_BODY = "(?:" + "|".join(kind.title() for kind in BODY_KINDS) + ")"
 _NAME_WORD = r"[A-Z][\w&.'’-]*"
 _WORD_BODY = re.compile(rf"\b({_NAME_WORD})\s+({_BODY})\b")
 _BODY_OF_WORD = re.compile(rf"\b({_BODY})\s+of\s+(?:the\s+)?({_NAME_WORD})")

@@ -5,6 +5,7 @@ and the Word export agree on them."""
 from __future__ import annotations
 
 __all__ = [
+    "BODY_KINDS",
     "CAPITALISED_WORD",
     "CLAIM_STOPWORDS",
     "MONTHS",
@@ -58,3 +59,11 @@ CLAIM_STOPWORDS = STOPWORDS | frozenset(
 # A capitalised word, with any inner apostrophes, ampersands, dots or hyphens ("O'Neill",
 # "AT&T", "U.S", "Entity-List"): how a name is spotted in English text. A regular expression.
 CAPITALISED_WORD = r"\b[A-Z][\w'’&.-]*\w"
+
+# The kinds of government body a name gives ("Ministry of Commerce", "Commerce Department"):
+# the checker tells two bodies of one name apart by them, and drafting reads "the ministry"
+# as the ministry the sentence before names.
+BODY_KINDS = (
+    "ministry", "department", "bureau", "agency", "commission", "office", "council",
+    "administration",
+)  # fmt: skip

@@ -21,10 +21,11 @@ import re
 from collections.abc import Sequence
 
 from rag.checking.actors import countries_in
+from rag.core.vocabulary import BODY_KINDS, CLAIM_STOPWORDS
 
 # The references resolved: a body's name contains its kind ("Ministry of Commerce"); a
 # company's is found by ``_COMPANY_WORD`` in the passage instead.
-_BODIES = ("ministry", "department", "agency", "bureau", "commission")
+_BODIES = BODY_KINDS
 _COMPANIES = ("company", "firm", "developer", "lab", "chipmaker", "startup")
 # "It" is resolved only before what an organisation does or says: "It was the sharpest
 # response yet" speaks of an event, not of whoever acted in the sentence before.
@@ -51,11 +52,10 @@ _COMPANY_WORD = (
     r"Electronics|Devices|Software|Analytics|Microsystems|Instruments)"
 )
 _ACRONYM = re.compile(r"^[A-Z]{2,}$")
-# Words that open a sentence without being a name.
-_NOT_NAMES = frozenset(
-    """The A An This That These Those It Its They Their He She His Her We Our On In At After
-    Before By Since Under With From Following During According Among Some Several Many Most
-    No None Both Each Other Such But And Yet However Meanwhile Separately""".split()
+# Words that open a sentence without being a name: the stopwords, and a few more.
+_NOT_NAMES = CLAIM_STOPWORDS | frozenset(
+    "according among following her his however many meanwhile none our separately several "
+    "since yet".split()
 )
 
 
@@ -83,7 +83,7 @@ def _opening_name(sentence: str) -> str:
     if not m:
         return ""
     name = m["name"]
-    if name.split()[0] in _NOT_NAMES:
+    if name.split()[0].lower() in _NOT_NAMES:
         return ""
     return name
 
