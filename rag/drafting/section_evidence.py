@@ -240,7 +240,9 @@ def gather(
     # Whether the topic is covered is judged against what was found: a name most found
     # documents speak of counts as covered.
     common = pervasive(names.names, found_text)
-    judgement = judge(facts, names, topic_vec, passage_vecs, common, also_named)
+    judgement = judge(
+        facts, names, topic_vec, passage_vecs, common, also_named, common_to_library=library_wide
+    )
     # Names are not enough: the measure the topic asks about must be stated by a source.
     measure = topic_measure(topic, focal, library_wide)
     passages = (h.passage.text for h in hits.values())

@@ -27,6 +27,7 @@ import numpy as np
 
 from rag.checking.actors import countries_in, country_names, is_country_word
 from rag.core.types import Document
+from rag.core.vocabulary import CLAIM_STOPWORDS
 from rag.drafting.facts import Fact
 from rag.reading.chunking import split_sentences
 
@@ -117,7 +118,17 @@ def focal_names(topic: str) -> list[FocalName]:
     names: list[FocalName] = []
     seen: set[tuple[str, ...]] = set()
     topic = topic.strip()
-    for index, match in enumerate(_CANDIDATE.finditer(topic)):
+    matches = list(_CANDIDATE.finditer(topic))
+    # "Corvane Semiconductor's exposure", "Sablewood AI's pact": a first word that begins a
+    # run of capitalised words is the start of a name ("Fines for ..." and "The U.S. ..." are
+    # not).
+    leads_a_name = (
+        len(matches) > 1
+        and matches[0].start() == 0
+        and topic[matches[0].end() : matches[1].start()] == " "
+        and matches[0].group().lower() not in CLAIM_STOPWORDS
+    )
+    for index, match in enumerate(matches):
         raw = re.sub(r"['’]s$", "", match.group())
         parts = raw.split("-")  # "U.S.-China" asks about the U.S. and China
         for k, part in enumerate(parts):
@@ -134,8 +145,10 @@ def focal_names(topic: str) -> list[FocalName]:
             named = (
                 acronym
                 or compound
+                or leads_a_name
                 or match.group().endswith(("'s", "’s"))
                 or part.lower().endswith(_DEMONYM)
+                or is_country_word(part)  # "Dutch licensing ...", "French ..."
             )
             if opening and not named:
                 continue
@@ -289,11 +302,15 @@ def judge(
     passage_vecs: dict[str, np.ndarray],
     covered_anyway: set[str] | None = None,
     aliases: Sequence[FocalName] = (),
+    common_to_library: set[str] | None = None,
 ) -> Judgement:
     """The facts about the topic that carry its names, and the focal names none carries.
 
     Judged over the whole briefing's facts: a section then has evidence when some of its
-    facts are grounded and no focal name is missing."""
+    facts are grounded and no focal name is missing. ``covered_anyway``: names most of the
+    documents found speak of (they count as carried); ``common_to_library``: names most of
+    the library's documents speak of (they tell no fact apart); when not given, the first
+    stands for both."""
     about = [f for f in facts if on_topic(f, topic_vec, passage_vecs)]
     if not names.names:
         return Judgement(about, [])
@@ -301,7 +318,14 @@ def judge(
     # A name most documents speak of ("AI" in a library on AI controls) does not make a fact
     # about this topic when the topic has names of its own: "the 2022 rules cover AI chips"
     # is not about Japan's controls.
-    own = {n.shown for n in names.names} - (covered_anyway or set())
+    # Which names are that common is judged against the library, not against what was
+    # found: the documents found for "Japan's licensing of AI chips" nearly all speak of
+    # Japan, because Japan is what the topic asks about. Judged against them, neither
+    # "Japan" nor "AI" told facts apart, so any fact naming AI was about the topic (the 2022
+    # U.S. rules, another country's chips) and took the room of Japan's own facts.
+    if common_to_library is None:
+        common_to_library = covered_anyway or set()
+    own = {n.shown for n in names.names} - common_to_library
     # A year bounds the topic in time ("controls from 2022 to 2026"); a fact seldom repeats
     # it ("on Friday published ..."), so it tells facts apart only when the topic has no
     # other name: beside "Washington" it would keep only the sentences that happen to say
@@ -324,10 +348,26 @@ def judge(
     # They ground no name themselves, so whether the topic is answerable does not change.
     anchored = {m.doc_id for f in grounded for m in f.members if short(m.hit.document)}
     ids = {f.id for f in grounded}
+    # A short document whose title names what the topic asks about ("Corvane Semiconductor
+    # Updates Guidance on China Revenue" for "Corvane-made AI accelerators") is about it
+    # throughout, however far its sentences' wording is from the topic's: its guidance
+    # ("revenue from customers in mainland China to fall below 4%") was not about
+    # "Corvane-made AI accelerators and export controls" by closeness alone. Only a name that
+    # sets the topic apart counts: most titles name the United States or AI.
+    distinct = own & named
+    titled = {
+        f.members[0].doc_id for f in facts
+        if short(f.members[0].hit.document)
+        and any(n.shown in distinct and n.found_in(f.members[0].hit.document.title)
+                for n in names.names)
+    }  # fmt: skip
     grounded += [
         f for f in facts
         if f.id not in ids
-        and f.members[0].doc_id in anchored and _near(f, topic_vec, passage_vecs)
+        and (
+            f.members[0].doc_id in titled
+            or (f.members[0].doc_id in anchored and _near(f, topic_vec, passage_vecs))
+        )
     ]  # fmt: skip
     covered: set[str] = set().union(*carried.values()) if carried else set()
     if about:

@@ -3,6 +3,8 @@ event dates, focal names of a topic, claim text rules and briefing titles."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -266,6 +268,11 @@ def test_a_timeline_entry_does_not_open_on_its_own_date_again(
         ("Corvane-made AI accelerators and export controls", ["Corvane", "AI"]),
         ("Tollgate-era export restrictions", ["Tollgate"]),
         ("Post-Tollgate-era rules", ["Tollgate"]),
+        # A first word that begins a run of capitalised words begins a name; a country's
+        # adjective is a name ("Dutch" has no demonym ending); a stopword is neither.
+        ("Larkspur Systems's exposure to China", ["Larkspur", "Systems", "China"]),
+        ("Dutch licensing of packaging tools", ["Dutch"]),
+        ("The EU's distillation ban", ["EU"]),
     ],
 )
 def test_focal_names_of_a_topic(topic: str, names: list[str]) -> None:
@@ -677,3 +684,67 @@ def test_a_fact_stating_the_subjects_identifier_is_about_the_subject() -> None:
     assert [f.id for f in with_alias.grounded] == ["f1"]
     # It grounds the fact, not the name: a topic whose name no fact carries stays unanswered.
     assert with_alias.missing_names == ["Tollgate"]
+
+
+def test_a_name_the_found_documents_share_but_the_library_does_not_still_tells_facts_apart() -> (
+    None
+):
+    """The documents found for "Japan's licensing of AI chips" nearly all speak of Japan,
+    because Japan is what the topic asks about. Judged against them, neither "Japan" nor "AI"
+    told facts apart, and any fact naming AI was about the topic; judged against the library
+    (where only "AI" is everywhere), a fact is about the topic when it names Japan."""
+    from rag.drafting.sufficiency import NameEvidence, judge
+    from rag.models.embedding import Embedder
+    from rag.models.provision import embedding_model_dir
+
+    embedder = Embedder(embedding_model_dir())
+    topic = "Japan's licensing of AI chips and model parameters"
+    topic_vec = embedder.embed([topic])[0]
+    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    japan = "Japan will require licences to export advanced AI chips and model parameters."
+    elsewhere = "The 2022 rules required licences to export advanced AI chips to China."
+    facts = [
+        _fact("f1", "a", japan, embedder.embed([japan])[0]),
+        _fact("f2", "b", elsewhere, embedder.embed([elsewhere])[0]),
+    ]
+    vecs = {f.members[0].passage_id: f.vector for f in facts}
+    found_common = {"Japan", "AI"}
+    before = judge(facts, names, topic_vec, vecs, covered_anyway=found_common)
+    assert {f.id for f in before.grounded} == {"f1", "f2"}  # what it was: "AI" grounded f2
+    after = judge(
+        facts, names, topic_vec, vecs, covered_anyway=found_common, common_to_library={"AI"}
+    )
+    assert {f.id for f in after.grounded} == {"f1"}
+    assert after.sufficient
+
+
+def test_a_short_document_titled_with_the_subject_is_about_it_throughout() -> None:
+    """A company's own release, titled with its name, states its guidance in words far from
+    the topic's ("revenue from customers in mainland China to fall below 4%"); it is about
+    the subject all the same. A long report with the name in its title, or a short document
+    whose title names something else, grounds nothing that way."""
+    from rag.drafting.sufficiency import NameEvidence, judge
+    from rag.models.embedding import Embedder
+    from rag.models.provision import embedding_model_dir
+
+    embedder = Embedder(embedding_model_dir())
+    topic = "Larkspur-made AI accelerators and export controls"
+    topic_vec = embedder.embed([topic])[0]
+    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    guidance = "Revenue from customers in mainland China is expected to fall below 4% of sales."
+
+    def fact(fid: str, title: str, passages: int) -> Fact:
+        hit = _hit(fid, guidance)
+        document = replace(hit.document, title=title, passages=passages)
+        return Fact(fid, [SourceSentence(replace(hit, document=document), guidance, guidance)],
+                    embedder.embed([guidance])[0])  # fmt: skip
+
+    facts = [
+        fact("own", "Larkspur Updates Guidance on China Revenue", 3),
+        fact("report", "Larkspur and the chip war: an annual survey", 40),
+        fact("other", "Write-downs pile up across the memory industry", 3),
+    ]
+    vecs = {f.members[0].passage_id: f.vector for f in facts}
+    judgement = judge(facts, names, topic_vec, vecs, covered_anyway={"AI"})
+    assert float(facts[0].vector @ topic_vec) < 0.35  # not about the topic by closeness
+    assert {f.id for f in judgement.grounded} == {"own"}
