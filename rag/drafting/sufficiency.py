@@ -148,7 +148,6 @@ def focal_names(topic: str) -> list[FocalName]:
                 or leads_a_name
                 or match.group().endswith(("'s", "’s"))
                 or part.lower().endswith(_DEMONYM)
-                or is_country_word(part)  # "Dutch licensing ...", "French ..."
             )
             if opening and not named:
                 continue
@@ -333,6 +332,15 @@ def judge(
     named = {n.shown for n in names.names if not YEAR.fullmatch(n.shown)}
     telling = (own & named) or named or own or {n.shown for n in names.names}
     grounded = [f for f in about if carried[f.id] & telling]
+    if not grounded and covered_anyway:
+        # No fact about the topic carries its distinctive name in a clause about it, though
+        # the documents found speak of it ("The Hangzhou lab accused of distilling American
+        # models": they say "Hangzhou-based Qiantang Intelligence" in passing): then, as
+        # before the library decided, a name the documents found all share tells facts apart
+        # no more than one the library shares, and the topic's other names ground it.
+        found_own = {n.shown for n in names.names} - covered_anyway
+        telling = (found_own & named) or named or found_own or {n.shown for n in names.names}
+        grounded = [f for f in about if carried[f.id] & telling]
     # A fact about the topic that states the subject's identifier ("ECCN 4E091", stated
     # beside the subject's name elsewhere: ``aliases``) is about the subject though it never
     # uses the name. It grounds no name itself: whether the topic is answerable is unchanged.

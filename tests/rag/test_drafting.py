@@ -1132,6 +1132,36 @@ def test_a_name_met_only_in_passing_is_not_enough_evidence(
 
 
 @pytest.fixture(scope="module")
+def library_with_a_company_release(demo_library: Path, tmp_path_factory) -> Path:
+    return _demo_library_with(
+        demo_library,
+        tmp_path_factory.mktemp("release"),
+        "halvard-guidance.txt",
+        "Title: Halvard Semiconductor Updates Guidance on China Revenue\n"
+        "Source: Halvard Semiconductor Investor Relations\nDate: 2026-04-09\n\n"
+        "Halvard Semiconductor on April 9, 2026 said it expects revenue from customers in "
+        "mainland China to fall below 4% of total sales in fiscal 2027.\n"
+        "Demand from customers in Europe and the Middle East more than offsets the decline, "
+        "the company said.\n",
+    )
+
+
+def test_a_short_release_titled_with_the_subject_grounds_its_facts(
+    library_with_a_company_release: Path,
+) -> None:
+    """The company's own guidance is worded far from "Halvard-made accelerators and export
+    controls"; its title says what it is about, and its facts reach the briefing."""
+    with Library.open(library_with_a_company_release) as lib:
+        evidence = gather(
+            lib, "Halvard-made accelerators and export controls", get_template("actor-profile")
+        )
+    grounded = [m.text for f in evidence.judgement.grounded for m in f.members]
+    assert any("fall below 4% of total sales" in t for t in grounded)
+    placed = [m.text for facts in evidence.by_section.values() for f in facts for m in f.members]
+    assert any("fall below 4% of total sales" in t for t in placed)
+
+
+@pytest.fixture(scope="module")
 def library_with_a_forecast(demo_library: Path, tmp_path_factory) -> Path:
     return _demo_library_with(
         demo_library,

@@ -268,10 +268,9 @@ def test_a_timeline_entry_does_not_open_on_its_own_date_again(
         ("Corvane-made AI accelerators and export controls", ["Corvane", "AI"]),
         ("Tollgate-era export restrictions", ["Tollgate"]),
         ("Post-Tollgate-era rules", ["Tollgate"]),
-        # A first word that begins a run of capitalised words begins a name; a country's
-        # adjective is a name ("Dutch" has no demonym ending); a stopword is neither.
+        # A first word that begins a run of capitalised words begins a name; a stopword does
+        # not.
         ("Larkspur Systems's exposure to China", ["Larkspur", "Systems", "China"]),
-        ("Dutch licensing of packaging tools", ["Dutch"]),
         ("The EU's distillation ban", ["EU"]),
     ],
 )
@@ -748,3 +747,27 @@ def test_a_short_document_titled_with_the_subject_is_about_it_throughout() -> No
     judgement = judge(facts, names, topic_vec, vecs, covered_anyway={"AI"})
     assert float(facts[0].vector @ topic_vec) < 0.35  # not about the topic by closeness
     assert {f.id for f in judgement.grounded} == {"own"}
+
+
+def test_when_no_fact_carries_the_distinctive_name_the_topics_other_names_ground_it() -> None:
+    """ "The Hangzhou lab accused of distilling American models": the documents found say
+    "Hangzhou-based" only in passing, so no fact about the topic carries Hangzhou. Judged
+    against the library, Hangzhou alone would tell facts apart and nothing would be grounded
+    (the topic refused); as before, "American" grounds it then."""
+    from rag.drafting.sufficiency import NameEvidence, judge
+    from rag.models.embedding import Embedder
+    from rag.models.provision import embedding_model_dir
+
+    embedder = Embedder(embedding_model_dir())
+    topic = "The Hangzhou lab accused of distilling American models"
+    topic_vec = embedder.embed([topic])[0]
+    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    accused = "Sablewood said a Chinese lab had distilled American models through many accounts."
+    facts = [_fact("f1", "a", accused, embedder.embed([accused])[0])]
+    vecs = {f.members[0].passage_id: f.vector for f in facts}
+    judgement = judge(
+        facts, names, topic_vec, vecs,
+        covered_anyway={"Hangzhou", "American"}, common_to_library={"American"},
+    )  # fmt: skip
+    assert [f.id for f in judgement.grounded] == ["f1"]
+    assert judgement.sufficient
