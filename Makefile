@@ -43,7 +43,7 @@ run: models
 	$(BRIEFDESK) demo
 
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check rag desktop tests bench packaging
+	$(VENV)/bin/ruff check rag desktop tests bench packaging eval
 	$(VENV)/bin/lint-imports
 
 test: models-test lint

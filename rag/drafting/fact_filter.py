@@ -59,7 +59,12 @@ _BOILERPLATE = re.compile(
     r"|\bcontact (?:us|the author)\b|\bfor more information\b|\bdisclaimer\b"
     r"|\bfree trial\b|\bbook a demo\b|\bpromo code\b|\blimited[- ]time offer\b"
     r"|\btrusted by (?:thousands|millions|hundreds)\b|\bnot legal advice\b"
-    r"|\bviews (?:in|expressed in) this (?:column|article)\b",
+    r"|\bviews (?:in|expressed in) this (?:column|article)\b"
+    # A commentary's disclaimer: "the views expressed here are the author's own", "do not
+    # necessarily reflect those of the institute".
+    r"|\b(?:views|opinions)\b[^.]{0,60}\b(?:is|are) (?:solely |entirely )?(?:the )?"
+    r"(?:authors?|authors'|author's|authors’|author’s|their|his|her|my) own\b"
+    r"|\bdo(?:es)? not necessarily (?:reflect|represent)\b",
     re.IGNORECASE,
 )
 # An interviewer's line in a transcript ("Question: The U.S. side has announced ..."): the

@@ -4,6 +4,7 @@ event dates, focal names of a topic, claim text rules and briefing titles."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -24,6 +25,10 @@ from rag.drafting.facts import (
 )
 from rag.drafting.gaps import UNCERTAINTY, contradicted_gap
 from rag.drafting.sufficiency import focal_names
+
+if TYPE_CHECKING:
+    from rag.drafting.sufficiency import NameEvidence
+    from rag.models.embedding import Embedder
 
 TITLE = "Beijing blacklists 28 American firms as AI export feud escalates"
 
@@ -59,6 +64,11 @@ TITLE = "Beijing blacklists 28 American firms as AI export feud escalates"
             "The Aldgate Institute, its authors and every company discussed here are invented.",
             "navigation or boilerplate",
         ),
+        ("The views expressed here are the author's own.", "navigation or boilerplate"),
+        (
+            "Opinions in this paper do not necessarily reflect those of the Aldgate Institute.",
+            "navigation or boilerplate",
+        ),
         (TITLE, "the document's title"),
         (TITLE + ".", "the document's title"),
         ("Export controls on frontier models and advanced chips", "a heading"),
@@ -88,6 +98,8 @@ def test_sentences_that_state_nothing_are_not_facts(sentence: str, why: str) -> 
         "Stratus Peak shares fell 6.2% on Friday in New York.",
         "Officials declined to say how many licences were granted.",
         "The method was invented at a Hangzhou lab in 2024.",
+        "Delegates said the views of Japan and the Netherlands on packaging tools are converging.",
+        "The ministry's views on the rule are its own business, the spokesperson said.",
     ],
 )
 def test_statements_are_facts(sentence: str) -> None:
@@ -685,6 +697,17 @@ def test_a_fact_stating_the_subjects_identifier_is_about_the_subject() -> None:
     assert with_alias.missing_names == ["Tollgate"]
 
 
+def _judging(topic: str) -> tuple[Embedder, np.ndarray, NameEvidence]:
+    """The embedder, the topic's vector and its names, for ``judge``."""
+    from rag.drafting.sufficiency import NameEvidence
+    from rag.models.embedding import Embedder
+    from rag.models.provision import embedding_model_dir
+
+    embedder = Embedder(embedding_model_dir())
+    topic_vec = embedder.embed([topic])[0]
+    return embedder, topic_vec, NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+
+
 def test_a_name_the_found_documents_share_but_the_library_does_not_still_tells_facts_apart() -> (
     None
 ):
@@ -692,14 +715,10 @@ def test_a_name_the_found_documents_share_but_the_library_does_not_still_tells_f
     because Japan is what the topic asks about. Judged against them, neither "Japan" nor "AI"
     told facts apart, and any fact naming AI was about the topic; judged against the library
     (where only "AI" is everywhere), a fact is about the topic when it names Japan."""
-    from rag.drafting.sufficiency import NameEvidence, judge
-    from rag.models.embedding import Embedder
-    from rag.models.provision import embedding_model_dir
+    from rag.drafting.sufficiency import judge
 
-    embedder = Embedder(embedding_model_dir())
     topic = "Japan's licensing of AI chips and model parameters"
-    topic_vec = embedder.embed([topic])[0]
-    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    embedder, topic_vec, names = _judging(topic)
     japan = "Japan will require licences to export advanced AI chips and model parameters."
     elsewhere = "The 2022 rules required licences to export advanced AI chips to China."
     facts = [
@@ -722,14 +741,10 @@ def test_a_short_document_titled_with_the_subject_is_about_it_throughout() -> No
     the topic's ("revenue from customers in mainland China to fall below 4%"); it is about
     the subject all the same. A long report with the name in its title, or a short document
     whose title names something else, grounds nothing that way."""
-    from rag.drafting.sufficiency import NameEvidence, judge
-    from rag.models.embedding import Embedder
-    from rag.models.provision import embedding_model_dir
+    from rag.drafting.sufficiency import judge
 
-    embedder = Embedder(embedding_model_dir())
     topic = "Larkspur-made AI accelerators and export controls"
-    topic_vec = embedder.embed([topic])[0]
-    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    embedder, topic_vec, names = _judging(topic)
     guidance = "Revenue from customers in mainland China is expected to fall below 4% of sales."
 
     def fact(fid: str, title: str, passages: int) -> Fact:
@@ -754,14 +769,10 @@ def test_when_no_fact_carries_the_distinctive_name_the_topics_other_names_ground
     "Hangzhou-based" only in passing, so no fact about the topic carries Hangzhou. Judged
     against the library, Hangzhou alone would tell facts apart and nothing would be grounded
     (the topic refused); as before, "American" grounds it then."""
-    from rag.drafting.sufficiency import NameEvidence, judge
-    from rag.models.embedding import Embedder
-    from rag.models.provision import embedding_model_dir
+    from rag.drafting.sufficiency import judge
 
-    embedder = Embedder(embedding_model_dir())
     topic = "The Hangzhou lab accused of distilling American models"
-    topic_vec = embedder.embed([topic])[0]
-    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    embedder, topic_vec, names = _judging(topic)
     accused = "Sablewood said a Chinese lab had distilled American models through many accounts."
     facts = [_fact("f1", "a", accused, embedder.embed([accused])[0])]
     vecs = {f.members[0].passage_id: f.vector for f in facts}
