@@ -330,7 +330,12 @@ def judge(
     # other name: beside "Washington" it would keep only the sentences that happen to say
     # "2022". It must still be carried somewhere (``missing``).
     named = {n.shown for n in names.names if not YEAR.fullmatch(n.shown)}
-    telling = (own & named) or named or own or {n.shown for n in names.names}
+    every = {n.shown for n in names.names}
+
+    def telling_of(own: set[str]) -> set[str]:
+        return (own & named) or named or own or every
+
+    telling = telling_of(own)
     grounded = [f for f in about if carried[f.id] & telling]
     if not grounded and covered_anyway:
         # No fact about the topic carries its distinctive name in a clause about it, though
@@ -338,8 +343,7 @@ def judge(
         # models": they say "Hangzhou-based Qiantang Intelligence" in passing): then, as
         # before the library decided, a name the documents found all share tells facts apart
         # no more than one the library shares, and the topic's other names ground it.
-        found_own = {n.shown for n in names.names} - covered_anyway
-        telling = (found_own & named) or named or found_own or {n.shown for n in names.names}
+        telling = telling_of(every - covered_anyway)
         grounded = [f for f in about if carried[f.id] & telling]
     # A fact about the topic that states the subject's identifier ("ECCN 4E091", stated
     # beside the subject's name elsewhere: ``aliases``) is about the subject though it never
