@@ -203,11 +203,15 @@ def _is_name(term: str) -> bool:
     return term[0].isupper() and not any(ch.isdigit() for ch in term)
 
 
+# A bare year: in most passages of a topic, so it ties a claim to no passage in particular.
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def _is_figure(term: str) -> bool:
     """A number or a date that ties a fact to its actor; a bare year does not (too common)."""
     if _DATE.fullmatch(term):
         return True
-    return bool(re.fullmatch(r"\d+(?:\.\d+)?", term)) and not re.fullmatch(r"(?:19|20)\d\d", term)
+    return bool(re.fullmatch(r"\d+(?:\.\d+)?", term)) and not _YEAR.fullmatch(term)
 
 
 def missing_terms(claim: str, cited_text: str) -> list[str]:
@@ -341,8 +345,8 @@ def _bearing(
         or lexical_support(claim, evidence[pid][0].text) >= LEXICAL_MIN / 2
     ]
     held = normalise(" ".join(evidence[pid][0].text for pid in kept))
-    # A year alone ("2026") is in most passages of a topic: it keeps none.
-    terms = [t for t in hard_terms(claim) if not re.fullmatch(r"(?:19|20)\d\d", t)]
+    # A year alone ("2026") keeps none.
+    terms = [t for t in hard_terms(claim) if not _YEAR.fullmatch(t)]
     for pid in cited:
         text = normalise(evidence[pid][0].text)
         if pid not in kept and any(_found(t, text) and not _found(t, held) for t in terms):

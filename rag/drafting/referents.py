@@ -25,7 +25,6 @@ from rag.core.vocabulary import BODY_KINDS, CLAIM_STOPWORDS
 
 # The references resolved: a body's name contains its kind ("Ministry of Commerce"); a
 # company's is found by ``_COMPANY_WORD`` in the passage instead.
-_BODIES = BODY_KINDS
 _COMPANIES = ("company", "firm", "developer", "lab", "chipmaker", "startup")
 # "It" is resolved only before what an organisation does or says: "It was the sharpest
 # response yet" speaks of an event, not of whoever acted in the sentence before.
@@ -34,7 +33,7 @@ _DEEDS = (
     r"argued|filed|published|released|told|declined|confirmed|denied|will|would)\b"
 )
 _REFERENCE = re.compile(
-    rf"^(?P<ref>The\s+(?P<noun>{'|'.join([*_BODIES, *_COMPANIES])})|Its|It(?=\s+{_DEEDS}))"
+    rf"^(?P<ref>The\s+(?P<noun>{'|'.join([*BODY_KINDS, *_COMPANIES])})|Its|It(?=\s+{_DEEDS}))"
     r"(?P<possessive>['’]s)?\s+(?=[a-z])"
 )
 # A name opening a sentence before its verb: capitalised words, with "of", "and", "for",
@@ -92,13 +91,13 @@ def _fits(noun: str, name: str, passage: str) -> bool:
     """Whether ``name`` can be what "the <noun>" (or "it", when ``noun`` is "") refers to."""
     words = name.split()
     acronym = len(words) == 1 and bool(_ACRONYM.match(name))
-    if noun in _BODIES:
+    if noun in BODY_KINDS:
         return acronym or noun in name.lower()
-    if not noun and (acronym or any(body in name.lower() for body in _BODIES)):
+    if not noun and (acronym or any(body in name.lower() for body in BODY_KINDS)):
         return True  # "BIS said ... It also said ...": any organisation is "it"
     if countries_in(name) and not re.search(rf"\b{_COMPANY_WORD}\b", name):
         return False  # "China added ... It also ...": a country is not "the company"
-    if any(body in name.lower() for body in _BODIES):
+    if any(body in name.lower() for body in BODY_KINDS):
         return False
     # A company: a name the passage also gives with a company's word ("Corvane" and
     # "Corvane Semiconductor"), or that has one itself.

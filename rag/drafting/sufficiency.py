@@ -322,15 +322,15 @@ def judge(
     # Japan, because Japan is what the topic asks about. Judged against them, neither
     # "Japan" nor "AI" told facts apart, so any fact naming AI was about the topic (the 2022
     # U.S. rules, another country's chips) and took the room of Japan's own facts.
+    every = {n.shown for n in names.names}
     if common_to_library is None:
         common_to_library = covered_anyway or set()
-    own = {n.shown for n in names.names} - common_to_library
+    own = every - common_to_library
     # A year bounds the topic in time ("controls from 2022 to 2026"); a fact seldom repeats
     # it ("on Friday published ..."), so it tells facts apart only when the topic has no
     # other name: beside "Washington" it would keep only the sentences that happen to say
     # "2022". It must still be carried somewhere (``missing``).
     named = {n.shown for n in names.names if not YEAR.fullmatch(n.shown)}
-    every = {n.shown for n in names.names}
 
     def telling_of(own: set[str]) -> set[str]:
         return (own & named) or named or own or every
@@ -367,11 +367,10 @@ def judge(
     # "Corvane-made AI accelerators and export controls" by closeness alone. Only a name that
     # sets the topic apart counts: most titles name the United States or AI.
     distinct = own & named
+    documents = {f.members[0].doc_id: f.members[0].hit.document for f in facts}
     titled = {
-        f.members[0].doc_id for f in facts
-        if short(f.members[0].hit.document)
-        and any(n.shown in distinct and n.found_in(f.members[0].hit.document.title)
-                for n in names.names)
+        doc_id for doc_id, doc in documents.items()
+        if short(doc) and any(n.shown in distinct and n.found_in(doc.title) for n in names.names)
     }  # fmt: skip
     grounded += [
         f for f in facts

@@ -485,14 +485,8 @@ def test_a_documents_own_argument_stays_a_fact() -> None:
 def test_a_name_grounds_a_topic_only_in_a_clause_about_it_that_does_not_deny_it(
     sentence: str, carried: bool
 ) -> None:
-    from rag.drafting.sufficiency import NameEvidence
-    from rag.models.embedding import Embedder
-    from rag.models.provision import embedding_model_dir
-
-    embedder = Embedder(embedding_model_dir())
     topic = "Indonesia's licensing rule for AI accelerators"
-    topic_vec = embedder.embed([topic])[0]
-    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    embedder, _, names = _judging(topic)
     fact = _fact("f", "a", sentence, embedder.embed([sentence])[0])
     assert ("Indonesia" in names.names_of(fact)) is carried
 
@@ -530,14 +524,10 @@ def test_a_quotation_copied_from_the_facts_opens_with_an_opening_mark() -> None:
 def test_a_document_naming_the_topic_grounds_its_nearby_facts_and_a_common_name_grounds_none() -> (
     None
 ):
-    from rag.drafting.sufficiency import NameEvidence, judge
-    from rag.models.embedding import Embedder
-    from rag.models.provision import embedding_model_dir
+    from rag.drafting.sufficiency import judge
 
-    embedder = Embedder(embedding_model_dir())
     topic = "Indonesia's licensing rule for AI accelerators"
-    topic_vec = embedder.embed([topic])[0]
-    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    embedder, topic_vec, names = _judging(topic)
     opening = "Indonesia will require a licence to export AI accelerators from May 1, 2026."
     items = "Covered items are accelerators with a processing performance of 4,800 or more."
     elsewhere = "The 2022 rules created a new classification for AI chips."
@@ -639,21 +629,13 @@ def test_a_country_is_found_by_its_name_its_adjective_or_its_capital() -> None:
 def test_a_year_in_the_topic_tells_no_fact_apart_beside_a_name() -> None:
     """ "Controls from 2022 to 2026" bounds the topic in time; a fact about the controls is
     about the topic whether or not its sentence repeats the year."""
-    from rag.drafting.sufficiency import NameEvidence, judge
-    from rag.models.embedding import Embedder
-    from rag.models.provision import embedding_model_dir
+    from rag.drafting.sufficiency import judge
 
-    embedder = Embedder(embedding_model_dir())
     topic = "Kestrel's AI chip export controls from 2022 to 2026"
-    topic_vec = embedder.embed([topic])[0]
-    names = NameEvidence(focal_names(topic), embedder.embed, topic_vec)
+    embedder, topic_vec, names = _judging(topic)
     dated = "In 2022 Kestrel published its first export controls on AI chips."
     later = "Kestrel tightened its export controls on AI chips with a new performance test."
-    facts = [
-        _fact("f1", "a", dated, embedder.embed([dated])[0]),
-        _fact("f2", "b", later, embedder.embed([later])[0]),
-    ]
-    vecs = {f.members[0].passage_id: f.vector for f in facts}
+    facts, vecs = _one_sentence_facts(embedder, dated, later)
     judgement = judge(facts, names, topic_vec, vecs, covered_anyway={"AI", "2026"})
     assert {f.id for f in judgement.grounded} == {"f1", "f2"}
     assert judgement.sufficient
@@ -697,13 +679,24 @@ def test_a_fact_stating_the_subjects_identifier_is_about_the_subject() -> None:
     assert with_alias.missing_names == ["Tollgate"]
 
 
+def _one_sentence_facts(
+    embedder: Embedder, *sentences: str
+) -> tuple[list[Fact], dict[str, np.ndarray]]:
+    """Facts "f1", "f2" ... of documents "a", "b" ..., each its own passage, for ``judge``."""
+    facts = [
+        _fact(f"f{i}", chr(ord("a") + i - 1), text, embedder.embed([text])[0])
+        for i, text in enumerate(sentences, start=1)
+    ]
+    return facts, {f.members[0].passage_id: f.vector for f in facts}
+
+
 def _judging(topic: str) -> tuple[Embedder, np.ndarray, NameEvidence]:
     """The embedder, the topic's vector and its names, for ``judge``."""
     from rag.drafting.sufficiency import NameEvidence
-    from rag.models.embedding import Embedder
+    from rag.models.embedding import get_embedder
     from rag.models.provision import embedding_model_dir
 
-    embedder = Embedder(embedding_model_dir())
+    embedder = get_embedder(embedding_model_dir())
     topic_vec = embedder.embed([topic])[0]
     return embedder, topic_vec, NameEvidence(focal_names(topic), embedder.embed, topic_vec)
 
@@ -721,11 +714,7 @@ def test_a_name_the_found_documents_share_but_the_library_does_not_still_tells_f
     embedder, topic_vec, names = _judging(topic)
     japan = "Japan will require licences to export advanced AI chips and model parameters."
     elsewhere = "The 2022 rules required licences to export advanced AI chips to China."
-    facts = [
-        _fact("f1", "a", japan, embedder.embed([japan])[0]),
-        _fact("f2", "b", elsewhere, embedder.embed([elsewhere])[0]),
-    ]
-    vecs = {f.members[0].passage_id: f.vector for f in facts}
+    facts, vecs = _one_sentence_facts(embedder, japan, elsewhere)
     found_common = {"Japan", "AI"}
     before = judge(facts, names, topic_vec, vecs, covered_anyway=found_common)
     assert {f.id for f in before.grounded} == {"f1", "f2"}  # what it was: "AI" grounded f2
