@@ -320,8 +320,8 @@ def draft(session: Session, request: DraftRequest, ctx: JobContext) -> Briefing:
                 ctx.emit(ClaimAdded(_section_head(s), copy.deepcopy(c)))
             case SectionDone(section=s):
                 ctx.emit(SectionDone(copy.deepcopy(s)))
-            case SectionRevised(section=s, moved_to=key):
-                ctx.emit(SectionRevised(copy.deepcopy(s), moved_to=key))
+            case SectionRevised(section=s):
+                ctx.emit(SectionRevised(copy.deepcopy(s)))
             case DraftFinished(briefing=b):
                 result = copy.deepcopy(b)
     if result is None:

@@ -288,9 +288,6 @@ def _run_draft(
                     crash_point("cli.claim_shown")
                 case SectionDone(section=section) if section.note:
                     print(f"      {section.note}", file=sys.stderr)
-                case SectionRevised(section=section, moved_to=key) if key:
-                    print(f"      (the lead claims of {section.title}, moved here)",
-                          file=sys.stderr)  # fmt: skip
                 case SectionRevised(section=section):
                     print(f"      (a fuller claim took the place of one in {section.title})",
                           file=sys.stderr)  # fmt: skip

@@ -67,7 +67,7 @@ from rag.drafting.gaps import (
 )
 from rag.drafting.quoted_claims import according_to, depends_on_context, quotable, quoted_text
 from rag.drafting.repeats import Rarity, Similarity, fold_subsumed, repeats, subsumes, told
-from rag.drafting.section_evidence import BriefingEvidence, gather, is_opinion
+from rag.drafting.section_evidence import BriefingEvidence, gather
 from rag.drafting.voices import FIRST_PERSON, I_SAY, QUOTED_SPEECH
 from rag.reading.readers.dates import normalize_date
 
@@ -79,7 +79,6 @@ TOKENS_PER_CLAIM = 70  # answer budget per claim asked for, JSON included (40 wo
 ANSWER_OVERHEAD = 40
 NO_DISAGREEMENT_NOTE = "No disagreement between the sources was found on counts or dates."
 NO_CHECKED_CLAIMS_NOTE = "The briefing's lead facts are already stated in the sections below."
-MOVED_TO_BOTTOM_NOTE = "The facts drafted for this section lead the briefing, in the bottom line."
 NO_GAP_NOTE = "Every question this briefing asks of the library is answered by its sources."
 # Sections with at least this many facts are asked for at least two claims: left free, small
 # models stop after one claim and most of the evidence goes unused. The bottom line too: left
@@ -138,13 +137,10 @@ class SectionDone:
 
 @dataclass(frozen=True)
 class SectionRevised:
-    """The section's claims changed after it was done: a claim drafted for a later section
-    stated in full, and more, what a claim of it states (``subsumes``) and took that claim's
-    place, or its lead claims moved to the bottom line (``_bottom_line_source``), whose key
-    ``moved_to`` then gives."""
+    """A claim drafted for a later section stated in full, and more, what a claim of this
+    earlier section states (``subsumes``): it took that claim's place here."""
 
     section: Section
-    moved_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -245,40 +241,12 @@ def list_briefings(library: Library) -> list[Briefing]:
 
 def _drafting_order(template: Template, only: set[str] | None) -> list[SectionSpec]:
     specs = [s for s in template.sections if only is None or s.key in only]
-    bottom = [s for s in specs if s.kind == "bottom_line"]
-    rest = [s for s in specs if s.kind != "bottom_line"]
-    source = _bottom_line_source(template, specs)
-    if bottom and source is not None:
-        # Drafted with its source section, the bottom line is filled right after it.
-        at = rest.index(source) + 1
-        return [*rest[:at], *bottom, *rest[at:]]
-    # Otherwise it is written first, from the briefing's lead facts, and the sections after
-    # it leave out what it states. (Written last from the other claims, a small model only
-    # copied them: a bottom line that repeats the briefing.)
-    return bottom + rest
-
-
-def _bottom_line_source(template: Template, specs: Sequence[SectionSpec]) -> SectionSpec | None:
-    """The section whose lead claims become the bottom line, when both are drafted.
-
-    A bottom line drafted from the lead facts before the sections told each lead event once,
-    and the sections told it again from another source's sentence in other words ("BIS added
-    27 entities to the Entity List" in the bottom line, "The United States on March 3 added 31
-    companies to its trade blacklist" in Key developments): readers marked 40% of the tuning
-    split's repeats between the bottom line and a section, and no rule on the claims' words
-    told those pairs from claims that share a topic and state different facts. So the core
-    section (the claims section with the most room, else the first) is drafted with the
-    bottom line's room added, and its lead claims are moved, not copied, to the bottom line:
-    each fact is stated once. A timeline's entries stay in its chronology: its bottom line is
-    written first, as before. Redrafting one of the two alone keeps the other as it is."""
-    if any(s.kind == "timeline" for s in template.sections):
-        return None
-    claims = [s for s in template.sections if s.kind == "claims"]
-    if not claims or not any(s.kind == "bottom_line" for s in specs):
-        return None
-    most = max(s.claims for s in claims)
-    source = next(s for s in claims if s.claims == most)
-    return source if source in specs else None
+    # The bottom line is written first, from the briefing's lead facts, and the sections
+    # after it leave out what it states. (Written last from the other claims, a small model
+    # only copied them: a bottom line that repeats the briefing.)
+    return [s for s in specs if s.kind == "bottom_line"] + [
+        s for s in specs if s.kind != "bottom_line"
+    ]
 
 
 @dataclass
@@ -371,8 +339,6 @@ def draft(
     refusal = _refusal(evidence)
     cancelled = False
     dropped = 0
-    source = _bottom_line_source(template, order)
-    bottom_spec = next((s for s in order if s.kind == "bottom_line"), None)
     for index, spec in enumerate(order, start=1):
         section = briefing.section(spec.key)
         if cancel.cancelled:
@@ -381,29 +347,6 @@ def draft(
         section.status = "drafting"
         briefing.save(path)
         yield SectionStarted(index, len(order), section)
-
-        if source is not None and bottom_spec is not None:
-            if spec.key == source.key:
-                # Drafted with the bottom line's room too: its lead claims move there.
-                spec = replace(spec, claims=spec.claims + bottom_spec.claims)
-            elif spec.kind == "bottom_line" and evidence.judgement.sufficient:
-                origin = briefing.section(source.key)
-                lead = _lead_claims(origin.claims, spec.claims, evidence)
-                if lead:
-                    moved = {c.id for c in lead}
-                    origin.claims = [c for c in origin.claims if c.id not in moved]
-                    if not origin.claims:
-                        # What it drafted leads the briefing (and what it left out is said).
-                        origin.status = "unwritten"
-                        origin.note = " ".join(filter(None, [MOVED_TO_BOTTOM_NOTE, origin.note]))
-                    yield SectionRevised(origin, moved_to=section.key)
-                    section.claims = lead
-                    for claim in lead:
-                        yield ClaimAdded(section, claim)
-                    section.status = "done"
-                    briefing.save(path)
-                    yield SectionDone(section)
-                    continue
 
         if spec.kind == "bottom_line":
             facts = [f for f in evidence.lead if not _stated(f, used)]
@@ -517,23 +460,6 @@ def draft(
     _record_stats(briefing, totals, time.monotonic() - started, evidence, cancelled, dropped)
     briefing.save(path)
     yield DraftFinished(briefing, cancelled)
-
-
-def _lead_claims(claims: Sequence[Claim], room: int, evidence: BriefingEvidence) -> list[Claim]:
-    """The claims of the bottom line's source section that lead the briefing: checked ones,
-    developments before views, each by the rank of the facts it cites among the lead facts
-    (the most relevant first), at most ``room`` and never more than half the section (rounded
-    up), so that the section keeps facts of its own."""
-    rank = {m.passage_id: i for i, f in enumerate(evidence.lead) for m in f.members}
-    checked = [c for c in claims if c.check.verified]
-
-    def order(item: tuple[int, Claim]) -> tuple[bool, int, int]:
-        at, claim = item
-        best = min((rank.get(c.passage_id, len(rank)) for c in claim.citations), default=len(rank))
-        return is_opinion(claim.text), best, at
-
-    take = min(room, (len(checked) + 1) // 2)
-    return [c for _, c in sorted(enumerate(checked), key=order)[:take]]
 
 
 def _dropped_note(n: int) -> str:

@@ -102,8 +102,7 @@ _OPINION = re.compile(
 )
 
 
-def is_opinion(text: str) -> bool:
-    """A view, forecast or recommendation rather than a development (``_OPINION``)."""
+def _opinion(text: str) -> bool:
     return bool(_OPINION.search(text[:1].lower() + text[1:]))
 
 
@@ -287,7 +286,7 @@ def gather(
         eligible = [s for s in writers if s.kind != "timeline" or dated]
         # Prefer the sections whose own retrieval found it: they asked for it.
         asked = [s for s in eligible if s.key in fact.sections] or eligible
-        event = not is_opinion(fact.text)
+        event = not _opinion(fact.text)
 
         def fit(
             spec: SectionSpec, fact: Fact = fact, event: bool = event, ahead: bool = ahead
@@ -327,7 +326,7 @@ def gather(
         else [f for f in candidates if f.id in placed and not states_a_gap(f)]
     )
     # Developments lead; an opinion ("... were a good start") is not a bottom line.
-    ordered = [f for f in pool if not is_opinion(f.text)] + [f for f in pool if is_opinion(f.text)]
+    ordered = [f for f in pool if not _opinion(f.text)] + [f for f in pool if _opinion(f.text)]
     rarity = Rarity([f.members[0].text for f in facts if f.id in usable])
     lead = _distinct_events(ordered, bottom.claims + 1, rarity, conflicts) if bottom else []
     return BriefingEvidence(

@@ -177,22 +177,17 @@ def test_every_section_with_two_facts_is_asked_for_two_claims_the_bottom_line_to
     lib: Library,
 ) -> None:
     """Left free, a small model stops after one claim: the schema asks for two where there
-    are facts for two (gaps are questions, never forced). A bottom line redrafted alone is
-    written from its lead facts, and asked for two as well."""
+    are facts for two (gaps are questions, never forced)."""
     model = ReplayModel()
-    events = run(lib, model)
+    run(lib, model)
     asked = {
         section_of(c["messages"]): c["schema"]["properties"]["claims"].get("minItems", 0)
         for c in model.calls
         if len(facts_in(c["messages"])) >= 2
     }
+    assert asked.get("Bottom line") == 2, asked
     assert asked.get("Key developments") == 2, asked
     assert all(n == 0 for title, n in asked.items() if title.startswith("Gaps")), asked
-    model = ReplayModel()
-    run(lib, model, briefing=events[-1].briefing, sections=["bottom_line"])
-    (call,) = model.calls
-    assert section_of(call["messages"]) == "Bottom line"
-    assert call["schema"]["properties"]["claims"]["minItems"] == 2
 
 
 def test_every_prompt_opens_with_the_same_system_text_and_topic_line(lib: Library) -> None:
@@ -411,7 +406,7 @@ def test_a_later_sections_fuller_claim_takes_the_place_of_the_claim_it_states(
     assert fuller, key
     assert not [t for t in key if _ANSWERED in t and _COUNTERMEASURES not in t]
     assert not [t for t in later if _COUNTERMEASURES in t and not t.startswith("Sources")]
-    revised = [e for e in events if isinstance(e, SectionRevised) and not e.moved_to]
+    revised = [e for e in events if isinstance(e, SectionRevised)]
     assert [e.section.key for e in revised] == ["key_developments"]
     assert fuller[0] in [c.text for c in revised[0].section.claims]
 
@@ -780,11 +775,7 @@ def test_no_section_restates_what_the_bottom_line_states(lib: Library) -> None:
     later = [c for s in briefing.sections if s.kind != "bottom_line" for c in s.claims]
     stated = {clean_source_text(c.text) for c in bottom}
     assert not stated & {clean_source_text(c.text) for c in later}
-    # Key developments redrafted alone, the bottom line kept: it is not shown them again.
-    model = ReplayModel([copy_facts(2)])
-    run(lib, model, briefing=briefing, sections=["key_developments"])
-    (key,) = model.calls
-    assert section_of(key["messages"]) == "Key developments"
+    key = next(c for c in model.calls if section_of(c["messages"]) == "Key developments")
     assert not stated & set(facts_in(key["messages"]).values())
 
 
@@ -1304,10 +1295,7 @@ def test_saved_after_every_claim(lib: Library) -> None:
         if isinstance(ev, ClaimAdded):
             saved = Briefing.load(path)
             ids = [c.id for s in saved.sections for c in s.claims]
-            assert ev.claim.id in ids
-            if ev.section.kind == "bottom_line":
-                continue  # moved from Key developments, where it was saved as it came
-            assert len(ids) == seen + 1
+            assert ev.claim.id in ids and len(ids) == seen + 1
             seen += 1
     assert seen >= 3
     assert path.stem in [b.id for b in list_briefings(lib)]
@@ -1344,44 +1332,23 @@ def test_regenerating_one_section_leaves_the_others_untouched(lib: Library) -> N
     assert after.id == first.id
 
 
-def test_the_bottom_line_is_key_developments_lead_claims_moved_not_copied(
+def test_bottom_line_is_drafted_first_from_the_lead_facts_and_cites_them(
     lib: Library,
 ) -> None:
-    """Key developments is drafted first, asked for the bottom line's room too; its claims
-    on the lead facts move to the bottom line, so no fact is stated twice."""
-    model = ReplayModel([copy_facts(9)] * 6)
+    model = ReplayModel([copy_facts(1)] * 6)
     events = run(lib, model)
-    first = model.calls[0]
-    assert section_of(first["messages"]) == "Key developments"
-    assert "Write at most 9 claims." in first["messages"][-1]["content"]
-    assert "Bottom line" not in [section_of(c["messages"]) for c in model.calls]
-    briefing = events[-1].briefing
-    bottom = briefing.section("bottom_line").claims
-    key = briefing.section("key_developments").claims
-    assert len(bottom) == 3 and len(key) >= 3
-    assert not {c.id for c in bottom} & {c.id for c in key}
-    # The lead facts are Key developments' first facts: the bottom line states them.
-    shown = list(facts_in(first["messages"]).values())
-    assert [clean_source_text(c.text) for c in bottom] == [
-        t for t in shown if t in {clean_source_text(c.text) for c in bottom}
-    ]
-    assert all(c.check.status == "supported" and c.citations for c in bottom)
-    assert all(lib.passage(c.passage_id) is not None for b in bottom for c in b.citations)
-    moved = [e for e in events if isinstance(e, SectionRevised) and e.moved_to]
-    assert [(e.section.key, e.moved_to) for e in moved] == [("key_developments", "bottom_line")]
-
-
-def test_a_bottom_line_redrafted_alone_is_written_from_the_lead_facts(lib: Library) -> None:
-    model = ReplayModel([copy_facts(9)] * 6)
-    briefing = run(lib, model)[-1].briefing
-    model = ReplayModel([copy_facts(1)])
-    briefing = run(lib, model, briefing=briefing, sections=["bottom_line"])[-1].briefing
-    (call,) = model.calls
-    assert section_of(call["messages"]) == "Bottom line"
-    stated = {clean_source_text(c.text) for c in briefing.section("key_developments").claims}
-    assert not stated & set(facts_in(call["messages"]).values())
-    (summary,) = briefing.section("bottom_line").claims
+    first = model.calls[0]["messages"]
+    assert section_of(first) == "Bottom line"
+    lead = facts_in(first)
+    key = next(c for c in model.calls if section_of(c["messages"]) == "Key developments")
+    # The lead facts are among Key developments' first facts; the one the bottom line stated
+    # is not shown to Key developments again.
+    shown = list(facts_in(key["messages"]).values())
+    assert next(iter(lead.values())) not in shown
+    assert set(list(lead.values())[1:]) <= set(shown[: len(lead) + 2])
+    (summary,) = events[-1].briefing.section("bottom_line").claims
     assert summary.check.status == "supported" and summary.citations
+    assert all(lib.passage(c.passage_id) is not None for c in summary.citations)
 
 
 def test_a_chronology_found_in_one_passage_is_read_on_into_the_next(tmp_path: Path) -> None:
@@ -1494,9 +1461,9 @@ def test_a_disagreement_is_stated_though_a_section_stated_one_side(lib: Library)
     """Key developments states when the rule took effect, from one source; that the sources
     disagree on it is still the disagreements section's news."""
     took_effect = cite_where("took effect 14 days later", "The rule took effect on 16 March 2026.")
-    answers = [took_effect] + [copy_facts(2)] * 5
+    answers = [copy_facts(2), took_effect] + [copy_facts(2)] * 4
     briefing = run(lib, ReplayModel(answers), topic=DEMO_TOPIC)[-1].briefing
-    stated = [c.text for s in briefing.sections if s.kind != "disagreements" for c in s.claims]
+    stated = [c.text for c in briefing.section("key_developments").claims]
     assert "The rule took effect on 16 March 2026." in stated
     texts = " ".join(c.text for c in briefing.section("disagreements").claims)
     assert "16 March 2026" in texts and "15 May 2026" in texts
@@ -1611,7 +1578,7 @@ def test_claims_the_drop_setting_leaves_out_are_counted_in_their_section(
         settings={"failed_claims": "drop"},
     )  # fmt: skip
     sections = events[-1].briefing.sections
-    noted = [s for s in sections if "left out" in s.note]
+    noted = [s for s in sections if s.claims and "left out" in s.note]
     assert noted, [(s.key, s.note, [c.text for c in s.claims]) for s in sections]
     assert all(not c.check.unsupported for s in noted for c in s.claims)
 
