@@ -21,6 +21,7 @@ from rag.checking.checker import content_words
 from rag.drafting.disagreements import _counts, _effective_dates, _names
 from rag.drafting.event_dates import event_dates
 from rag.drafting.facts import Fact, SourceSentence
+from rag.drafting.repeats import other_dates
 
 SAME_EVENT_MIN = 0.55  # cosine between the two sentences, with a name or words in common
 SAME_EVENT_ALONE = 0.75  # cosine at which two sentences report one event whatever the words
@@ -106,7 +107,18 @@ def _same_thing_takes_effect(
         return None
     if not _subject(a.text, a_says) & _subject(b.text, b_says):
         return None
+    # "The rule takes effect on ..." in two alerts on two rules: each passage dates its rule
+    # otherwise (issued on September 15, 2025; signed on January 12, 2026) and no such date
+    # agrees, so "the rule" is two rules. Two reports of one rule share its date of issue
+    # ("published on 2 March by BIS" in both), and a passage with no other date says nothing.
+    if other_dates(_around(a, a_says), _around(b, b_says)):
+        return None
     return closeness
+
+
+def _around(fact: Fact, says: str) -> str:
+    """The passages of the fact's first sentence without the date phrase compared."""
+    return " ".join(fact.members[0].hit.passage.text.split()).replace(says, " ")
 
 
 def find_fact_disagreements(
