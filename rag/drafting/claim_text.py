@@ -96,6 +96,20 @@ class LeakGuard:
         return " ".join(min(shared)) if shared else None
 
 
+# Words no sentence ends on: a claim ending on one broke off. The default model, quoting a
+# source's "abusing export controls to ”maliciously block and suppress” Chinese companies",
+# closed its JSON string at the quotation mark, and "... abusing export controls to." passed
+# the check (every word is in the cited sentence).
+_NO_ENDING = frozenset("the a an of to and or nor by with from than its their whose".split())
+
+
+def cut_off(text: str) -> str:
+    """The word a claim breaks off on ("to", "the", "of" ...), or "" when it ends whole."""
+    words = re.findall(r"[A-Za-z’']+", text.rstrip(" .;:!?…\"”’'"))
+    last = words[-1].lower() if words else ""
+    return last if last in _NO_ENDING else ""
+
+
 def clean_claim(raw: str, guard: LeakGuard | None = None) -> Cleaned:
     """Split, strip and check one claim as the model wrote it."""
     text = _LIST_MARK.sub("", " ".join(str(raw).split()))

@@ -54,7 +54,7 @@ from rag.core.settings import DraftingSettings
 from rag.core.types import CancelToken, Passage
 from rag.core.vocabulary import CLAIM_STOPWORDS
 from rag.drafting import prompts
-from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, split_markers
+from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, cut_off, split_markers
 from rag.drafting.event_dates import event_dates, without_opening_date
 from rag.drafting.fact_disagreements import FactDisagreement
 from rag.drafting.facts import IMPERATIVE, Fact, SourceSentence, attributed, speaker
@@ -867,6 +867,8 @@ def _checked_claim(
         reasons.append(f"{opening} is not named in the cited text")
     if _first_person(text):
         reasons.append(FIRST_PERSON_CLAIM)
+    if last := cut_off(judged):
+        reasons.append(f"breaks off mid-sentence (it ends on “{last}”)")
     if IMPERATIVE.match(text):
         reasons.append("an instruction to the reader, not a finding: say whose recommendation")
     if contradicted_gap(text, facts):

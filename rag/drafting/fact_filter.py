@@ -101,7 +101,28 @@ _ABOUT_ITSELF = re.compile(
     re.IGNORECASE,
 )
 _VERB_ENDING = re.compile(r"^[a-z]{3,}(?:ed|es|ies)$")
+# A list item whose subject is its heading ("The order: - Directs the Department of Commerce
+# to ..."): it opens on a verb in the third person and its object. Alone it says nothing of
+# who directs; the model, or a quoted fill, would state it without a subject.
+_SUBJECTLESS = re.compile(
+    r"^(?:[A-Z][a-z]{2,}(?<!ss)s)\s+(?:the|a|an|all|any|each|every|its|their|U\.S\.|US|federal|"
+    r"new|certain|such|that|those|these)\s"
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+# Finite verbs that show a sentence opening "Plurals the ..." has a verb of its own ("Sales the
+# company booked fell", "Officials the ministry named were barred"): not a list item.
+_FINITE = frozenset(
+    """is are was were has have had will would can could may might must shall should do does
+    did said told took made fell rose grew became began kept left met ran sent spent won lost
+    led gave got saw came went held brought sold bought paid chose""".split()
+)
+
+
+def _finite_after_opening(sentence: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(sentence)[1:]]
+    return any(w in _FINITE or re.fullmatch(r"[a-z]{3,}ed", w) for w in words)
 
 
 def has_verb(sentence: str) -> bool:
@@ -174,6 +195,8 @@ def rejection(sentence: str, *, title: str = "", filename: str = "") -> str | No
         return "a heading"
     if not has_verb(text):
         return "no verb: a label, not a statement"
+    if _SUBJECTLESS.match(text) and not _finite_after_opening(text):
+        return "a list item whose subject is its heading"
     # "Under the compact, the members will:": what it says is in the list that follows.
     if text.endswith(":"):
         return "the lead-in to a list, not a statement"

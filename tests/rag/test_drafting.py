@@ -1286,6 +1286,27 @@ def test_a_gap_citing_a_positive_statement_is_rejected(tmp_path: Path) -> None:
     assert events[-1].briefing.stats["gaps"] == len(uncited)
 
 
+def test_a_claim_that_breaks_off_is_never_shown_as_supported(lib: Library) -> None:
+    """The model closed its JSON string at a quotation mark: "... may not import goods from".
+    Every word is in the cited sentence, but the claim says nothing whole: it fails its check,
+    and the source's own sentence stands in its place where it can."""
+    text = "The ministry said listed companies may not import goods from"
+    broken = cite_where("take effect immediately", text)
+    model = ReplayModel([broken] * 6)
+    events = run(lib, model, topic=DEMO_TOPIC)
+    shown = [t for c in model.calls for t in facts_in(c["messages"]).values()]
+    assert any("take effect immediately" in t for t in shown)
+    claims = [c for s in events[-1].briefing.sections for c in s.claims]
+    assert not [c for c in claims if c.text.rstrip(".").endswith(" from") and c.check.verified]
+    cut = [c for c in claims if c.text.rstrip(".").endswith(" from")]
+    assert all(
+        any("breaks off mid-sentence (it ends on “from”)" in r for r in c.check.reasons)
+        for c in cut
+    )
+    whole = [c for c in claims if "may not import goods from or export goods to China" in c.text]
+    assert cut or whole, [c.text for c in claims]
+
+
 def test_saved_after_every_claim(lib: Library) -> None:
     model = ReplayModel([copy_facts()] * 6)
     seen = 0

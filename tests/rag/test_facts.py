@@ -82,6 +82,11 @@ TITLE = "Beijing blacklists 28 American firms as AI export feud escalates"
             "a question, not a statement",
         ),
         ("Under the compact, the members will:", "the lead-in to a list, not a statement"),
+        (
+            "Directs the Department of Commerce to set know-your-customer requirements for "
+            "high-volume access to frontier models.",
+            "a list item whose subject is its heading",
+        ),
     ],
 )
 def test_sentences_that_state_nothing_are_not_facts(sentence: str, why: str) -> None:
@@ -100,6 +105,9 @@ def test_sentences_that_state_nothing_are_not_facts(sentence: str, why: str) -> 
         "The method was invented at a Hangzhou lab in 2024.",
         "Delegates said the views of Japan and the Netherlands on packaging tools are converging.",
         "The ministry's views on the rule are its own business, the spokesperson said.",
+        # A plural opening a sentence, its verb later: not a list item.
+        "Officials the ministry named were barred from entering China.",
+        "Sales the company booked in China fell 40 percent last year.",
     ],
 )
 def test_statements_are_facts(sentence: str) -> None:
