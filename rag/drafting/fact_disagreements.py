@@ -117,7 +117,7 @@ def _same_thing_takes_effect(
 
 
 def _around(fact: Fact, says: str) -> str:
-    """The passages of the fact's first sentence without the date phrase compared."""
+    """The passage of the fact's first sentence, without the date phrase compared."""
     return " ".join(fact.members[0].hit.passage.text.split()).replace(says, " ")
 
 

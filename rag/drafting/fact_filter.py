@@ -112,7 +112,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 # Finite verbs that show a sentence opening "Plurals the ..." has a verb of its own ("Sales the
-# company booked fell", "Officials the ministry named were barred"): not a list item.
+# company booked fell", "Officials the ministry named were barred"): not a list item. Not
+# ``_VERBS``: its base forms ("set", "take") follow "to" in the list items themselves.
 _FINITE = frozenset(
     """is are was were has have had will would can could may might must shall should do does
     did said told took made fell rose grew became began kept left met ran sent spent won lost
