@@ -105,7 +105,7 @@ _NO_ENDING = frozenset("the a an of to and or nor by with from than its their wh
 
 def cut_off(text: str) -> str:
     """The word a claim breaks off on ("to", "the", "of" ...), or "" when it ends whole."""
-    words = re.findall(r"[A-Za-z’']+", text.rstrip(" .;:!?…\"”’'"))
+    words = re.findall(r"[\w’'-]+", text.rstrip(" .;:!?…\"”’'"))
     last = words[-1].lower() if words else ""
     return last if last in _NO_ENDING else ""
 

@@ -11,7 +11,7 @@ import pytest
 
 from rag.briefs.titles import title_from_topic
 from rag.core.types import Document, Hit, Locator, Passage
-from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, split_markers
+from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, cut_off, split_markers
 from rag.drafting.event_dates import event_dates, without_opening_date
 from rag.drafting.fact_disagreements import find_fact_disagreements
 from rag.drafting.fact_filter import rejection
@@ -237,6 +237,21 @@ def test_figures_in_other_units_or_other_contexts_are_never_compared() -> None:
     d = _fact("f4", "d", "China added 31 U.S. companies to its list.", _unit(1, 0, 0))
     assert find_fact_disagreements([a, b]) == []  # unrelated contexts
     assert find_fact_disagreements([c, d]) == []  # entities and companies
+
+
+@pytest.mark.parametrize(
+    ("claim", "last"),
+    [
+        ("China accused the United States of abusing export controls to.", "to"),
+        ("Listed companies may not import goods from", "from"),
+        ("BIS expects to add entities in the first half of 2026.", ""),
+        ("The list covers items under 3A090.", ""),
+        ("The rule took effect on 16 March.", ""),
+        ("The measure was announced by the U.S.", ""),
+    ],
+)
+def test_a_claim_breaking_off_is_told_by_its_last_word(claim: str, last: str) -> None:
+    assert cut_off(claim) == last
 
 
 def test_effective_dates_of_two_rules_are_not_a_disagreement() -> None:
