@@ -536,11 +536,12 @@ def _write_section(
             n,
             f.label or attributed(f.members[0]),
             *(("", "") if f.label else _origin(f.members[0])),
+            also=[] if f.label else [(attributed(t), *_origin(t)) for t in f.shown_tellings()],
         )
         for n, f in enumerate(shown.facts, start=1)
     ]
     message = prompts.section_message(topic, spec, numbered, heading=heading)
-    allowed = [topic, *(f.text for f in shown.facts)]
+    allowed = [topic, *(t.text for f in shown.facts for t in [f.members[0], *f.tellings])]
     guards = [
         LeakGuard(prompts.scaffolding(), allowed),
         LeakGuard([spec.instruction, spec.title], allowed, n=LEAK_NGRAM_INSTRUCTION),

@@ -77,6 +77,11 @@ class Fact:
     vector: np.ndarray  # the first member's embedding
     sections: set[str] = field(default_factory=set)  # sections whose retrieval found it
     label: str = ""  # shown to the model instead of the first sentence (a drafted claim)
+    # Other sources' accounts of the same event, merged in (``section_evidence``): each is
+    # the first sentence of a fact that told the event in other words or with other details.
+    # Their sentences are members too, so a claim citing this fact cites, and is checked
+    # against, every account.
+    tellings: list[SourceSentence] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -86,6 +91,13 @@ class Fact:
     def corroboration(self) -> int:
         """How many documents state it."""
         return len({m.doc_id for m in self.members})
+
+    def shown_tellings(self, limit: int = 1) -> list[SourceSentence]:
+        """The further tellings shown with the fact, those adding the most words the first
+        sentence lacks first: each shown telling lengthens every prompt of its section."""
+        words = content_words(self.members[0].text)
+        by_news = sorted(self.tellings, key=lambda t: -len(content_words(t.text) - words))
+        return [t for t in by_news[:limit] if content_words(t.text) - words]
 
     def by_document(self, limit: int = 3) -> list[SourceSentence]:
         """One sentence per document, the shown one first."""
