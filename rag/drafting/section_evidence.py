@@ -384,7 +384,11 @@ def merge_tellings(facts: Sequence[Fact], rarity: Rarity) -> list[Fact]:
             first,
             members=[*first.members, *fact.members],
             sections=first.sections | fact.sections,
-            tellings=[*first.tellings, fact.members[0], *fact.tellings],
+            tellings=[
+                *first.tellings,
+                replace(fact, members=fact.own, tellings=[]),
+                *fact.tellings,
+            ],
         )
     return out
 

@@ -858,9 +858,16 @@ def test_accounts_of_one_event_are_one_fact_shown_with_what_each_adds() -> None:
     merged = merge_tellings(facts, Rarity([f.text for f in facts]))
     assert [f.id for f in merged] == ["f1", "f3", "f4"]
     event = merged[0]
-    assert event.tellings == second.members
+    assert event.tellings == [second]
     assert [m.doc_id for m in event.members] == ["a", "b"]
-    assert event.shown_tellings() == second.members
+    assert event.own == first.members
+    assert event.shown_tellings() == [second]
+    # A claim citing the fact rests on the second account only when it takes words from it.
+    assert event.drawn_on("BIS added 27 entities in China to the Entity List.") == first.members
+    assert event.drawn_on("BIS listed 27 entities under docket BIS-2026-0412.") == [
+        *first.members,
+        *second.members,
+    ]
     assert first.tellings == []  # the facts given are left as they were
     line = fact_line(
         1, event.text, "Publisher a", "2026-03-03", also=[(second.text, "Publisher b", "")]
@@ -876,5 +883,5 @@ def test_a_telling_adding_nothing_is_merged_but_not_shown() -> None:
     again = _fact("f2", "b", "BIS added 27 entities to the Entity List on 3 March 2026.", vec)
     other = "Japan's METI opened a consultation on chip licences."
     (event,) = merge_tellings([first, again], Rarity([first.text, again.text, other]))
-    assert event.tellings == again.members
+    assert event.tellings == [again]
     assert event.shown_tellings() == []
