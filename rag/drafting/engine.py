@@ -536,14 +536,11 @@ def _write_section(
             n,
             f.label or attributed(f.members[0]),
             *(("", "") if f.label else _origin(f.members[0])),
-            also=[]
-            if f.label
-            else [(attributed(t.members[0]), *_origin(t.members[0])) for t in f.shown_tellings()],
         )
         for n, f in enumerate(shown.facts, start=1)
     ]
     message = prompts.section_message(topic, spec, numbered, heading=heading)
-    allowed = [topic, *(t.text for f in shown.facts for t in [f, *f.tellings])]
+    allowed = [topic, *(f.text for f in shown.facts)]
     guards = [
         LeakGuard(prompts.scaffolding(), allowed),
         LeakGuard([spec.instruction, spec.title], allowed, n=LEAK_NGRAM_INSTRUCTION),
@@ -887,9 +884,8 @@ def _checked_claim(
         check = SupportCheck(
             "unsupported", reasons, check.lexical, check.semantic, check.missing_terms
         )
-    drawn_on = {f.id: f.drawn_on(judged) for f in facts}
-    citations = [c for f in facts for c in _citations_of(f, drawn_on[f.id])]
-    corroboration = len({m.doc_id for f in facts for m in drawn_on[f.id]})
+    citations = [c for f in facts for c in _citations_of(f)]
+    corroboration = len({m.doc_id for f in facts for m in f.members})
     return Claim(
         id=uuid.uuid4().hex[:12], text=text, citations=citations, check=check,
         corroboration=corroboration,
@@ -911,11 +907,10 @@ def _event_date(text: str, facts: Sequence[Fact]) -> str | None:
     return stated[0]
 
 
-def _citations_of(fact: Fact, members: Sequence[SourceSentence] | None = None) -> list[Citation]:
-    """One citation per document stating the fact (of ``members``, when given: those a claim
-    draws on), each quoting its own sentence."""
+def _citations_of(fact: Fact) -> list[Citation]:
+    """One citation per document stating the fact, each quoting its own sentence."""
     out = []
-    for member in fact.by_document(members=members):
+    for member in fact.by_document():
         doc = member.hit.document
         out.append(
             Citation(
@@ -943,8 +938,7 @@ def _said(briefing: Briefing, library: Library) -> list[tuple[str, np.ndarray]]:
 
 def _stated(fact: Fact, used: set[str]) -> bool:
     """Whether a checked claim already cites every document's sentence of this fact."""
-    # A fact's tellings of its event are cited only by a claim that draws on them.
-    return all(m.passage_id + "|" + m.cited in used for m in fact.by_document(members=fact.own))
+    return all(m.passage_id + "|" + m.cited in used for m in fact.by_document())
 
 
 def _conflicts_of(evidence: BriefingEvidence, facts: Sequence[Fact]) -> list[FactDisagreement]:

@@ -77,11 +77,6 @@ class Fact:
     vector: np.ndarray  # the first member's embedding
     sections: set[str] = field(default_factory=set)  # sections whose retrieval found it
     label: str = ""  # shown to the model instead of the first sentence (a drafted claim)
-    # Other sources' accounts of the same event, merged in (``section_evidence``): each a fact
-    # that told the event in other words or with other details. Their sentences are members
-    # too, after the fact's own, so a claim is checked against every account; it cites those
-    # it draws on (``drawn_on``).
-    tellings: list[Fact] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -92,39 +87,11 @@ class Fact:
         """How many documents state it."""
         return len({m.doc_id for m in self.members})
 
-    @property
-    def own(self) -> list[SourceSentence]:
-        """The fact's own sentences, without its tellings'."""
-        return self.members[: len(self.members) - sum(len(t.members) for t in self.tellings)]
-
-    def shown_tellings(self, limit: int = 1) -> list[Fact]:
-        """The tellings shown with the fact, those adding the most words its sentence lacks
-        first: each one shown lengthens every prompt of its section."""
-        words = content_words(self.members[0].text)
-        by_news = sorted(self.tellings, key=lambda t: -len(content_words(t.text) - words))
-        return [t for t in by_news[:limit] if content_words(t.text) - words]
-
-    def drawn_on(self, claim: str) -> list[SourceSentence]:
-        """The sentences a claim citing this fact rests on: those of each account (its own,
-        each telling's) whose words no other account has and the claim takes ("took effect
-        14 days later" from the second account); its own when the claim takes only words
-        the accounts share."""
-        parts = [self.own, *(t.members for t in self.tellings)]
-        words = [set().union(*(content_words(m.text) for m in part)) for part in parts]
-        said = content_words(claim)
-        taken = [
-            i for i, mine in enumerate(words)
-            if said & mine.difference(*(w for j, w in enumerate(words) if j != i))
-        ]  # fmt: skip
-        return [m for i in taken or [0] for m in parts[i]]
-
-    def by_document(
-        self, limit: int = 3, members: Sequence[SourceSentence] | None = None
-    ) -> list[SourceSentence]:
-        """One sentence per document, the shown one first (of ``members``, when given)."""
+    def by_document(self, limit: int = 3) -> list[SourceSentence]:
+        """One sentence per document, the shown one first."""
         seen: set[str] = set()
         out = []
-        for member in self.members if members is None else members:
+        for member in self.members:
             if member.doc_id not in seen:
                 seen.add(member.doc_id)
                 out.append(member)

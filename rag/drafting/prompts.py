@@ -50,21 +50,9 @@ KIND_GUIDANCE = {
 }
 
 
-ANOTHER_ACCOUNT = "Another account:"
-
-
-def _told(text: str, who: str, when: str) -> str:
+def fact_line(number: int, text: str, who: str, when: str) -> str:
     origin = ", ".join(x for x in (clean_source_text(who), when) if x)
-    return clean_source_text(text) + (f" ({origin})" if origin else "")
-
-
-def fact_line(
-    number: int, text: str, who: str, when: str, also: Sequence[tuple[str, str, str]] = ()
-) -> str:
-    """One numbered fact, with other sources' accounts of the same event after it (each as
-    text, who, when): one fact, so the model states the event once, with every detail."""
-    more = "".join(f" {ANOTHER_ACCOUNT} {_told(*telling)}" for telling in also)
-    return f"{number}. {_told(text, who, when)}{more}"
+    return f"{number}. {clean_source_text(text)}" + (f" ({origin})" if origin else "")
 
 
 def section_message(
@@ -102,7 +90,6 @@ def scaffolding() -> list[str]:
         "sources most relevant to this section",
         "facts most relevant to this section",
         "the numbered facts",
-        ANOTHER_ACCOUNT.rstrip(":"),
         "answer as json",
         "write at most",
         "briefing topic",

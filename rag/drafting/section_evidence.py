@@ -26,16 +26,10 @@ from rag.drafting.ahead import looks_ahead
 from rag.drafting.aliases import aliases
 from rag.drafting.event_dates import has_event_date
 from rag.drafting.fact_disagreements import FactDisagreement, find_fact_disagreements
-from rag.drafting.facts import (
-    Fact,
-    candidate_sentences,
-    chronology_entries,
-    cluster_facts,
-    speaker,
-)
+from rag.drafting.facts import Fact, candidate_sentences, chronology_entries, cluster_facts
 from rag.drafting.gaps import states_a_gap
 from rag.drafting.measures import stated_by, topic_measure
-from rag.drafting.repeats import NEAR_COSINE, Rarity, measures, one_event, other_dates
+from rag.drafting.repeats import NEAR_COSINE, Rarity, one_event, other_dates
 from rag.drafting.sufficiency import (
     FocalName,
     Judgement,
@@ -281,8 +275,6 @@ def gather(
     # losing it, so a small library still feeds every section.
     candidates = [f for f in facts if f.id in usable and f.id not in reserved]
     candidates.sort(key=lambda f: -_rank_score(f, topical, topic_vec, distinctive))
-    rarity = Rarity([f.members[0].text for f in facts if f.id in usable])
-    candidates = merge_tellings(candidates, rarity)
     ahead_of: dict[str, bool] = {}  # fact id -> it looks ahead (``ahead``)
     for fact in candidates:
         if gap_keys and states_a_gap(fact):
@@ -335,6 +327,7 @@ def gather(
     )
     # Developments lead; an opinion ("... were a good start") is not a bottom line.
     ordered = [f for f in pool if not _opinion(f.text)] + [f for f in pool if _opinion(f.text)]
+    rarity = Rarity([f.members[0].text for f in facts if f.id in usable])
     lead = _distinct_events(ordered, bottom.claims + 1, rarity, conflicts) if bottom else []
     return BriefingEvidence(
         direct=_direct(judgement.grounded, distinctive),
@@ -348,79 +341,6 @@ def gather(
         query_vecs=query_vecs,
         rarity=rarity,
     )
-
-
-# Of the rarer words (``Rarity``) of two facts close in meaning, the share both must name to
-# be accounts of one event.
-TELLING_TERMS_SHARE = 0.4
-
-
-def merge_tellings(facts: Sequence[Fact], rarity: Rarity) -> list[Fact]:
-    """The facts, each event once: a fact telling the event of a more relevant one (by
-    ``_tellings``: other words, or another detail of it) is merged into it as a
-    further telling instead of standing as a fact of its own.
-
-    Kept apart, the two accounts ("On 3 March BIS added 27 entities ...", "The Commerce
-    Department blacklisted 31 companies in China and Singapore ...") were placed in two
-    sections, or twice in one, and the briefing told the event twice; dropping the less
-    relevant one lost the details it alone gave (a docket number, a threshold). Merged, the
-    model sees both accounts as one fact, a claim citing it cites both, and the room the
-    second took goes to another fact. A fact stating what is not known stays apart: it
-    serves the gaps."""
-    out: list[Fact] = []
-    for fact in facts:
-        home = None
-        if not states_a_gap(fact):
-            home = next(
-                (i for i, f in enumerate(out)
-                 if not states_a_gap(f) and _tellings(fact, f, rarity)),
-                None,
-            )  # fmt: skip
-        if home is None:
-            out.append(fact)
-            continue
-        first = out[home]
-        out[home] = replace(
-            first,
-            members=[*first.members, *fact.members],
-            sections=first.sections | fact.sections,
-            tellings=[
-                *first.tellings,
-                replace(fact, members=fact.own, tellings=[]),
-                *fact.tellings,
-            ],
-        )
-    return out
-
-
-def _tellings(a: Fact, b: Fact, rarity: Rarity) -> bool:
-    """Whether two facts are accounts of one event, to be shown as one: sharing their rare
-    words (``one_event``), from the same kind of voice, and not measuring it differently.
-
-    Closeness in meaning alone (the bottom line's test, ``_one_event``) merged "Executives
-    at American AI labs supported the ban" with "The ban relies on American AI providers
-    detecting ...", and a view with another party's view: a claim drawn from the merged line
-    would give one party's words to the other."""
-    first, second = a.members[0], b.members[0]
-    views = [_opinion(a.text), _opinion(b.text)]
-    if views[0] != views[1]:
-        return False
-    # Two parties' views are two facts; an agency's notice and a report of what it did tell
-    # one event.
-    if (views[0] or speaker(first) or speaker(second)) and (
-        (first.voice or speaker(first)) != (second.voice or speaker(second))
-    ):
-        return False
-    # "Corvane shares fell 6%" and "... fell 4.2% in pre-market trading": two moments, or
-    # sources that disagree; either way not one account with more detail.
-    mine, theirs = measures(a.text), measures(b.text)
-    if mine and theirs and not mine & theirs:
-        return False
-    cosine = float(a.vector @ b.vector)
-    if cosine >= NEAR_COSINE and not other_dates(a.text, b.text):
-        # Close in meaning, and naming some of the same rare things: another wording.
-        return rarity.shared(a.text, b.text) >= TELLING_TERMS_SHARE
-    return one_event(a.text, b.text, cosine, rarity)
 
 
 def _distinct_events(

@@ -87,8 +87,6 @@ def facts_in(messages: list[dict]) -> dict[int, str]:
     out = {}
     for line in body.splitlines():
         number, text = line.split(". ", 1)
-        # The fact's first account: other sources' accounts of its event follow it.
-        text = text.split(f" {prompts.ANOTHER_ACCOUNT} ", 1)[0]
         out[int(number)] = re.sub(r" \([^()]*\)$", "", text)
     return out
 
@@ -1653,34 +1651,3 @@ def test_a_section_the_model_underfills_is_filled_with_its_next_facts_in_the_sou
         assert quoted[1:] in clean_source_text(source) or quoted[1:] in source
     # One fact, one place, fills included.
     assert len({c.text for c in said}) == len(said)
-
-
-def test_two_accounts_of_one_event_are_one_fact_and_a_claim_drawing_on_both_cites_both(
-    lib: Library,
-) -> None:
-    """The Harrow & Vance alert and the Aldgate brief each tell the publication of the 2 March
-    rule; only the brief says it took effect 14 days later. The model sees one fact with both
-    accounts, never the brief's as a fact of its own, and a claim stating both details is
-    checked against both sentences and cites each."""
-    stated = (
-        "BIS published the interim final rule on 2 March 2026, and it took effect 14 days later."
-    )
-
-    def answer(messages, schema):
-        lines = messages[-1]["content"].splitlines()
-        found = [
-            int(line.split(". ", 1)[0])
-            for line in lines
-            if prompts.ANOTHER_ACCOUNT in line and "14 days later" in line
-        ]
-        return {"claims": [{"text": stated, "facts": found[:1]}] if found else []}
-
-    model = ReplayModel([answer] * 6)
-    events = run(lib, model, topic=DEMO_TOPIC)
-    (claim,) = [c for c in claims_of(events) if c.text == stated]
-    assert claim.check.verified, claim.check.reasons
-    quotes = [c.quote for c in claim.citations]
-    assert any(q.startswith("On 2 March 2026 the Bureau") for q in quotes), quotes
-    assert any("14 days later" in q for q in quotes), quotes
-    for call in model.calls:
-        assert not any("14 days later" in t for t in facts_in(call["messages"]).values())

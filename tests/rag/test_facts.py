@@ -24,9 +24,6 @@ from rag.drafting.facts import (
     sentences_of,
 )
 from rag.drafting.gaps import UNCERTAINTY, contradicted_gap
-from rag.drafting.prompts import ANOTHER_ACCOUNT, fact_line
-from rag.drafting.repeats import Rarity
-from rag.drafting.section_evidence import merge_tellings
 from rag.drafting.sufficiency import focal_names
 
 if TYPE_CHECKING:
@@ -832,56 +829,3 @@ def test_when_no_fact_carries_the_distinctive_name_the_topics_other_names_ground
     )  # fmt: skip
     assert [f.id for f in judgement.grounded] == ["f1"]
     assert judgement.sufficient
-
-
-def test_accounts_of_one_event_are_one_fact_shown_with_what_each_adds() -> None:
-    """Two sources tell the 3 March listing, one with the count, one with the docket: one
-    fact, whose line shows both accounts and whose members (what a claim citing it cites
-    and is checked against) are both sentences. Another day's listing stays a fact of its
-    own, and so does an unrelated fact."""
-    listing = _unit(1, 0.2, 0)
-    first = _fact(
-        "f1", "a", "On 3 March 2026 BIS added 27 entities in China to the Entity List.", listing
-    )
-    second = _fact(
-        "f2",
-        "b",
-        "On March 3, 2026 the Commerce Department put Chinese firms on the Entity List "
-        "under docket BIS-2026-0412.",
-        _unit(1, 0.5, 0),
-    )
-    later = _fact(
-        "f3", "c", "On 9 April 2026 BIS added 12 entities in China to the Entity List.", listing
-    )
-    other = _fact("f4", "d", "Japan's METI opened a consultation on chip licences.", _unit(0, 0, 1))
-    facts = [first, second, later, other]
-    merged = merge_tellings(facts, Rarity([f.text for f in facts]))
-    assert [f.id for f in merged] == ["f1", "f3", "f4"]
-    event = merged[0]
-    assert event.tellings == [second]
-    assert [m.doc_id for m in event.members] == ["a", "b"]
-    assert event.own == first.members
-    assert event.shown_tellings() == [second]
-    # A claim citing the fact rests on the second account only when it takes words from it.
-    assert event.drawn_on("BIS added 27 entities in China to the Entity List.") == first.members
-    assert event.drawn_on("BIS listed 27 entities under docket BIS-2026-0412.") == [
-        *first.members,
-        *second.members,
-    ]
-    assert first.tellings == []  # the facts given are left as they were
-    line = fact_line(
-        1, event.text, "Publisher a", "2026-03-03", also=[(second.text, "Publisher b", "")]
-    )
-    assert line == (
-        f"1. {first.text} (Publisher a, 2026-03-03) {ANOTHER_ACCOUNT} {second.text} (Publisher b)"
-    )
-
-
-def test_a_telling_adding_nothing_is_merged_but_not_shown() -> None:
-    vec = _unit(1, 0.1, 0)
-    first = _fact("f1", "a", "On 3 March 2026 BIS added 27 entities to the Entity List.", vec)
-    again = _fact("f2", "b", "BIS added 27 entities to the Entity List on 3 March 2026.", vec)
-    other = "Japan's METI opened a consultation on chip licences."
-    (event,) = merge_tellings([first, again], Rarity([first.text, again.text, other]))
-    assert event.tellings == [again]
-    assert event.shown_tellings() == []
