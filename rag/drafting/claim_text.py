@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rag.drafting.event_dates import entry_as_sentence
 from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import clean_claim_text
 
@@ -116,7 +117,7 @@ def clean_claim(raw: str, guard: LeakGuard | None = None) -> Cleaned:
     text = _SPACED_INITIALS.sub(r"\1.", text)
     text = _OPENING_AS_CLOSING.sub("“", text)
     text, numbers = split_markers(text)
-    text = clean_claim_text(text)
+    text = entry_as_sentence(clean_claim_text(text))
     if not text:
         return Cleaned([], numbers, "empty")
     if guard is not None and (phrase := guard.leaks(text)):

@@ -71,3 +71,16 @@ def without_opening_date(text: str, date: str) -> str:
         return text
     rest = text[m.end() :]
     return rest[:1].upper() + rest[1:]
+
+
+# A chronology entry as the model is shown it ("March 12, 2026: MOFCOM adds ...",
+# ``facts.dated_entry``): the date, a colon, the event.
+_ENTRY_OPENING = re.compile(rf"^(?P<date>{FULL_DATE}):\s+(?=\S)", re.IGNORECASE)
+
+
+def entry_as_sentence(text: str) -> str:
+    """A claim written as a chronology entry, as a sentence: "March 12, 2026: MOFCOM adds
+    ..." -> "On March 12, 2026, MOFCOM adds ...". Quoted as it stands, the entry read
+    "According to Carrow Center, March 12, 2026: MOFCOM adds ...". A timeline entry is
+    unchanged in the end: its sentence's opening date goes (``without_opening_date``)."""
+    return _ENTRY_OPENING.sub(lambda m: f"On {m['date']}, ", text, count=1)

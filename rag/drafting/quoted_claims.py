@@ -19,6 +19,7 @@ from rag.checking.attribution import ATTRIBUTED, VIEW
 from rag.checking.checker import looks_like_heading
 from rag.core.vocabulary import CLAIM_STOPWORDS
 from rag.drafting.claim_text import MAX_WORDS, MIN_WORDS
+from rag.drafting.event_dates import entry_as_sentence
 from rag.drafting.fact_filter import has_finite_verb, has_verb
 from rag.drafting.facts import SourceSentence, speaker
 from rag.drafting.voices import without_label
@@ -136,7 +137,7 @@ def quoted_text(sentence: SourceSentence) -> str:
     # The passage's own wording when it reached the model unchanged but for its quotes (made
     # curly for the prompt): the claim then reads exactly as the footnote quotes it.
     same = sentence.quote and clean_source_text(sentence.quote).strip() == sentence.text.strip()
-    text = clean_claim_text((sentence.quote if same else sentence.text).strip())
+    text = entry_as_sentence(clean_claim_text((sentence.quote if same else sentence.text).strip()))
     if sentence.voice:
         text = without_label(text, sentence.voice)
         if ATTRIBUTED.search(text):
@@ -150,6 +151,24 @@ def quoted_text(sentence: SourceSentence) -> str:
     return according_to(who, text, sentence.hit.passage.text) if who else text
 
 
+# The nouns that make an organisation's name take "the" in running text: "According to the
+# Carrow Center for Technology Policy", "the European Commission", "the Commerce Department";
+# not "Meridian Wire", "Harrow & Vance LLP" or "MOFCOM".
+_TAKES_THE = re.compile(
+    r"\b(?:Center|Centre|Institute|Institution|Commission|Ministry|Department|Bureau|Council|"
+    r"Foundation|Agency|Office|Administration|Endowment|Committee|Secretariat|Government|"
+    r"Treasury|Parliament|Senate)\b"
+)
+
+
+def with_article(who: str) -> str:
+    """An organisation's name as running text says it: "the Carrow Center for Technology
+    Policy"; any other name as it is."""
+    if who[:4].lower() == "the " or not _TAKES_THE.search(who):
+        return who
+    return f"the {who}"
+
+
 def according_to(who: str, text: str, context: str = "", *, itself: bool = False) -> str:
     """ "The rule ..." -> "According to X, the rule ..."; a name keeps its capital.
 
@@ -161,11 +180,12 @@ def according_to(who: str, text: str, context: str = "", *, itself: bool = False
         opening = re.match(rf"(?:the\s+)?{re.escape(who.removeprefix('the ').removeprefix('The '))}"
                            r"\s+(?=[a-z])", text, re.IGNORECASE)  # fmt: skip
         if opening and not text[opening.end() :].startswith(("and ", "or ", "to ")):
-            return f"{who[:1].upper()}{who[1:]} says it {text[opening.end() :]}".strip()
+            named = with_article(who)
+            return f"{named[:1].upper()}{named[1:]} says it {text[opening.end() :]}".strip()
     first, _, rest = text.partition(" ")
     if _common_word(first, rest.split(" ", 1)[0], context):
         first = first.lower()
-    return f"According to {who}, {first} {rest}".strip()
+    return f"According to {with_article(who)}, {first} {rest}".strip()
 
 
 # How an adverb ends ("Domestically", "Reportedly"); not a bare "-ly", which names end in too

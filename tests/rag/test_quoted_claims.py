@@ -8,7 +8,8 @@ import pytest
 
 from rag.checking.attribution import added_view, split_attribution, unattributed_view
 from rag.core.types import Document, Hit, Locator, Passage
-from rag.drafting.claim_text import MAX_WORDS
+from rag.drafting.claim_text import MAX_WORDS, clean_claim
+from rag.drafting.event_dates import without_opening_date
 from rag.drafting.facts import SourceSentence, speaker
 from rag.drafting.quoted_claims import according_to, quotable, quoted_text
 
@@ -63,12 +64,12 @@ def test_a_sentence_that_needs_its_paragraph_is_not_quotable(text: str) -> None:
 def test_a_view_the_sentence_does_not_attribute_is_given_to_its_source() -> None:
     assert (
         quoted_text(_sentence("The rule would cut legal shipments by more than 80%."))
-        == "According to Aldgate Institute, the rule would cut legal shipments by more than 80%."
+        == "According to the Aldgate Institute, the rule would cut legal shipments by more than 80%."
     )
     # A reporting verb after a modal is the view's, not its holder's.
     assert (
         quoted_text(_sentence("Exporters should say which list they mean."))
-        == "According to Aldgate Institute, exporters should say which list they mean."
+        == "According to the Aldgate Institute, exporters should say which list they mean."
     )
     # Already attributed, or a report of what happened: quoted as it is.
     said = "Shipments will fall, the ministry said."
@@ -184,3 +185,37 @@ def test_a_name_ending_like_a_gerund_keeps_its_capital(sentence: str, opening: s
     assert according_to("Gao", sentence, f"Gao: {sentence}").startswith(
         f"According to Gao, {opening} "
     )
+
+
+def test_a_chronology_entry_is_quoted_as_a_sentence() -> None:
+    """A report's timeline entry, shown to the model as "March 12, 2026: MOFCOM adds ...",
+    read "According to the Carrow Center, March 12, 2026: MOFCOM adds ..." once quoted."""
+    entry = "March 12, 2026: MOFCOM adds 18 American companies to its Unreliable Entity List."
+    voiced = replace(_sentence(entry, publisher="Carrow Center"), voice="Carrow Center")
+    assert quoted_text(voiced) == (
+        "According to the Carrow Center, on March 12, 2026, MOFCOM adds 18 American companies to "
+        "its Unreliable Entity List."
+    )
+    assert quoted_text(_sentence(entry)).startswith("On March 12, 2026, MOFCOM adds")
+    # A model's claim copying the entry reads the same way; a timeline still shows the date
+    # once, before the entry.
+    (claim,) = clean_claim(entry).sentences
+    assert claim.startswith("On March 12, 2026, MOFCOM adds")
+    assert without_opening_date(claim, "2026-03-12").startswith("MOFCOM adds")
+
+
+@pytest.mark.parametrize(
+    ("who", "named"),
+    [
+        ("Carrow Center for Technology Policy", "the Carrow Center for Technology Policy"),
+        ("European Commission", "the European Commission"),
+        ("U.S. Department of Commerce", "the U.S. Department of Commerce"),
+        ("The Aldgate Institute", "The Aldgate Institute"),
+        ("Meridian Wire", "Meridian Wire"),
+        ("Harrow & Vance LLP", "Harrow & Vance LLP"),
+        ("MOFCOM", "MOFCOM"),
+        ("Gao", "Gao"),
+    ],
+)
+def test_an_organisation_is_named_as_running_text_names_it(who: str, named: str) -> None:
+    assert according_to(who, "The rule is broad.").startswith(f"According to {named}, ")
