@@ -348,16 +348,19 @@ def draft_baseline(
         gen = model.stream(messages, max_tokens=max_tokens, temperature=0.2, cancel=cancel)
         for piece in gen:
             text += piece
-            if first is None and any(c in piece for c in ".!?\n") and first_claim_at(
-                text, shown, titles
+            if (
+                first is None
+                and any(c in piece for c in ".!?\n")
+                and first_claim_at(text, shown, titles)
             ):
                 first = time.monotonic() - started
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
     seconds = time.monotonic() - started
-    if first is None and scoring.claims_from_units(
-        scoring.units_from_free_text(text), shown, titles
-    ).claims:
+    if (
+        first is None
+        and scoring.claims_from_units(scoring.units_from_free_text(text), shown, titles).claims
+    ):
         first = seconds  # the last sentence had no full stop after it
     calls = model.take_calls()
     return {
@@ -699,26 +702,44 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--split", choices=["tune", "test", "all"], default="tune")
     p.add_argument("--topics", default=None, help="comma-separated topic ids (any split)")
-    p.add_argument("--phrasings", default=None,
-                   help="comma-separated phrasing indices, 0-based (default: all)")
+    p.add_argument(
+        "--phrasings", default=None, help="comma-separated phrasing indices, 0-based (default: all)"
+    )
     p.add_argument("--model", default="default", help="default, small, or a .gguf path")
-    p.add_argument("--engine-dir", type=Path, default=None,
-                   help="a checkout whose rag drafts (run in a subprocess with PYTHONPATH=it)")
-    p.add_argument("--engine-label", default=None,
-                   help="name of the engine in the run name (default: its short commit)")
+    p.add_argument(
+        "--engine-dir",
+        type=Path,
+        default=None,
+        help="a checkout whose rag drafts (run in a subprocess with PYTHONPATH=it)",
+    )
+    p.add_argument(
+        "--engine-label",
+        default=None,
+        help="name of the engine in the run name (default: its short commit)",
+    )
     p.add_argument("--run", default=None, help="run name (default: <engine>-<model>-<split>)")
     p.add_argument("--out", type=Path, default=RESULTS)
     p.add_argument("--topics-file", type=Path, default=TOPICS)
-    p.add_argument("--library-dir", type=Path, default=None,
-                   help="import this folder instead of building eval/corpus")
+    p.add_argument(
+        "--library-dir",
+        type=Path,
+        default=None,
+        help="import this folder instead of building eval/corpus",
+    )
     p.add_argument("--threads", type=int, default=0, help="model threads (0: the cores)")
-    p.add_argument("--no-baseline", action="store_true",
-                   help="draft BriefDesk only (compare with another run's baseline: "
-                   "report.py --baseline-of)")
-    p.add_argument("--check-topics", action="store_true",
-                   help="import the library and check the must-cover sentences; draft nothing")
-    p.add_argument("--background", action="store_true",
-                   help="detach; progress goes to <run>/log.txt")
+    p.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="draft BriefDesk only (compare with another run's baseline: report.py --baseline-of)",
+    )
+    p.add_argument(
+        "--check-topics",
+        action="store_true",
+        help="import the library and check the must-cover sentences; draft nothing",
+    )
+    p.add_argument(
+        "--background", action="store_true", help="detach; progress goes to <run>/log.txt"
+    )
     return p.parse_args(argv)  # fmt: skip
 
 
@@ -750,8 +771,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (engine_dir / "rag").is_dir():
             raise SystemExit(f"{engine_dir} has no rag package")
         label = args.engine_label or _short_commit(engine_dir)
-        cmd = [sys.executable, str(Path(__file__).resolve()),
-               *_without(argv, "--engine-dir", "--engine-label"), "--engine-label", label]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            *_without(argv, "--engine-dir", "--engine-label"),
+            "--engine-label",
+            label,
+        ]
         env = {**os.environ, "PYTHONPATH": str(engine_dir)}  # fmt: skip
         child = subprocess.Popen(cmd, env=env)
         for sig in (signal.SIGTERM, signal.SIGINT):  # the child stops cleanly, not this process
@@ -768,8 +794,9 @@ def _short_commit(folder: Path) -> str:
 
 
 def _detach(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    eng_label = args.engine_label or (_short_commit(args.engine_dir.resolve()) if args.engine_dir
-                                      else None)
+    eng_label = args.engine_label or (
+        _short_commit(args.engine_dir.resolve()) if args.engine_dir else None
+    )
     if args.run is None:
         if eng_label is None:
             import rag

@@ -92,7 +92,7 @@ def split_sentences(text: str) -> list[str]:
     text = " ".join(text.split())
     out, start = [], 0
     for m in _BOUNDARY.finditer(text):
-        before = text[start : m.start()].rsplit(" ", 1)[-1].lower().lstrip("(\"“‘[")
+        before = text[start : m.start()].rsplit(" ", 1)[-1].lower().lstrip('("“‘[')
         if text[m.start()] == "." and (
             before in _ABBREVIATIONS or re.fullmatch(r"[a-z]|(?:[a-z]\.)+[a-z]", before)
         ):
@@ -482,9 +482,7 @@ def summarise(
         for ((_, c), x) in labelled
         if c.verdict in ("supported", "reattributed") and not c.stamped
     ]
-    flagged = [
-        x["label"] == "supported" for ((_, c), x) in labelled if c.verdict == "unsupported"
-    ]
+    flagged = [x["label"] == "supported" for ((_, c), x) in labelled if c.verdict == "unsupported"]
     facts_total = facts_covered = facts_shown = 0
     dup = leaks = 0
     for b in briefings:
