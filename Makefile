@@ -44,6 +44,7 @@ run: models
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check rag desktop tests bench packaging eval
+	$(VENV)/bin/ruff format --check rag desktop tests bench packaging eval
 	$(VENV)/bin/lint-imports
 
 test: models-test lint
