@@ -1082,7 +1082,7 @@ def test_a_recommendation_is_named_and_a_claim_giving_orders_is_flagged(tmp_path
     assert "instruction to the reader" in " ".join(by_start["Concentrate"].check.reasons)
     # The line copied as shown ("Example Policy Institute: ...") names whose it is.
     named = by_start["According"]
-    assert named.text.startswith("According to Example Policy Institute, ")
+    assert named.text.startswith("According to the Example Policy Institute, ")
     assert named.check.status == "supported"
 
 
@@ -1541,7 +1541,7 @@ def test_a_forecast_stated_as_fact_gives_way_to_the_sources_attributed_sentence(
     stated = [c for c in claims if "would cut" in c.text]
     assert stated, [c.text for c in claims]
     (claim,) = stated
-    assert claim.text == f"According to Example Policy Institute, {VIEW}"
+    assert claim.text == f"According to the Example Policy Institute, {VIEW}"
     assert claim.check.status == "supported"
     assert VIEW_AS_FACT in claim.check.reasons[0]
 
