@@ -163,8 +163,9 @@ _TAKES_THE = re.compile(
 
 def with_article(who: str) -> str:
     """An organisation's name as running text says it: "the Carrow Center for Technology
-    Policy"; any other name as it is."""
-    if who[:4].lower() == "the " or not _TAKES_THE.search(who):
+    Policy"; any other name as it is, and a person given with an affiliation ("Gina Ortiz,
+    Department of Commerce")."""
+    if who[:4].lower() == "the " or "," in who or not _TAKES_THE.search(who):
         return who
     return f"the {who}"
 

@@ -64,7 +64,8 @@ def test_a_sentence_that_needs_its_paragraph_is_not_quotable(text: str) -> None:
 def test_a_view_the_sentence_does_not_attribute_is_given_to_its_source() -> None:
     assert (
         quoted_text(_sentence("The rule would cut legal shipments by more than 80%."))
-        == "According to the Aldgate Institute, the rule would cut legal shipments by more than 80%."
+        == "According to the Aldgate Institute, the rule would cut legal shipments by more "
+        "than 80%."
     )
     # A reporting verb after a modal is the view's, not its holder's.
     assert (
@@ -215,6 +216,7 @@ def test_a_chronology_entry_is_quoted_as_a_sentence() -> None:
         ("Harrow & Vance LLP", "Harrow & Vance LLP"),
         ("MOFCOM", "MOFCOM"),
         ("Gao", "Gao"),
+        ("Gina Ortiz, Department of Commerce", "Gina Ortiz, Department of Commerce"),
     ],
 )
 def test_an_organisation_is_named_as_running_text_names_it(who: str, named: str) -> None:
