@@ -73,9 +73,10 @@ def without_opening_date(text: str, date: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
-# A chronology entry as the model is shown it ("March 12, 2026: MOFCOM adds ...",
-# ``facts.dated_entry``): the date, a colon, the event.
-_ENTRY_OPENING = re.compile(rf"^(?P<date>{FULL_DATE}):\s+(?=\S)", re.IGNORECASE)
+# A chronology entry: its date, a full stop or a colon, the event ("2026-03-03. BIS adds 27
+# entities."; "March 12, 2026: MOFCOM adds ..."). ``facts.dated_entry`` writes every entry the
+# second way for the model; ``entry_as_sentence`` makes a claim of one a sentence.
+DATED_ENTRY = re.compile(rf"^(?P<date>{FULL_DATE})[.:]\s+(?=\S)", re.IGNORECASE)
 
 
 def entry_as_sentence(text: str) -> str:
@@ -83,4 +84,4 @@ def entry_as_sentence(text: str) -> str:
     ..." -> "On March 12, 2026, MOFCOM adds ...". Quoted as it stands, the entry read
     "According to Carrow Center, March 12, 2026: MOFCOM adds ...". A timeline entry is
     unchanged in the end: its sentence's opening date goes (``without_opening_date``)."""
-    return _ENTRY_OPENING.sub(lambda m: f"On {m['date']}, ", text, count=1)
+    return DATED_ENTRY.sub(lambda m: f"On {m['date']}, ", text, count=1)

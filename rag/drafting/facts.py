@@ -17,7 +17,7 @@ import numpy as np
 from rag.checking.checker import content_words
 from rag.core.types import Hit
 from rag.drafting import referents
-from rag.drafting.event_dates import FULL_DATE
+from rag.drafting.event_dates import DATED_ENTRY, FULL_DATE
 from rag.drafting.fact_filter import has_verb, is_fact
 from rag.drafting.terms import same_terms
 from rag.drafting.voices import (
@@ -185,7 +185,6 @@ def sentences_of(text: str) -> list[str]:
 _ENTRY_DATE = re.compile(
     rf"(?:^|(?<!\S)\d{{1,2}}(?:\.\d{{1,2}})+\s+)(?P<date>{FULL_DATE})[.:]?$", re.IGNORECASE
 )
-_DATED_ENTRY = re.compile(rf"^(?P<date>{FULL_DATE})[.:]\s+(?=\S)", re.IGNORECASE)
 
 
 def _with_entry_dates(parts: list[str]) -> list[str]:
@@ -209,12 +208,12 @@ def _with_entry_dates(parts: list[str]) -> list[str]:
 def dated_entry(sentence: str) -> str:
     """A chronology entry as one sentence ("September 15, 2025: BIS publishes ..."); any
     other sentence unchanged."""
-    return _DATED_ENTRY.sub(lambda m: f"{m['date']}: ", sentence, count=1)
+    return DATED_ENTRY.sub(lambda m: f"{m['date']}: ", sentence, count=1)
 
 
 def chronology_entries(text: str) -> int:
     """How many of the passage's sentences are dated chronology entries."""
-    return sum(bool(_DATED_ENTRY.match(s)) for s in sentences_of(text))
+    return sum(bool(DATED_ENTRY.match(s)) for s in sentences_of(text))
 
 
 def labelled_sentences(text: str, interview: bool = False) -> list[tuple[str, str]]:

@@ -254,38 +254,39 @@ def test_a_claim_breaking_off_is_told_by_its_last_word(claim: str, last: str) ->
     assert cut_off(claim) == last
 
 
+def _takes_effect(fid: str, doc: str, date: str, before: str = "") -> Fact:
+    """A fact "The rule takes effect on <date>." whose passage says ``before`` first."""
+    sentence = f"The rule takes effect on {date}."
+    return _fact(fid, doc, sentence, _unit(1, 0.1, 0), f"{before} {sentence}".strip())
+
+
 def test_effective_dates_of_two_rules_are_not_a_disagreement() -> None:
     """ "The rule takes effect on ..." in an alert on one rule and a release on another: each
     passage dates its own rule's issue otherwise, and no date agrees. Two reports of one rule
     give its date of issue alike, and then their effective dates do disagree."""
-    same = _unit(1, 0.1, 0)
-    tollgate = _fact(
-        "f1", "a", "The rule takes effect on November 14, 2025.", same,
-        "On September 15, 2025, BIS published an interim final rule (docket BIS-2025-0231). "
-        "The rule takes effect on November 14, 2025.",
+    tollgate = _takes_effect(
+        "f1", "a", "November 14, 2025",
+        "On September 15, 2025, BIS published an interim final rule (docket BIS-2025-0231).",
     )  # fmt: skip
-    distillation = _fact(
-        "f2", "b", "The rule takes effect on March 4, 2026.", same,
+    distillation = _takes_effect(
+        "f2", "b", "March 4, 2026",
         "BIS issued a rule implementing an executive order the President signed on January "
-        "12, 2026. The rule takes effect on March 4, 2026.",
+        "12, 2026.",
     )  # fmt: skip
     assert find_fact_disagreements([tollgate, distillation]) == []
-    misreported = _fact(
-        "f3", "c", "The rule takes effect on 15 May 2026.", same,
-        "The rule was published on 2 March by BIS. The rule takes effect on 15 May 2026.",
-    )  # fmt: skip
-    official = _fact(
-        "f4", "d", "The rule takes effect on 16 March 2026.", same,
-        "BIS published the interim final rule on 2 March 2026. The rule takes effect on 16 "
-        "March 2026.",
-    )  # fmt: skip
+    misreported = _takes_effect(
+        "f3", "c", "15 May 2026", "The rule was published on 2 March by BIS."
+    )
+    official = _takes_effect(
+        "f4", "d", "16 March 2026", "BIS published the interim final rule on 2 March 2026."
+    )
     (d,) = find_fact_disagreements([misreported, official])
     assert {d.first_says, d.second_says} == {
         "takes effect on 15 May 2026",
         "takes effect on 16 March 2026",
     }
     # A passage giving no other date leaves the two compared, as before.
-    bare = _fact("f5", "e", "The rule takes effect on May 1, 2026.", same)
+    bare = _takes_effect("f5", "e", "May 1, 2026")
     assert len(find_fact_disagreements([bare, tollgate])) == 1
 
 
