@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from filemakers import make_html
 
-from rag.core.types import Block, Locator
+from rag.core.types import Block, DocumentMeta, Locator
 from rag.reading.readers import read_document
 from rag.reading.readers.metadata import (
     date_in_text,
+    finish_meta,
     publisher_from_url,
     site_label,
     split_byline,
@@ -43,6 +44,21 @@ def test_publisher_is_the_name_the_text_gives_the_site() -> None:
 def test_publisher_from_initials() -> None:
     blocks = _blocks("Reporting by the South China Morning Post's Beijing bureau.")
     assert publisher_from_url("https://www.scmp.com/x", blocks) == "South China Morning Post"
+
+
+def test_publisher_named_by_a_subdomain() -> None:
+    """A ministry publishing under its government's domain is named by its own label, not by
+    the edition's ("English") or the parent's."""
+    blocks = _blocks("MOFCOM Spokesperson's Remarks", "English edition. The spokesperson said ...")
+    assert publisher_from_url("http://english.mofcom.example.cn/article/1", blocks) == "MOFCOM"
+
+
+def test_a_bare_host_as_source_is_a_site() -> None:
+    """ "Source: english.mofcom.example.cn" in a text file's header names a site, as a URL
+    would: the reader gets the name the text gives it, and the address is kept."""
+    meta = DocumentMeta(publisher="english.mofcom.example.cn")
+    finish_meta(meta, _blocks("MOFCOM Spokesperson's Remarks", "The spokesperson said ..."))
+    assert (meta.publisher, meta.url) == ("MOFCOM", "english.mofcom.example.cn")
 
 
 def test_publisher_falls_back_to_the_domain() -> None:

@@ -39,10 +39,20 @@ _DATE_IN_TEXT = re.compile(
 # Second-level labels under which sites register country domains: "bbc.co.uk" is "bbc".
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "or", "ne", "go"})
 _HOST_PREFIXES = ("www.", "www2.", "m.", "amp.", "news.", "en.")
+# Subdomains that name an edition or a section, not who publishes: "English" in a text is
+# not a publisher.
+_GENERIC_LABELS = frozenset(
+    "english world global intl international mobile web online blog blogs home media static "
+    "cdn docs www2 amp".split()
+)
+
+
+# A bare host given as the source ("Source: english.mofcom.example.cn"): a site, as a URL is.
+_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,6}$", re.I)
 
 
 def looks_like_url(text: str) -> bool:
-    return bool(_URL.match(text.strip()))
+    return bool(_URL.match(text.strip()) or _HOST.match(text.strip()))
 
 
 def site_label(url: str) -> str:
@@ -57,6 +67,18 @@ def site_label(url: str) -> str:
     elif len(parts) >= 2:
         parts = parts[:-1]
     return parts[-1] if parts else ""
+
+
+def _host_labels(url: str) -> list[str]:
+    """The site's name and then the labels before it, nearest first: "mofcom" and "english"
+    after "example" for english.mofcom.example.cn. A ministry or newsroom often publishes on
+    a subdomain of its government's or group's domain, and it is the subdomain that names it."""
+    label = site_label(url)
+    host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+    parts = [p for p in host.split(".") if p]
+    before = parts[: parts.index(label)] if label in parts else []
+    further = [p for p in reversed(before) if len(p) >= 3 and p not in _GENERIC_LABELS]
+    return [label, *further] if label else []
 
 
 def site_domain(url: str) -> str:
@@ -76,23 +98,31 @@ def _squash(text: str) -> str:
 def publisher_from_url(url: str, blocks: list[Block]) -> str:
     """The publisher's name for a site: a name in the text that the address spells ("Meridian
     Wire" for meridianwire.com, "South China Morning Post" for scmp.com), else the domain."""
-    label = site_label(url)
-    if label:
-        head = " ".join(b.text for b in blocks[:12])[:4000]
-        for m in _NAME_RUN.finditer(head):
-            words = [w for w in m.group(0).split() if w]
-            # Trim glue words at either end: "the Meridian Wire" -> "Meridian Wire".
-            while words and words[0].islower():
-                words.pop(0)
-            while words and words[-1].islower():
-                words.pop()
-            for start in range(len(words)):
-                for end in range(len(words), start, -1):
-                    name = re.sub(r"['’]s$", "", " ".join(words[start:end]).rstrip(".,"))
-                    capitals = "".join(w[0] for w in name.split() if w[0].isupper()).lower()
-                    if _squash(name) == label or (len(label) >= 3 and capitals == label):
-                        return name
+    head = " ".join(b.text for b in blocks[:12])[:4000]
+    for label in _host_labels(url):
+        name = _name_spelling(label, head)
+        if name:
+            return name
     return site_domain(url)
+
+
+def _name_spelling(label: str, head: str) -> str:
+    """A run of capitalised words in ``head`` that the address label spells out, whole or as
+    its initials; "" when none does."""
+    for m in _NAME_RUN.finditer(head):
+        words = [w for w in m.group(0).split() if w]
+        # Trim glue words at either end: "the Meridian Wire" -> "Meridian Wire".
+        while words and words[0].islower():
+            words.pop(0)
+        while words and words[-1].islower():
+            words.pop()
+        for start in range(len(words)):
+            for end in range(len(words), start, -1):
+                name = re.sub(r"['’]s$", "", " ".join(words[start:end]).rstrip(".,"))
+                capitals = "".join(w[0] for w in name.split() if w[0].isupper()).lower()
+                if _squash(name) == label or (len(label) >= 3 and capitals == label):
+                    return name
+    return ""
 
 
 # Words that make a name an organisation's, not a person's.
