@@ -21,7 +21,7 @@ _SAYS = re.compile(
     r"^\s*(?P<who>(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+(?:of\s+|for\s+|the\s+|&\s+)?[A-Z][\w&.'’-]*){0,6})"
     r"\s+(?:says|said|argues|argued|reports|reported|writes|wrote|expects|expected|estimates|"
     r"estimated|warns|warned|notes|noted|believes|predicts|predicted|recommends|recommended|"
-    r"concludes|concluded|finds|found)\s+(?:that\s+)?",
+    r"concludes|concluded|finds|found)(?::\s*[\"“]?|\s+(?:that\s+)?)",
 )
 
 # A view about what may or should happen, rather than a report of what did.

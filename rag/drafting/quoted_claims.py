@@ -21,7 +21,7 @@ from rag.core.vocabulary import CLAIM_STOPWORDS
 from rag.drafting.claim_text import MAX_WORDS, MIN_WORDS
 from rag.drafting.event_dates import entry_as_sentence
 from rag.drafting.fact_filter import has_finite_verb, has_verb
-from rag.drafting.facts import SourceSentence, speaker
+from rag.drafting.facts import IMPERATIVE, SourceSentence, speaker
 from rag.drafting.voices import without_label
 from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import clean_claim_text, clean_source_text
@@ -33,7 +33,8 @@ _DEPENDENT_OPENING = re.compile(
     r"^\W*(?:it|its|they|their|them|he|she|his|her|this|these|those|that|such|"
     r"also|however|but|and|or|so|yet|still|instead|meanwhile|moreover|furthermore|further|"
     r"similarly|likewise|nevertheless|nonetheless|then|thus|therefore|hence|additionally|"
-    r"others?|another|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|"
+    r"others?|another|first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|"
+    r"sixth|finally|lastly|"
     r"(?:in\s+)?the\s+(?:same|latter|former|above|following)|as\s+a\s+result|"
     # "The move follows ...", "The decision comes ...": which move, the paragraph said.
     r"the\s+(?:move|decision|step)\s+(?:follows|followed|comes|came|marks|marked|is|was)\b|"
@@ -183,10 +184,24 @@ def according_to(who: str, text: str, context: str = "", *, itself: bool = False
         if opening and not text[opening.end() :].startswith(("and ", "or ", "to ")):
             named = with_article(who)
             return f"{named[:1].upper()}{named[1:]} says it {text[opening.end() :]}".strip()
+    # "Fourth, China's retaliation ...": the report's list, which the claim is not in.
+    text = _ENUMERATION.sub("", text, count=1) or text
+    if IMPERATIVE.match(text):
+        # "Align controls on model weights with 4E091": a recommendation, in its own words.
+        named = with_article(who)
+        return f"{named[:1].upper()}{named[1:]} recommends: “{text.rstrip()}”"
     first, _, rest = text.partition(" ")
     if _common_word(first, rest.split(" ", 1)[0], context):
         first = first.lower()
     return f"According to {with_article(who)}, {first} {rest}".strip()
+
+
+# An item's place in a report's list, opening the sentence.
+_ENUMERATION = re.compile(
+    r"^(?:first|second|third|fourth|fifth|sixth|finally|lastly)(?:ly)?,\s+(?=\S)", re.IGNORECASE
+)
+# Modal verbs after a plural subject ("Providers must ...", "Violations may ...").
+_MODALS = frozenset("must may might should shall will would can could need".split())
 
 
 # How an adverb ends ("Domestically", "Reportedly"); not a bare "-ly", which names end in too
@@ -222,6 +237,13 @@ def _common_word(word: str, following: str, context: str) -> bool:
     # designed chips ...") is not a name.
     # A name ending so is followed by its verb ("Boeing said ..."), a gerund by its object.
     if bare.endswith("ing") and not has_finite_verb(following):
+        return True
+    # A participle before its noun ("Listed entities may be barred ..."), not a name before
+    # its verb ("Reed said ...").
+    if bare.endswith("ed") and following[:1].islower() and not has_finite_verb(following):
+        return True
+    # A plural noun before a modal ("Providers must verify ..."): a name seldom ends so.
+    if bare.endswith("s") and not bare.endswith(("ss", "us", "is")) and following in _MODALS:
         return True
     if bare.endswith(_ADVERB_ENDINGS):
         return True

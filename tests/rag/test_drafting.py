@@ -1080,9 +1080,10 @@ def test_a_recommendation_is_named_and_a_claim_giving_orders_is_flagged(tmp_path
     by_start = {c.text.split(" ", 1)[0]: c for c in claims}
     assert by_start["Concentrate"].check.status == "unsupported"
     assert "instruction to the reader" in " ".join(by_start["Concentrate"].check.reasons)
-    # The line copied as shown ("Example Policy Institute: ...") names whose it is.
-    named = by_start["According"]
-    assert named.text.startswith("According to the Example Policy Institute, ")
+    # The line copied as shown ("Example Policy Institute: ...") names whose it is, and quotes
+    # the recommendation in its own words ("According to ..., Concentrate ..." is no sentence).
+    named = next(c for c in claims if "recommends" in c.text)
+    assert named.text == f"The Example Policy Institute recommends: “Concentrate {rest}”"
     assert named.check.status == "supported"
 
 

@@ -116,6 +116,10 @@ def test_a_quoted_sentence_names_whose_position_it_states() -> None:
         ("Domestically designed chips will supply 45%.", "domestically"),
         ("Officials said the rule applies.", "officials"),
         ("Italy imposed no rule.", "Italy"),
+        ("Listed entities may be barred from trade.", "listed"),  # a participle
+        ("Reed said the rule applies.", "Reed"),  # a name before its verb
+        ("Providers must verify their customers.", "providers"),  # a plural before a modal
+        ("Fourth, China's retaliation has been limited.", "China's"),  # the report's list
     ],
 )
 def test_according_to_keeps_a_name_capitalised_and_lowers_an_ordinary_word(
@@ -126,6 +130,15 @@ def test_according_to_keeps_a_name_capitalised_and_lowers_an_ordinary_word(
         "need a license. The Entity List grew."
     )
     assert according_to("X", sentence, context).startswith(f"According to X, {opening} ")
+
+
+def test_a_recommendation_given_to_its_holder_is_quoted() -> None:
+    """ "According to X, Align controls ..." is no sentence: X recommends it, in its words."""
+    text = "Align controls on model weights with 4E091."
+    assert according_to("Carrow Center for Technology Policy", text) == (
+        "The Carrow Center for Technology Policy recommends: “Align controls on model weights "
+        "with 4E091.”"
+    )
 
 
 def test_an_interview_answer_in_the_first_person_is_not_quoted_bare() -> None:
