@@ -65,7 +65,13 @@ from rag.drafting.gaps import (
     gap_claim_text,
     unanswered,
 )
-from rag.drafting.quoted_claims import according_to, depends_on_context, quotable, quoted_text
+from rag.drafting.quoted_claims import (
+    according_to,
+    depends_on_context,
+    quotable,
+    quoted_text,
+    refers_to_its_document,
+)
 from rag.drafting.repeats import Rarity, Similarity, fold_subsumed, repeats, subsumes, told
 from rag.drafting.section_evidence import BriefingEvidence, gather
 from rag.drafting.voices import FIRST_PERSON, I_SAY, QUOTED_SPEECH
@@ -98,6 +104,7 @@ _ORIGIN_ONLY = re.compile(r"^\s*\([^()]*\)\s*\.?\s*$")
 FAILED_CLAIMS = ("mark", "drop")  # what the "failed_claims" setting may say
 REPEATED_FACT = "states a fact already stated in this briefing"
 NEEDS_CONTEXT = "opens on a word that points back into its source's paragraph: say who or what"
+OWN_DOCUMENT = "points at its source document (“this announcement”): say which"
 ADDED_VIEW = "forecasts or hedges where its sources state no such thing"
 VIEW_AS_FACT = "states a source's forecast or view as fact: say whose it is"
 QUOTED_INSTEAD = "the source's own sentence, in place of the model's wording of it"
@@ -863,6 +870,8 @@ def _checked_claim(
         reasons.append("makes the source the actor of what its sentence says another did")
     if depends_on_context(judged):
         reasons.append(NEEDS_CONTEXT)
+    if refers_to_its_document(judged):
+        reasons.append(OWN_DOCUMENT)
     if opening and facts and not named(opening, cited_text):
         reasons.append(f"{opening} is not named in the cited text")
     if _first_person(text):

@@ -22,7 +22,7 @@ from rag.drafting.claim_text import MAX_WORDS, MIN_WORDS
 from rag.drafting.event_dates import entry_as_sentence
 from rag.drafting.fact_filter import has_finite_verb, has_verb
 from rag.drafting.facts import IMPERATIVE, SourceSentence, speaker
-from rag.drafting.voices import without_label
+from rag.drafting.voices import QUOTED_SPEECH, without_label
 from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import clean_claim_text, clean_source_text
 
@@ -59,6 +59,20 @@ def depends_on_context(text: str) -> bool:
     return bool(_DEPENDENT_OPENING.match(text))
 
 
+# "The full list is attached to this announcement.": the document the sentence stood in, which
+# a briefing sentence is not in; the reader cannot tell which announcement.
+_OWN_DOCUMENT = re.compile(
+    r"\b(?:this|these)\s+(?:(?:press\s+)?release|announcement|statement|document|report|article|"
+    r"notice|page|letter|alert|memo|paper|brief|post|story|newsletter|interview|website)s?\b",
+    re.IGNORECASE,
+)
+
+
+def refers_to_its_document(text: str) -> bool:
+    """Whether the sentence points at the document it stood in ("attached to this notice")."""
+    return bool(_OWN_DOCUMENT.search(QUOTED_SPEECH.sub(" ", text)))
+
+
 def _open_quote(text: str) -> bool:
     """Whether a quotation opens in the sentence and closes only in a later one ("The
     minister stated: “Japan is not copying another country's list."): cut off mid-quote."""
@@ -72,6 +86,8 @@ def quotable(sentence: SourceSentence) -> bool:
     if not (MIN_WORDS <= len(words) <= MAX_WORDS) or not text or text[-1] not in _ENDS:
         return False
     if not text[0].isupper() or depends_on_context(text) or "?" in text or _open_quote(text):
+        return False
+    if refers_to_its_document(text):
         return False
     if _glossary_entry(text, sentence.voice) or _defines_label(
         sentence.cited.strip(), sentence.hit.passage.text

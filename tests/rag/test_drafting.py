@@ -1087,6 +1087,34 @@ def test_a_recommendation_is_named_and_a_claim_giving_orders_is_flagged(tmp_path
     assert named.check.status == "supported"
 
 
+def test_a_claim_pointing_at_its_source_document_is_flagged(tmp_path: Path) -> None:
+    """ "The full list is attached to this announcement." says nothing once out of it: which
+    announcement? Drafted, it fails the check; it is never quoted unasked either."""
+    (tmp_path / "notice.txt").write_text(
+        "Title: Unreliable Entity List Announcement No. 4\nSource: Example Trade Ministry\n\n"
+        "The ministry added 18 United States entities to the Unreliable Entity List on 12 March "
+        "2026.\n\nThe full list of the entities is attached to this announcement.\n",
+        encoding="utf-8",
+    )
+
+    def answer(messages, schema):
+        facts = facts_in(messages)
+        order = next((n for n, t in facts.items() if "attached" in t), None)
+        if order is None:
+            return {"claims": []}
+        return {"claims": [{"text": facts[order], "facts": [order]}]}
+
+    with Library.open(tmp_path / "lib") as lib:
+        list(lib.import_paths([tmp_path / "notice.txt"]))
+        claims = claims_of(
+            run(lib, ReplayModel([answer] * 6), topic="Unreliable Entity List additions")
+        )
+    attached = [c for c in claims if "attached" in c.text]
+    assert attached, "the model's claim is shown, marked"
+    assert all(c.check.status == "unsupported" for c in attached)
+    assert "this announcement" in " ".join(attached[0].check.reasons)
+
+
 def test_unanswerable_topic_says_there_is_not_enough_evidence(lib: Library) -> None:
     model = ReplayModel()
     events = run(lib, model, topic="Brazilian soybean harvest yields")

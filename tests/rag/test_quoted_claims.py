@@ -55,6 +55,7 @@ def test_a_complete_sentence_that_stands_alone_is_quotable(text: str) -> None:
         # The first sentence of a quotation that runs on into the next: its words are cut off.
         "The minister stated: \"Japan is not copying another country's list.",
         "The minister stated: “Japan is not copying another country's list.",
+        "The full list of entities is attached to this announcement.",  # which announcement?
     ],
 )
 def test_a_sentence_that_needs_its_paragraph_is_not_quotable(text: str) -> None:
