@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -1019,31 +1020,41 @@ def test_the_core_section_leads_with_facts_about_what_the_topic_names(tmp_path: 
     assert not any("Analysts said" in t for t in shown.get("Key developments", []))
 
 
-def test_a_source_saying_we_is_named_and_a_claim_saying_we_is_flagged(tmp_path: Path) -> None:
-    (tmp_path / "alert.txt").write_text(
-        "Title: Client alert on the Entity List\nSource: Example Law LLP\n\n"
-        "We expect BIS to add further entities to the Entity List in the first half of 2026.\n\n"
-        "BIS added 27 entities to the Entity List on 3 March 2026 for diverting AI chips.\n",
-        encoding="utf-8",
-    )
+def _drafted_from_one_document(
+    tmp_path: Path, text: str, topic: str, marker: str, write: Callable[[str], list[str]]
+) -> list:
+    """The claims drafted from one text file by a model that answers, for the fact shown with
+    ``marker`` in it, the claims ``write`` makes of that fact's line (none when not shown)."""
+    (tmp_path / "source.txt").write_text(text, encoding="utf-8")
 
     def answer(messages, schema):
         facts = facts_in(messages)
-        we = next((n for n, t in facts.items() if "We expect" in t), None)
-        if we is None:
+        order = next((n for n, t in facts.items() if marker in t), None)
+        if order is None:
             return {"claims": []}
-        assert facts[we].startswith("Example Law LLP: We expect")
-        rest = "BIS to add further entities to the Entity List in the first half of 2026."
-        return {
-            "claims": [
-                {"text": f"We expect {rest}", "facts": [we]},
-                {"text": f"Example Law LLP expects {rest}", "facts": [we]},
-            ]
-        }
+        return {"claims": [{"text": t, "facts": [order]} for t in write(facts[order])]}
 
     with Library.open(tmp_path / "lib") as lib:
-        list(lib.import_paths([tmp_path / "alert.txt"]))
-        claims = claims_of(run(lib, ReplayModel([answer] * 6), topic="Entity List additions"))
+        list(lib.import_paths([tmp_path / "source.txt"]))
+        return claims_of(run(lib, ReplayModel([answer] * 6), topic=topic))
+
+
+def test_a_source_saying_we_is_named_and_a_claim_saying_we_is_flagged(tmp_path: Path) -> None:
+    rest = "BIS to add further entities to the Entity List in the first half of 2026."
+
+    def write(shown: str) -> list[str]:
+        assert shown.startswith("Example Law LLP: We expect")
+        return [f"We expect {rest}", f"Example Law LLP expects {rest}"]
+
+    claims = _drafted_from_one_document(
+        tmp_path,
+        "Title: Client alert on the Entity List\nSource: Example Law LLP\n\n"
+        "We expect BIS to add further entities to the Entity List in the first half of 2026.\n\n"
+        "BIS added 27 entities to the Entity List on 3 March 2026 for diverting AI chips.\n",
+        "Entity List additions",
+        "We expect",
+        write,
+    )
     by_text = {c.text.split(" BIS", 1)[0]: c for c in claims}
     assert by_text["Example Law LLP expects"].check.status == "supported"
     assert by_text["We expect"].check.status == "unsupported"
@@ -1053,30 +1064,21 @@ def test_a_source_saying_we_is_named_and_a_claim_saying_we_is_flagged(tmp_path: 
 def test_a_recommendation_is_named_and_a_claim_giving_orders_is_flagged(tmp_path: Path) -> None:
     """A report's imperative ("Concentrate enforcement ...") is shown as its publisher's; a
     claim that copies the instruction is flagged, one that says whose it is passes."""
-    (tmp_path / "report.txt").write_text(
+    rest = "enforcement resources on suppliers of firms on the Entity List."
+
+    def write(shown: str) -> list[str]:
+        assert shown.startswith("Example Policy Institute: Concentrate enforcement")
+        return [f"Concentrate {rest}", f"Example Policy Institute: Concentrate {rest}"]
+
+    claims = _drafted_from_one_document(
+        tmp_path,
         "Title: Chips after the Entity List\nSource: Example Policy Institute\n\n"
         "Concentrate enforcement resources on suppliers of firms on the Entity List.\n\n"
         "BIS added 27 entities to the Entity List on 3 March 2026 for diverting AI chips.\n",
-        encoding="utf-8",
+        "Entity List enforcement",
+        "Concentrate enforcement",
+        write,
     )
-    rest = "enforcement resources on suppliers of firms on the Entity List."
-
-    def answer(messages, schema):
-        facts = facts_in(messages)
-        order = next((n for n, t in facts.items() if "Concentrate enforcement" in t), None)
-        if order is None:
-            return {"claims": []}
-        assert facts[order].startswith("Example Policy Institute: Concentrate enforcement")
-        return {
-            "claims": [
-                {"text": f"Concentrate {rest}", "facts": [order]},
-                {"text": f"Example Policy Institute: Concentrate {rest}", "facts": [order]},
-            ]
-        }
-
-    with Library.open(tmp_path / "lib") as lib:
-        list(lib.import_paths([tmp_path / "report.txt"]))
-        claims = claims_of(run(lib, ReplayModel([answer] * 6), topic="Entity List enforcement"))
     by_start = {c.text.split(" ", 1)[0]: c for c in claims}
     assert by_start["Concentrate"].check.status == "unsupported"
     assert "instruction to the reader" in " ".join(by_start["Concentrate"].check.reasons)
@@ -1090,25 +1092,15 @@ def test_a_recommendation_is_named_and_a_claim_giving_orders_is_flagged(tmp_path
 def test_a_claim_pointing_at_its_source_document_is_flagged(tmp_path: Path) -> None:
     """ "The full list is attached to this announcement." says nothing once out of it: which
     announcement? Drafted, it fails the check; it is never quoted unasked either."""
-    (tmp_path / "notice.txt").write_text(
+    claims = _drafted_from_one_document(
+        tmp_path,
         "Title: Unreliable Entity List Announcement No. 4\nSource: Example Trade Ministry\n\n"
         "The ministry added 18 United States entities to the Unreliable Entity List on 12 March "
         "2026.\n\nThe full list of the entities is attached to this announcement.\n",
-        encoding="utf-8",
+        "Unreliable Entity List additions",
+        "attached",
+        lambda shown: [shown],
     )
-
-    def answer(messages, schema):
-        facts = facts_in(messages)
-        order = next((n for n, t in facts.items() if "attached" in t), None)
-        if order is None:
-            return {"claims": []}
-        return {"claims": [{"text": facts[order], "facts": [order]}]}
-
-    with Library.open(tmp_path / "lib") as lib:
-        list(lib.import_paths([tmp_path / "notice.txt"]))
-        claims = claims_of(
-            run(lib, ReplayModel([answer] * 6), topic="Unreliable Entity List additions")
-        )
     attached = [c for c in claims if "attached" in c.text]
     assert attached, "the model's claim is shown, marked"
     assert all(c.check.status == "unsupported" for c in attached)
