@@ -214,10 +214,11 @@ def according_to(who: str, text: str, context: str = "", *, itself: bool = False
 
 # An item's place in a report's list, opening the sentence.
 _ENUMERATION = re.compile(
-    r"^(?:first|second|third|fourth|fifth|sixth|finally|lastly)(?:ly)?,\s+(?=\S)", re.IGNORECASE
+    r"^(?:(?:first|second|third|fourth|fifth|sixth)(?:ly)?|finally|lastly),\s+(?=\S)", re.IGNORECASE
 )
 # Modal verbs after a plural subject ("Providers must ...", "Violations may ...").
 _MODALS = frozenset("must may might should shall will would can could need".split())
+_PLURAL_ENDINGS = ("ers", "ors", "ions", "ies", "ments", "ants", "ents", "ists", "ances", "ences")
 
 
 # How an adverb ends ("Domestically", "Reportedly"); not a bare "-ly", which names end in too
@@ -258,8 +259,9 @@ def _common_word(word: str, following: str, context: str) -> bool:
     # its verb ("Reed said ...").
     if bare.endswith("ed") and following[:1].islower() and not has_finite_verb(following):
         return True
-    # A plural noun before a modal ("Providers must verify ..."): a name seldom ends so.
-    if bare.endswith("s") and not bare.endswith(("ss", "us", "is")) and following in _MODALS:
+    # A plural noun before a modal ("Providers must verify ...", "Violations may ..."): a
+    # name seldom ends so ("Siemens will ..." stays).
+    if bare.lower().endswith(_PLURAL_ENDINGS) and following in _MODALS:
         return True
     if bare.endswith(_ADVERB_ENDINGS):
         return True

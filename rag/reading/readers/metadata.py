@@ -48,7 +48,8 @@ _GENERIC_LABELS = frozenset(
 
 
 # A bare host given as the source ("Source: english.mofcom.example.cn"): a site, as a URL is.
-_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,6}$", re.I)
+# Lower case only: "St.Louis" or "Reuters.com" as written is a name.
+_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,6}$")
 
 
 def looks_like_url(text: str) -> bool:
