@@ -59,11 +59,14 @@ def depends_on_context(text: str) -> bool:
     return bool(_DEPENDENT_OPENING.match(text))
 
 
-# "The full list is attached to this announcement.": the document the sentence stood in, which
-# a briefing sentence is not in; the reader cannot tell which announcement.
+# "The full list is attached to this announcement.", "In this scenario, ...": the document the
+# sentence stood in, or a part of it, which a briefing sentence is not in; the reader cannot
+# tell which announcement or scenario.
 _OWN_DOCUMENT = re.compile(
     r"\b(?:this|these)\s+(?:(?:press\s+)?release|announcement|statement|document|report|article|"
-    r"notice|page|letter|alert|memo|paper|brief|post|story|newsletter|interview|website)s?\b",
+    r"notice|page|letter|alert|memo|paper|brief|post|story|newsletter|interview|website|"
+    # Its parts and what it sets out: "In this scenario, ...", "all of these questions".
+    r"section|chapter|annex|appendix|table|figure|scenario|question)s?\b",
     re.IGNORECASE,
 )
 
@@ -219,6 +222,7 @@ _ENUMERATION = re.compile(
 # Modal verbs after a plural subject ("Providers must ...", "Violations may ...").
 _MODALS = frozenset("must may might should shall will would can could need".split())
 _PLURAL_ENDINGS = ("ers", "ors", "ions", "ies", "ments", "ants", "ents", "ists", "ances", "ences")
+_PLURAL_NOUN_ENDINGS = ("tions", "sions", "ments", "ances", "ences")
 
 
 # How an adverb ends ("Domestically", "Reportedly"); not a bare "-ly", which names end in too
@@ -259,9 +263,12 @@ def _common_word(word: str, following: str, context: str) -> bool:
     # its verb ("Reed said ...").
     if bare.endswith("ed") and following[:1].islower() and not has_finite_verb(following):
         return True
-    # A plural noun before a modal ("Providers must verify ...", "Violations may ..."): a
-    # name seldom ends so ("Siemens will ..." stays).
-    if bare.lower().endswith(_PLURAL_ENDINGS) and following in _MODALS:
+    # A plural noun before a modal ("Providers must verify ...") or, with an ending no name
+    # has, before any verb ("Violations carry fines ..."); "Siemens will ..." stays.
+    lower = bare.lower()
+    if lower.endswith(_PLURAL_ENDINGS) and following in _MODALS:
+        return True
+    if lower.endswith(_PLURAL_NOUN_ENDINGS) and following[:1].islower():
         return True
     if bare.endswith(_ADVERB_ENDINGS):
         return True

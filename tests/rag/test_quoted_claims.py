@@ -56,6 +56,8 @@ def test_a_complete_sentence_that_stands_alone_is_quotable(text: str) -> None:
         "The minister stated: \"Japan is not copying another country's list.",
         "The minister stated: “Japan is not copying another country's list.",
         "The full list of entities is attached to this announcement.",  # which announcement?
+        "In this scenario, China imposes export controls on gallium in late 2026.",  # which?
+        "A company that can answer all of these questions is in a better position than most.",
     ],
 )
 def test_a_sentence_that_needs_its_paragraph_is_not_quotable(text: str) -> None:

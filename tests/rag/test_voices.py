@@ -120,6 +120,7 @@ def test_a_quoted_sentence_names_whose_position_it_states() -> None:
         ("Reed said the rule applies.", "Reed"),  # a name before its verb
         ("Providers must verify their customers.", "providers"),  # a plural before a modal
         ("Siemens will open a plant.", "Siemens"),  # a name ending in s
+        ("Violations carry fines of up to RM 10 million.", "violations"),
         ("Fourth, China's retaliation has been limited.", "China's"),  # the report's list
     ],
 )
