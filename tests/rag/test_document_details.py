@@ -61,6 +61,21 @@ def test_a_bare_host_as_source_is_a_site() -> None:
     assert (meta.publisher, meta.url) == ("MOFCOM", "english.mofcom.example.cn")
 
 
+@pytest.mark.parametrize(
+    "given",
+    ["European Commission - Statement", "European Commission | Press release",
+     "European Commission — Speech"],
+)  # fmt: skip
+def test_the_kind_of_document_after_a_publisher_is_not_its_name(given: str) -> None:
+    meta = finish_meta(DocumentMeta(publisher=given), _blocks("Remarks by the Commissioner."))
+    assert meta.publisher == "European Commission"
+
+
+def test_a_publisher_named_for_its_news_keeps_its_name() -> None:
+    meta = finish_meta(DocumentMeta(publisher="Pacific Dispatch"), _blocks("A report."))
+    assert meta.publisher == "Pacific Dispatch"
+
+
 def test_publisher_falls_back_to_the_domain() -> None:
     assert publisher_from_url("https://www.tradewatch.io/x", _blocks("No name here.")) == (
         "tradewatch.io"

@@ -174,8 +174,19 @@ def date_in_text(blocks: list[Block]) -> str:
     return ""
 
 
+# The kind of document written after its publisher's name ("European Commission - Statement",
+# "Ministry of Trade | Press release"): "According to the European Commission - Statement"
+# reads as no name.
+_KIND_AFTER_NAME = re.compile(
+    r"\s+[-–—|:]\s+(?:statement|press\s+release|news(?:\s+item|room)?|press|speech|remarks|"
+    r"opinion|blog|announcement|notice|fact\s+sheet)\s*$",
+    re.IGNORECASE,
+)
+
+
 def finish_meta(meta: DocumentMeta, blocks: list[Block]) -> DocumentMeta:
     """Make the details fit for a citation (in place; returns ``meta``)."""
+    meta.publisher = _KIND_AFTER_NAME.sub("", meta.publisher or "") or meta.publisher
     if looks_like_url(meta.publisher):
         meta.url = meta.url or meta.publisher.strip()
         meta.publisher = publisher_from_url(meta.publisher, blocks)
