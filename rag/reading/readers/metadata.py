@@ -56,9 +56,14 @@ def looks_like_url(text: str) -> bool:
     return bool(_URL.match(text.strip()) or _HOST.match(text.strip()))
 
 
+def _host(url: str) -> str:
+    """The address's host, lower case; an address without a scheme ("www.scmp.com/x") too."""
+    return urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+
+
 def site_label(url: str) -> str:
     """The site's own name in its address: "example" for https://www.example.co.uk/a/b."""
-    host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+    host = _host(url)
     for prefix in _HOST_PREFIXES:
         if host.startswith(prefix):
             host = host[len(prefix) :]
@@ -75,7 +80,7 @@ def _host_labels(url: str) -> list[str]:
     after "example" for english.mofcom.example.cn. A ministry or newsroom often publishes on
     a subdomain of its government's or group's domain, and it is the subdomain that names it."""
     label = site_label(url)
-    host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+    host = _host(url)
     parts = [p for p in host.split(".") if p]
     before = parts[: parts.index(label)] if label in parts else []
     further = [p for p in reversed(before) if len(p) >= 3 and p not in _GENERIC_LABELS]
@@ -84,7 +89,7 @@ def _host_labels(url: str) -> list[str]:
 
 def site_domain(url: str) -> str:
     """The address without scheme, "www." and path: what a reader recognises ("example.com")."""
-    host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+    host = _host(url)
     return host.removeprefix("www.")
 
 
