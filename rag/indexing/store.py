@@ -19,6 +19,7 @@ import numpy as np
 
 from rag.core.crashpoints import crash_point
 from rag.core.types import Document, Locator, Passage, editable_changes
+from rag.indexing.word_forms import stems_apart
 from rag.search.query import query_words
 
 # 2: passages_stem, a keyword index whose words are stemmed (see Store._migrate).
@@ -459,7 +460,9 @@ class Store:
         an acronym's expansion). ``stemmed`` matches word forms ("restrictions" finds
         "restricted"); codes and numbers match exactly either way."""
         kept = self._without_common(list(words))
-        terms = [*kept, *(p for p in phrases if p.strip())]
+        if stemmed:  # the forms the stemmer keeps apart ("add", "added"), as the library has them
+            kept += [f for w in kept for f in stems_apart(w, self._holds)]
+        terms = [*dict.fromkeys(kept), *(p for p in phrases if p.strip())]
         if not terms:
             return []
         table = "passages_stem" if stemmed else "passages_fts"
@@ -483,6 +486,9 @@ class Store:
             return words
         kept = [w for w in words if self._passages_holding(w) <= total * COMMON_WORD_SHARE]
         return kept or words
+
+    def _holds(self, word: str) -> bool:
+        return self._passages_holding(word) > 0
 
     def _passages_holding(self, word: str) -> int:
         with self._lock:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from filemakers import make_pdf
 
+from rag.core.demo import DEMO_QUERIES
 from rag.core.types import Hit
 from rag.indexing.library import Library
 from rag.reading.ingest import ImportFinished
@@ -134,6 +135,16 @@ def test_different_word_forms_find_the_passage(library: Library) -> None:
     assert hits[0].keyword_rank == 1  # found by the keyword half, through the word stems
 
 
+def test_a_verb_form_the_stemmer_keeps_apart_still_finds_the_passage(library: Library) -> None:
+    # Porter stems "added" to "ad" but "add" to "add": asked which firms the ministry would
+    # "add", the stemmed search must still find the listings that say it "added" them.
+    ids = [pid for pid, _ in library.store.keyword_scores(["add"], 10, stemmed=True)]
+    passages = library.store.passages_by_ids(ids)
+    docs = library.store.documents_by_ids(p.doc_id for p in passages.values())
+    found = {docs[p.doc_id].filename for p in passages.values()}
+    assert {"blacklist_a.txt", "blacklist_b.txt", "blacklist_c.txt"} <= found
+
+
 def test_an_acronym_meets_its_long_form_and_back(library: Library) -> None:
     # The passage spells out the Bureau and shares no other word with the question, which
     # says BIS; another passage shares its plain words ("cloud", "say").
@@ -157,3 +168,15 @@ def test_the_long_document_that_answers_holds_three_of_the_top_five(library: Lib
     from_rule = [h for h in hits if h.document.filename == "foundry_rule.pdf"]
     pages = sorted(h.passage.locator.page for h in from_rule)
     assert {2, 3, 4} <= set(pages), _files(hits)
+
+
+def test_the_demo_search_ranks_a_listing_first(demo_folder) -> None:
+    # The first search the README's command shows. Its verb "add" stood only in a blog's
+    # "add invisible watermarks", so BM25 ranked that blog first over the wire that says
+    # China "added" 31 companies to its list.
+    with Library.open(demo_folder) as lib:
+        hits = lib.search(DEMO_QUERIES[0], k=3)
+    assert "blacklist" in hits[0].document.title.lower()
+    assert "added 31 U.S. companies" in hits[0].passage.text or "28 U.S. companies" in (
+        hits[0].passage.text
+    )
