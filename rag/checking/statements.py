@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.checking.actors import countries_in
+from rag.checking.attribution import ATTRIBUTED
 from rag.checking.polarity import (
     future_words,
     marked_words,
@@ -112,6 +113,21 @@ _GROUP_HOLDER = re.compile(
     r"(?:say|says|said|argue[sd]?|warn(?:s|ed)?|believe[sd]?|expect(?:s|ed)?|predict(?:s|ed)?|"
     r"fear(?:s|ed)?|contend(?:s|ed)?|claim(?:s|ed)?|note[sd]?|estimate[sd]?|told)\b"
     rf"|\baccording\s+to\s+(?:some\s+|many\s+|most\s+|the\s+)?(?:{_GROUP_WORDS})\b",
+    re.IGNORECASE,
+)
+
+
+# One holder named by a role ("One executive believes ...", "An analyst said ..."), beside the
+# groups above: a claim may give a view its sentence holds unattributed to such a holder.
+_ROLE_WORDS = (
+    r"critic|supporter|proponent|opponent|advocate|sceptic|skeptic|analyst|expert|economist|"
+    r"researcher|official|diplomat|lawmaker|legislator|executive|investor|observer|trader|"
+    r"spokesperson|spokesman|spokeswoman|insider|source"
+)
+_ROLE_HOLDER = re.compile(
+    rf"\b(?:{_GROUP_WORDS}|{_ROLE_WORDS})\b(?:\s+[\w'’-]+){{0,3}}?\s+"
+    r"(?:say|says|said|argue[sd]?|warn(?:s|ed)?|believe[sd]?|expect(?:s|ed)?|predict(?:s|ed)?|"
+    r"fear(?:s|ed)?|contend(?:s|ed)?|claim(?:s|ed)?|note[sd]?|estimate[sd]?|told|think|thinks)\b",
     re.IGNORECASE,
 )
 
@@ -356,6 +372,14 @@ def _problems_with(
             f"holder: the source gives this view to {', '.join(sorted(sentence_groups))}, "
             f"not {', '.join(sorted(claim_groups))}"
         )
+    # A view its sentence states as its document's own ("Third, the ban addresses a real
+    # problem but will be hard to enforce") given to someone the passage never names: "One
+    # executive believes the ban ...". The document's own voice is the publisher's (the
+    # engine says "According to X"), not a role the model supplied.
+    roles = _role_holders(said)
+    invented = sorted(word for role, word in roles.items() if role not in context_roots)
+    if invented and not sentence_groups and not ATTRIBUTED.search(reading.context):
+        problems.append(f"holder: the source names no {', '.join(invented)}: {reading.sentence}")
     problems += [
         f"{doer} is not the actor of: {reading.sentence}"
         for doer in _passive_doers_replaced(said, reading.sentence, mentions)
@@ -371,6 +395,17 @@ def _group_holders(text: str) -> set[str]:
         root(word)
         for m in _GROUP_HOLDER.finditer(text)
         for word in re.findall(rf"\b(?:{_GROUP_WORDS})\b", m[0], re.IGNORECASE)
+    }
+
+
+def _role_holders(text: str) -> dict[str, str]:
+    """The roles ``text`` gives what it reports to, one holder or many, by their roots:
+    {"executive": "executive"} for "One executive believes the ban ...", {"analyst":
+    "analysts"} for "Analysts say ..."."""
+    return {
+        root(word): word.lower()
+        for m in _ROLE_HOLDER.finditer(text)
+        for word in re.findall(rf"\b(?:{_GROUP_WORDS}|{_ROLE_WORDS})\b", m[0], re.IGNORECASE)
     }
 
 

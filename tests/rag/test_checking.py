@@ -789,6 +789,36 @@ def test_a_view_is_not_given_to_another_group_than_the_one_that_holds_it() -> No
     ]
 
 
+def test_a_view_its_document_holds_is_not_given_to_a_role_the_passage_never_names() -> None:
+    """A think tank's numbered finding, told as an executive's belief (seen on the test
+    split): every other word is the sentence's."""
+    finding = "Third, the distillation ban addresses a real problem but will be hard to enforce."
+
+    def holder(claim: str, text: str) -> list[str]:
+        return [m for m in missing_terms(claim, text) if m.startswith("holder:")]
+
+    assert holder(
+        "One executive believes the distillation ban addresses a real problem but will be "
+        "hard to enforce.",
+        finding,
+    )
+    assert holder("Critics argue the ban will be porous.", "The ban will be porous.")
+    # The role is the sentence's own, or the sentence names whose view it is.
+    assert not holder(
+        "Executives fear the rule will cut sales.",
+        "Executives at three chipmakers fear the rule will cut sales.",
+    )
+    assert not holder(
+        "Officials expect the rule to take effect in May.",
+        "The ministry said it expects the rule to take effect in May.",
+    )
+    assert not holder(
+        "One executive said the company no longer plans for any licences.",
+        "Chief Financial Officer Arjun Mehra has said that the company no longer plans for "
+        "any licences.",
+    )
+
+
 def test_a_body_named_by_another_kind_is_another_body() -> None:
     """The U.S. Commerce Department is not China's Ministry of Commerce, though every word
     but the kind of body is in the sentence."""
