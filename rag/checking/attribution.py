@@ -92,3 +92,37 @@ def split_attribution(text: str, sources: Iterable[str]) -> tuple[str, str] | No
             if len(rest.split()) >= 3:
                 return m["who"].strip(), rest[0].upper() + rest[1:]
     return None
+
+
+# "..., according to Chinese state media." or "According to customs data, ...": whom the
+# sentence has what it states from. Not its own document ("according to the filing").
+_REPORTED_BY = re.compile(
+    r"(?:^|[,;]\s*|\s[—–-]\s*)according\s+to\s+(?P<who>[^,.;:()“”\"]{2,60}?)\s*(?:[,.;]|$)",
+    re.IGNORECASE,
+)
+_ITS_DOCUMENT = re.compile(
+    r"^(?:the|this|its|their|our|his|her)\s+(?:\w+\s+)?(?:report|rule|filing|document|"
+    r"statement|notice|announcement|release|brief|paper|study|survey|article|order|text|"
+    r"regulation|guidance|letter|decision)s?$|^(?:it|them|him|her|us|me)$",
+    re.IGNORECASE,
+)
+
+
+def reported_by(sentence: str) -> str:
+    """Whom ``sentence`` says it has its content from: "Chinese state media" for "The plant
+    will package 120,000 stacks a month, according to Chinese state media."; "" when it
+    names no one that way, or only its own document."""
+    m = _REPORTED_BY.search(sentence)
+    who = m["who"].strip() if m else ""
+    return "" if not who or _ITS_DOCUMENT.match(who) else who
+
+
+def second_hand(who: str, sentences: Iterable[str]) -> str:
+    """The party every one of ``sentences`` has its content from, when that is not ``who``:
+    a claim "According to <who>, ..." drawn from them gives <who> what <who> only reports.
+    "" when any sentence states it first hand, or they name different parties."""
+    found = {reported_by(s) for s in sentences}
+    if len(found) != 1:
+        return ""
+    other = found.pop()
+    return "" if not other or _key(other) == _key(who) or _key(who) in _key(other) else other

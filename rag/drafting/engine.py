@@ -46,7 +46,13 @@ from rag.briefs.briefing import (
     new_briefing,
 )
 from rag.briefs.templates import SectionSpec, Template
-from rag.checking.attribution import ATTRIBUTED, added_view, split_attribution, unattributed_view
+from rag.checking.attribution import (
+    ATTRIBUTED,
+    added_view,
+    second_hand,
+    split_attribution,
+    unattributed_view,
+)
 from rag.checking.checker import check_claim, looks_like_heading, named
 from rag.checking.verdict import SupportCheck
 from rag.core.errors import BriefDeskError
@@ -849,6 +855,14 @@ def _checked_claim(
         return None  # a sentence that fits only until its holder is named before it
     # "According to X, ..." with X a cited source: what is checked is what X is said to say.
     attribution = split_attribution(text, _source_names(shown, cited))
+    if attribution is not None:
+        # X's sentence has it from someone else ("..., according to Chinese state media"):
+        # the claim says whose it is, as X does. The footnote still names X's document.
+        reporter = second_hand(attribution[0], [m.text for m in shown.members(cited)])
+        if reporter:
+            context = " ".join(m.text for m in shown.members(cited))
+            text = according_to(reporter, attribution[1], context)
+            attribution = None
     judged = attribution[1] if attribution else text
     # "According to Qiantang Intelligence, Gao is a civilian company": judged on its own, the
     # rest opens on "Gao", which a capital at the start of a sentence does not make a name.

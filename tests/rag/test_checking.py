@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from rag.checking import checker as checking
+from rag.checking.attribution import reported_by, second_hand
 from rag.checking.checker import (
     best_quote,
     check_claim,
@@ -879,3 +880,17 @@ def test_a_co_cited_passage_on_another_event_is_not_kept_as_a_footnote(embedder:
                          Locator(page=1)), embedder.embed_one("Comments were due within weeks.")),
     })  # fmt: skip
     assert kept == ["rule", "date"]
+
+
+def test_whom_a_sentence_has_its_content_from() -> None:
+    assert reported_by("Output will reach 120,000 a month, according to Chinese state media.") == (
+        "Chinese state media"
+    )
+    assert reported_by("According to customs data, exports fell 20% in May.") == "customs data"
+    # Its own document is no other party; a sentence without the phrase names none.
+    assert reported_by("According to the report, exports fell.") == ""
+    assert reported_by("Exports fell sharply in May.") == ""
+    state_media = "Output will rise, according to state media."
+    assert second_hand("Example Institute", [state_media]) == "state media"
+    assert second_hand("Example Institute", [state_media, "Output will rise."]) == ""
+    assert second_hand("Reuters", ["Output will rise, according to Reuters."]) == ""

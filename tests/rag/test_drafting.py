@@ -1089,6 +1089,32 @@ def test_a_recommendation_is_named_and_a_claim_giving_orders_is_flagged(tmp_path
     assert named.check.status == "supported"
 
 
+def test_a_report_a_source_has_from_another_party_is_given_to_that_party(
+    tmp_path: Path,
+) -> None:
+    """The think tank reports the plant's capacity "according to Chinese state media"; the
+    model's "According to the Example Policy Institute, ..." gives the figure to the think
+    tank. The claim says whose figure it is; its footnote still cites the think tank's report."""
+    rest = "will be able to package 120,000 memory stacks a month at full capacity"
+
+    def write(shown: str) -> list[str]:
+        return [f"According to the Example Policy Institute, the new packaging plant {rest}."]
+
+    claims = _drafted_from_one_document(
+        tmp_path,
+        "Title: Chips after the Entity List\nSource: Example Policy Institute\n\n"
+        f"Jinghai's new packaging plant in Wuxi {rest}, according to Chinese state media.\n\n"
+        "BIS added 27 entities to the Entity List on 3 March 2026 for diverting AI chips.\n",
+        "Jinghai packaging capacity",
+        "120,000",
+        write,
+    )
+    plant = next(c for c in claims if "120,000" in c.text)
+    assert plant.text == f"According to Chinese state media, the new packaging plant {rest}."
+    assert plant.check.status == "supported"
+    assert plant.citations and "according to Chinese state media" in plant.citations[0].quote
+
+
 def test_a_claim_pointing_at_its_source_document_is_flagged(tmp_path: Path) -> None:
     """ "The full list is attached to this announcement." says nothing once out of it: which
     announcement? Drafted, it fails the check; it is never quoted unasked either."""
