@@ -63,7 +63,7 @@ def stems_apart(word: str, held: Callable[[str], bool] | None = None) -> list[st
     ("add" -> ["added"], whose stem "ad" the index holds for "added" and "adding"). Only
     words of letters have forms; codes and figures match exactly. ``held``, when given, keeps
     only the forms it accepts (the words a library holds)."""
-    if not word.isalpha():
+    if not word.isalpha() or len(word) < _MIN_BASE:  # "u" of "U.S." is no verb: not "us"
         return []
     seen = {porter_stem(word)}
     found = []

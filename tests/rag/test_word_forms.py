@@ -37,8 +37,10 @@ def test_only_forms_the_library_holds_are_kept() -> None:
     assert stems_apart("add", held=lambda w: w == "added") == ["added"]
 
 
-def test_codes_and_figures_have_no_forms() -> None:
+def test_codes_figures_and_short_words_have_no_forms() -> None:
     assert stems_apart("3a090") == [] and stems_apart("10") == []
+    # The "u" of "U.S." would otherwise ask for "us".
+    assert stems_apart("u", held=lambda w: True) == []
 
 
 def test_a_bare_d_is_never_taken_off() -> None:
