@@ -42,6 +42,14 @@ _SPACED_INITIALS = re.compile(r"\b([A-Z])\.\s(?=[A-Z]\.)")
 # The facts reach the model with every double quote made a closing one (sanitize), and a claim
 # copied from them opens its quotations with one: ”Controls ...”.
 _OPENING_AS_CLOSING = re.compile(r"(?:(?<=^)|(?<=[\s(\[]))”(?=\S)")
+# The frame a model puts before an implication: "The developments also mean that providers
+# must verify ...". It points at nothing the reader has (which developments?), and told
+# three times in one section it is all the reader sees; the fact after it stands alone.
+_VAGUE_FRAME = re.compile(
+    r"^(?:in\s+practice,\s+)?(?:the(?:se)?\s+developments?|this|that|it)\s+(?:also\s+)?"
+    r"means?\s+that\s+(?=\S)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,9 @@ def clean_claim(raw: str, guard: LeakGuard | None = None) -> Cleaned:
     text = _OPENING_AS_CLOSING.sub("“", text)
     text, numbers = split_markers(text)
     text = entry_as_sentence(clean_claim_text(text))
+    if framed := _VAGUE_FRAME.match(text):
+        rest = text[framed.end() :]
+        text = rest[:1].upper() + rest[1:]
     if not text:
         return Cleaned([], numbers, "empty")
     if guard is not None and (phrase := guard.leaks(text)):

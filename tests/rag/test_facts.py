@@ -574,6 +574,20 @@ def test_initials_a_model_spaces_out_are_written_as_the_sources_write_them() -> 
     assert cleaned.sentences == ["The U.S. Commerce Department added 27 entities on 3 March."]
 
 
+def test_a_claim_loses_the_vague_frame_before_its_fact() -> None:
+    # Seen three times in one test-split briefing: which developments?
+    cleaned = clean_claim(
+        "The developments also mean that providers must verify the identity of customers."
+    )
+    assert cleaned.sentences == ["Providers must verify the identity of customers."]
+    assert clean_claim("This means that the rule applies abroad.").sentences == [
+        "The rule applies abroad."
+    ]
+    # A frame with a subject of its own says what the fact follows from: kept.
+    kept = "The rule means that exporters need a licence for each shipment."
+    assert clean_claim(kept).sentences == [kept]
+
+
 def test_a_quotation_copied_from_the_facts_opens_with_an_opening_mark() -> None:
     # The prompt shows every double quote as a closing one; the claim reads as English again.
     cleaned = clean_claim("The rule, ”Controls on Frontier AI Model Access”, took effect.")
