@@ -68,10 +68,11 @@ def stems_apart(word: str, held: Callable[[str], bool] | None = None) -> list[st
     seen = {porter_stem(word)}
     found = []
     for form in inflections(word):
-        if held is not None and not held(form):
-            continue
         stem = porter_stem(form)
-        if stem not in seen:
-            seen.add(stem)
-            found.append(form)
+        # The stem first: it costs nothing, and asking the library whether it holds a
+        # common form ("exported") walks that form's whole list.
+        if stem in seen or (held is not None and not held(form)):
+            continue
+        seen.add(stem)
+        found.append(form)
     return found
