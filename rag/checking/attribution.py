@@ -95,26 +95,25 @@ def split_attribution(text: str, sources: Iterable[str]) -> tuple[str, str] | No
 
 
 # "..., according to Chinese state media." or "According to customs data, ...": whom the
-# sentence has what it states from. Not its own document ("according to the filing").
+# sentence has what it states from.
 _REPORTED_BY = re.compile(
     r"(?:^|[,;]\s*|\s[—–-]\s*)according\s+to\s+(?P<who>[^,.;:()“”\"]{2,60}?)\s*(?:[,.;]|$)",
     re.IGNORECASE,
 )
-_ITS_DOCUMENT = re.compile(
-    r"^(?:the|this|its|their|our|his|her)\s+(?:\w+\s+)?(?:report|rule|filing|document|"
-    r"statement|notice|announcement|release|brief|paper|study|survey|article|order|text|"
-    r"regulation|guidance|letter|decision)s?$|^(?:it|them|him|her|us|me)$",
-    re.IGNORECASE,
-)
+# A party named only by a description ("the ministry", "its filing", "them"): most often the
+# document's own publisher or one named before, whom the claim's name says better.
+_DESCRIBED = re.compile(
+    r"^(?:(?:the|this|that|these|those|its|their|our|his|her)\s+[^A-Z]*|it|them|him|her|us|me)$"
+)  # case matters: a capital after "the" is a name ("the Financial Times")
 
 
 def reported_by(sentence: str) -> str:
     """Whom ``sentence`` says it has its content from: "Chinese state media" for "The plant
     will package 120,000 stacks a month, according to Chinese state media."; "" when it
-    names no one that way, or only its own document."""
+    names no one that way, or only by a description ("according to the ministry")."""
     m = _REPORTED_BY.search(sentence)
     who = m["who"].strip() if m else ""
-    return "" if not who or _ITS_DOCUMENT.match(who) else who
+    return "" if not who or _DESCRIBED.match(who[:1].lower() + who[1:]) else who
 
 
 def second_hand(who: str, sentences: Iterable[str]) -> str:

@@ -887,8 +887,11 @@ def test_whom_a_sentence_has_its_content_from() -> None:
         "Chinese state media"
     )
     assert reported_by("According to customs data, exports fell 20% in May.") == "customs data"
-    # Its own document is no other party; a sentence without the phrase names none.
+    # A party named by a description is most often the document's own publisher, whom the
+    # claim names better; a sentence without the phrase names none.
     assert reported_by("According to the report, exports fell.") == ""
+    assert reported_by("Exports fell, according to the ministry.") == ""
+    assert reported_by("Exports fell, according to the Financial Times.") == "the Financial Times"
     assert reported_by("Exports fell sharply in May.") == ""
     state_media = "Output will rise, according to state media."
     assert second_hand("Example Institute", [state_media]) == "state media"
