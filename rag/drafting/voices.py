@@ -61,7 +61,7 @@ def speaks_for_itself(title: str, texts: Iterable[str]) -> bool:
 def document_voices(hits: Iterable[Hit]) -> dict[str, str]:
     """Document id -> the name its position is held under, for the documents among these
     hits that speak for themselves: publisher, else author, else its title in quotation
-    marks when short ("According to “Uneven Allies: ...”, Japan will ..."), so that an
+    marks when short ("According to “Uneven Allies”, Japan will ..."), so that an
     unsigned analysis's forecast is still not stated as fact."""
     texts: dict[str, list[str]] = {}
     docs = {}
@@ -80,7 +80,11 @@ TITLE_AS_NAME_WORDS = 12
 
 
 def _short_title(title: str) -> str:
-    words = title.split()
+    # A subtitle explains the title; the title names the piece: "According to “Uneven Allies”,
+    # ..." rather than its 12 words with "Why Japan and the Netherlands Will Not ...". A head
+    # of one word ("Opinion: ...") names nothing and keeps its subtitle.
+    head, colon, _ = title.partition(": ")
+    words = (head if colon and len(head.split()) >= 2 else title).split()
     return f"“{' '.join(words)}”" if 0 < len(words) <= TITLE_AS_NAME_WORDS else ""
 
 

@@ -184,7 +184,11 @@ def test_a_model_claim_drawn_only_from_a_partys_statement_is_given_to_that_party
 def test_an_unsigned_analysis_is_attributed_to_its_title() -> None:
     text = "We think Japan will move close to the U.S. on chips but will resist controls."
     hits = [_hit("u", text, "Uneven Allies: Why Japan Will Not Move in Lockstep", "")]
-    assert document_voices(hits) == {"u": "“Uneven Allies: Why Japan Will Not Move in Lockstep”"}
+    # The title, not its subtitle: "According to “Uneven Allies”, ..." names the piece.
+    assert document_voices(hits) == {"u": "“Uneven Allies”"}
+    # A one-word head ("Opinion") names nothing: the whole title, when short.
+    hits = [_hit("o", text, "Opinion: Tokyo will not follow", "")]
+    assert document_voices(hits) == {"o": "“Opinion: Tokyo will not follow”"}
 
 
 @pytest.mark.parametrize(
