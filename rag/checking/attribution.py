@@ -97,13 +97,20 @@ def split_attribution(text: str, sources: Iterable[str]) -> tuple[str, str] | No
 # "..., according to Chinese state media." or "According to customs data, ...": whom the
 # sentence has what it states from.
 _REPORTED_BY = re.compile(
-    r"(?:^|[,;]\s*|\s[—–-]\s*)according\s+to\s+(?P<who>[^,.;:()“”\"]{2,60}?)\s*(?:[,.;]|$)",
+    r"(?:^|[,;]\s*|\s[—–-]\s*)according\s+to\s+"
+    r"(?P<who>(?:[^,.;:()“”\"]|\.(?=\w)){2,60}?)\s*(?P<end>[,;]|\.(?!\w)|$)",
     re.IGNORECASE,
+)
+# A full stop that ends an initial or an abbreviation inside a name ("the U.S. Commerce
+# Department", "Dr. Li"): where the phrase seems to end, the name may go on.
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]|\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Inc|Co|Corp|Ltd|Jr|Gen|Sen|Rep|Gov|Dept))$"
 )
 # A party named only by a description ("the ministry", "its filing", "them"): most often the
 # document's own publisher or one named before, whom the claim's name says better.
 _DESCRIBED = re.compile(
-    r"^(?:(?:the|this|that|these|those|its|their|our|his|her)\s+[^A-Z]*|it|them|him|her|us|me)$"
+    r"^(?:(?:the|a|an|one|some|this|that|these|those|its|their|our|his|her)\s+[^A-Z]*"
+    r"|it|them|him|her|us|me)$"
 )  # case matters: a capital after "the" is a name ("the Financial Times")
 
 
@@ -113,6 +120,8 @@ def reported_by(sentence: str) -> str:
     names no one that way, or only by a description ("according to the ministry")."""
     m = _REPORTED_BY.search(sentence)
     who = m["who"].strip() if m else ""
+    if m and m["end"] == "." and _ABBREVIATION.search(who):
+        return ""  # cut at an abbreviation: the name is longer than what was found
     return "" if not who or _DESCRIBED.match(who[:1].lower() + who[1:]) else who
 
 
@@ -124,4 +133,4 @@ def second_hand(who: str, sentences: Iterable[str]) -> str:
     if len(found) != 1:
         return ""
     other = found.pop()
-    return "" if not other or _key(other) == _key(who) or _key(who) in _key(other) else other
+    return "" if not other or f" {_key(who)} " in f" {_key(other)} " else other

@@ -128,7 +128,8 @@ def clean_claim(raw: str, guard: LeakGuard | None = None) -> Cleaned:
     text = entry_as_sentence(clean_claim_text(text))
     if framed := _VAGUE_FRAME.match(text):
         rest = text[framed.end() :]
-        text = rest[:1].upper() + rest[1:]
+        # A plain lower-case word opens the sentence now; "eBay" and a quotation stay as written.
+        text = rest[:1].upper() + rest[1:] if re.match(r"[a-z]+\b", rest) else rest
     if not text:
         return Cleaned([], numbers, "empty")
     if guard is not None and (phrase := guard.leaks(text)):

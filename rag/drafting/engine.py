@@ -861,6 +861,7 @@ def _checked_claim(
         reporter = second_hand(attribution[0], [m.text for m in shown.members(cited)])
         if reporter:
             context = " ".join(m.text for m in shown.members(cited))
+            # Checked whole, so the party's name must be in whatever sentence it ends up citing.
             text = according_to(reporter, attribution[1], context)
             attribution = None
     judged = attribution[1] if attribution else text

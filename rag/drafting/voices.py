@@ -69,8 +69,12 @@ def document_voices(hits: Iterable[Hit]) -> dict[str, str]:
         docs[hit.document.id] = hit.document
         texts.setdefault(hit.document.id, []).append(hit.passage.text)
     out: dict[str, str] = {}
+    shortened = [_short_title(d.title, whole=False) for d in docs.values()]
     for doc_id, doc in docs.items():
-        who = doc.publisher or doc.author or _short_title(doc.title)
+        # Two documents sharing a title's head ("Export Controls: Part 1", "...: Part 2")
+        # are named in full, so that each claim says which.
+        whole = shortened.count(_short_title(doc.title, whole=False)) > 1
+        who = doc.publisher or doc.author or _short_title(doc.title, whole=whole)
         if who and speaks_for_itself(doc.title, texts[doc_id]):
             out[doc_id] = who
     return out
@@ -79,12 +83,25 @@ def document_voices(hits: Iterable[Hit]) -> dict[str, str]:
 TITLE_AS_NAME_WORDS = 12
 
 
-def _short_title(title: str) -> str:
+# A title's head that labels the kind or place of a piece rather than naming it ("Opinion: ...",
+# "Policy Brief: ...", "Part 2: ...", "Working Paper No. 12: ...").
+_LABEL_WORDS = frozenset(
+    """opinion analysis commentary comment explainer update brief briefing policy paper working
+    note notes report part chapter section volume issue special alert client insight
+    insights feature interview editorial column no""".split()
+)
+
+
+def _short_title(title: str, *, whole: bool = False) -> str:
     # A subtitle explains the title; the title names the piece: "According to “Uneven Allies”,
     # ..." rather than its 12 words with "Why Japan and the Netherlands Will Not ...". A head
-    # of one word ("Opinion: ...") names nothing and keeps its subtitle.
+    # that only labels the piece (a kind, a part, a number) keeps its subtitle.
     head, colon, _ = title.partition(": ")
-    words = (head if colon and len(head.split()) >= 2 else title).split()
+    words = head.split()
+    named = len(words) >= 2 and not all(
+        w.lower().strip(".") in _LABEL_WORDS or any(c.isdigit() for c in w) for w in words
+    )
+    words = (head if colon and named and not whole else title).split()
     return f"“{' '.join(words)}”" if 0 < len(words) <= TITLE_AS_NAME_WORDS else ""
 
 

@@ -461,7 +461,7 @@ class Store:
         "restricted"); codes and numbers match exactly either way."""
         kept = self._without_common(list(words))
         if stemmed:  # the forms the stemmer keeps apart ("add", "added"), as the library has them
-            kept += [f for w in kept for f in stems_apart(w, self._holds)]
+            kept += [f for w in kept for f in stems_apart(w, self._holds) if not self._common(f)]
         terms = [*dict.fromkeys(kept), *(p for p in phrases if p.strip())]
         if not terms:
             return []
@@ -486,6 +486,13 @@ class Store:
             return words
         kept = [w for w in words if self._passages_holding(w) <= total * COMMON_WORD_SHARE]
         return kept or words
+
+    def _common(self, word: str) -> bool:
+        """Whether ``word`` is in more than COMMON_WORD_SHARE of a large library's passages."""
+        total = self.passage_count()
+        return total >= COMMON_WORD_MIN_PASSAGES and (
+            self._passages_holding(word) > total * COMMON_WORD_SHARE
+        )
 
     def _holds(self, word: str) -> bool:
         return self._passages_holding(word) > 0

@@ -1,8 +1,8 @@
 """Word forms that SQLite's Porter stemmer keeps apart, so that the stemmed keyword search can
 ask for them too.
 
-Porter reduces "added" and "adding" to "ad" but leaves "add" as it is; likewise "tied" ("ti")
-and "tie", "dies" ("di") and "die". A question asking which companies China would "add" to a
+Porter reduces "added" and "adding" to "ad" but leaves "add" as it is (and "ads" is "ad"
+too: a rare word in this field). A question asking which companies China would "add" to a
 list then misses the wire saying it "added" them, and BM25 weighs "add" by the few passages
 that hold the bare verb ("add watermarks"), ranking those first. The stems here come from the
 same tokenizer the index uses, so they agree with it by construction.
@@ -15,10 +15,12 @@ import sqlite3
 import threading
 from collections.abc import Callable
 
+from rag.core.vocabulary import STOPWORDS
+
 # The tokenizer of the stemmed index (rag.indexing.store's passages_stem).
 _TOKENIZER = "porter unicode61 remove_diacritics 2"
 _SUFFIXES = ("ing", "ed", "es", "s")
-_MIN_BASE = 3  # "used" -> "us" is not a word form worth asking for
+_MIN_BASE = 3  # letters a word and a base need: "used" -> "us" is no form worth asking for
 
 _lock = threading.Lock()
 _db: sqlite3.Connection | None = None
@@ -47,15 +49,18 @@ def porter_stem(word: str) -> str:
 
 def inflections(word: str) -> list[str]:
     """Regular forms a document may use for ``word``: its -s, -ed (-d after an e) and -ing
-    forms, and, when ``word`` is one of those, the words it may come from ("tied" -> "tie").
+    forms, and, when ``word`` is one of those, the words it may come from ("added" -> "add").
+    Stopwords are never asked for.
     Not all are words; the caller keeps those its library holds. A bare "-d" is never taken
     off: "fund" is not a form of "fun"."""
     forms = [word + "s", word + ("d" if word.endswith("e") else "ed"), word + "ing"]
     for suffix in _SUFFIXES:
         base = word[: -len(suffix)]
-        if word.endswith(suffix) and len(base) + 1 >= _MIN_BASE:
-            forms += [base, base + "e"] if len(base) >= _MIN_BASE else [base + "e"]
-    return [f for f in dict.fromkeys(forms) if f != word]
+        # A base of two letters is left alone, "tied" -> "tie" with it: "thing" is not a
+        # form of "the", nor "seed" of "see".
+        if word.endswith(suffix) and len(base) >= _MIN_BASE:
+            forms += [base, base + "e"]
+    return [f for f in dict.fromkeys(forms) if f != word and f not in STOPWORDS]
 
 
 def stems_apart(word: str, held: Callable[[str], bool] | None = None) -> list[str]:

@@ -804,7 +804,15 @@ def test_a_view_its_document_holds_is_not_given_to_a_role_the_passage_never_name
         finding,
     )
     assert holder("Critics argue the ban will be porous.", "The ban will be porous.")
+    # A role word used of a thing, or as the object, holds nothing.
+    assert not holder("The executive order says chips need a licence.", "Chips need a licence.")
+    assert not holder("Official statistics estimate output at 5 million.", "Output is 5 million.")
+    assert not holder("The ministry told investors it expects growth.", "Growth will come.")
     # The role is the sentence's own, or the sentence names whose view it is.
+    assert not holder(
+        "Nvidia's chief executive thinks the ban will fail.",
+        "Nvidia chief Jensen Huang thinks the ban will fail.",
+    )
     assert not holder(
         "Executives fear the rule will cut sales.",
         "Executives at three chipmakers fear the rule will cut sales.",
@@ -892,6 +900,13 @@ def test_whom_a_sentence_has_its_content_from() -> None:
     assert reported_by("According to the report, exports fell.") == ""
     assert reported_by("Exports fell, according to the ministry.") == ""
     assert reported_by("Exports fell, according to the Financial Times.") == "the Financial Times"
+    assert reported_by("Exports fell, according to a statement.") == ""
+    # A name cut at an abbreviation's full stop is no name; a decimal point is no full stop.
+    assert reported_by("Exports fell, according to the U.S. Commerce Department.") == ""
+    assert reported_by("x, according to Section 744.23 of the rule.") == (
+        "Section 744.23 of the rule"
+    )
+    assert second_hand("EU", ["Output will rise, according to Reuters."]) == "Reuters"
     assert reported_by("Exports fell sharply in May.") == ""
     state_media = "Output will rise, according to state media."
     assert second_hand("Example Institute", [state_media]) == "state media"

@@ -583,6 +583,10 @@ def test_a_claim_loses_the_vague_frame_before_its_fact() -> None:
     assert clean_claim("This means that the rule applies abroad.").sentences == [
         "The rule applies abroad."
     ]
+    # A name written in lower case, or a quotation, opens the sentence as written.
+    assert clean_claim("This means that eBay must verify its sellers.").sentences == [
+        "eBay must verify its sellers."
+    ]
     # A frame with a subject of its own says what the fact follows from: kept.
     kept = "The rule means that exporters need a licence for each shipment."
     assert clean_claim(kept).sentences == [kept]

@@ -189,6 +189,14 @@ def test_an_unsigned_analysis_is_attributed_to_its_title() -> None:
     # A one-word head ("Opinion") names nothing: the whole title, when short.
     hits = [_hit("o", text, "Opinion: Tokyo will not follow", "")]
     assert document_voices(hits) == {"o": "“Opinion: Tokyo will not follow”"}
+    # Nor does a head that labels a part or a series; two pieces sharing a head keep theirs.
+    hits = [_hit("p", text, "Part 2: Why Japan waits", "")]
+    assert document_voices(hits) == {"p": "“Part 2: Why Japan waits”"}
+    hits = [_hit(k, text, f"Export Controls: Part {k}", "") for k in ("1", "2")]
+    assert document_voices(hits) == {
+        "1": "“Export Controls: Part 1”",
+        "2": "“Export Controls: Part 2”",
+    }
 
 
 @pytest.mark.parametrize(
