@@ -286,3 +286,54 @@ def test_pdf_authors_are_never_its_publisher(tmp_path: Path) -> None:
         meta = read_document(path).meta
         assert meta.publisher == publisher
         assert meta.author == "Priya Raman and Tomas Weller"
+
+
+@pytest.mark.parametrize(
+    ("line", "publisher", "author"),
+    [
+        ("Pacific Dispatch - Technology - October 17, 2023", "Pacific Dispatch", ""),
+        ("Business Daily Asia | Markets | 20 March 2026", "Business Daily Asia", ""),
+        ("Tradewinds Review · Commentary · By Dana Okafor · 23 March 2026", "Tradewinds Review",
+         "Dana Okafor"),
+        ("Pemberton Institute for Strategic Economics - Analysis By Theo Brandt, Research "
+         "Director, Trade and Technology Published 30 March 2026",
+         "Pemberton Institute for Strategic Economics", "Theo Brandt"),
+        ("Government of the Netherlands, Ministry of Foreign Affairs - news item, 25 March 2026",
+         "Government of the Netherlands", ""),
+        ("The White House, Briefing Room. January 12, 2026.", "The White House", ""),
+        ("Posted March 26, 2026 by the TechPulse Daily Team | 6 min read", "TechPulse Daily", ""),
+        ("Issue 112 - 14 March 2026 - by Clara Mendel", "", "Clara Mendel"),
+        # A sentence under the headline is no standfirst: its "by" is not a byline.
+        ("Brightwater Cloud is reviewing the announcement by China's Ministry of Commerce that "
+         "adds our company to its list.", "", ""),
+        ("March 20, 2026", "", ""),
+    ],
+)  # fmt: skip
+def test_the_line_under_the_headline_names_publisher_and_author(
+    line: str, publisher: str, author: str
+) -> None:
+    meta = finish_meta(
+        DocumentMeta(title="A headline"),
+        _blocks("A headline", line, "The ministry said on Friday that the rules would apply."),
+    )
+    assert (meta.publisher, meta.author) == (publisher, author)
+
+
+def test_the_file_s_own_details_win_over_the_line_under_the_headline() -> None:
+    meta = DocumentMeta(title="A headline", publisher="Atlas News Agency", author="Ana Ruiz")
+    finish_meta(meta, _blocks("A headline", "Pacific Dispatch - By Theo Brandt - 2 May 2026"))
+    assert (meta.publisher, meta.author) == ("Atlas News Agency", "Ana Ruiz")
+
+
+def test_a_saved_article_s_standfirst_is_read_through_the_real_reader(tmp_path: Path) -> None:
+    path = tmp_path / "allies.md"
+    path.write_text(
+        "# Uneven Allies: Why Japan Will Not Move in Lockstep\n\n"
+        "*Pemberton Institute - Analysis*\n*By Theo Brandt, Research Director*\n"
+        "*Published 30 March 2026*\n\nJapan and the Netherlands announced new controls.\n",
+        encoding="utf-8",
+    )
+    meta = read_document(path).meta
+    assert (meta.publisher, meta.author, meta.published) == (
+        "Pemberton Institute", "Theo Brandt", "2026-03-30"
+    )  # fmt: skip

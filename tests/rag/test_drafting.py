@@ -1651,10 +1651,10 @@ def test_claims_the_drop_setting_leaves_out_are_counted_in_their_section(
     assert all(not c.check.unsupported for s in noted for c in s.claims)
 
 
-def test_a_claim_over_40_words_once_its_holder_is_named_is_refused(lib: Library) -> None:
+def test_a_claim_over_40_words_once_its_holder_is_named_is_refused(tmp_path: Path) -> None:
     """An opinion column's view in 32 words fits as the model writes it; given to the
-    column ("According to “Opinion: ...”, ...") it no longer does, and is left out rather
-    than shown as a sentence over the limit."""
+    column's long-named publisher ("According to the Institute for ..., ...") it no longer
+    does, and is left out rather than shown as a sentence over the limit."""
     long_view = (
         "What an export ban actually removes from the market is not the capability but the "
         "American vendor, with its support contracts, its compliance team and its "
@@ -1662,13 +1662,18 @@ def test_a_claim_over_40_words_once_its_holder_is_named_is_refused(lib: Library)
     )
     short_view = "What an export ban removes from the market is the American vendor."
     assert len(long_view.split()) <= MAX_WORDS
-
-    def answer(messages, schema):
-        found = [n for n, t in facts_in(messages).items() if "What an export ban" in t]
-        claims = [{"text": text, "facts": found[:1]} for text in (long_view, short_view)]
-        return {"claims": claims if found else []}
-
-    claims = [c.text for c in claims_of(run(lib, ReplayModel([answer] * 6)))]
+    claims = [
+        c.text
+        for c in _drafted_from_one_document(
+            tmp_path,
+            "Title: Opinion: Washington's model ban is Asia's best sales pitch\n"
+            "Source: Institute for Strategic and International Technology Policy Studies\n\n"
+            f"{long_view}\n\nWashington imposed the export ban on two AI models in March 2026.\n",
+            "Washington's export ban on AI models",
+            "What an export ban",
+            lambda shown: [long_view, short_view],
+        )
+    ]
     assert not [c for c in claims if "accountability" in c]
     assert all(len(c.split()) <= MAX_WORDS for c in claims)
     # The short view is kept, given to the column: its holder's name is what the long one

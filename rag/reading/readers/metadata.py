@@ -189,8 +189,69 @@ _KIND_AFTER_NAME = re.compile(
 )
 
 
+# The line under a saved article's headline that says who published it and when: "Pacific
+# Dispatch - Technology - October 17, 2023", "Business Daily Asia | Markets | 20 March 2026",
+# "Tradewinds Review · Commentary · By Dana Okafor · 23 March 2026", "Pemberton Institute -
+# Analysis By Theo Brandt, Research Director". Its first part names the publisher when it reads
+# as a name; "By ..." names the author.
+_STANDFIRST_MAX_WORDS = 30
+_STANDFIRST_BLOCKS = 3
+_PART_BREAK = re.compile(r"\s+[-–—|·•]\s+|\.\s+|\s+(?=(?:[Bb]y|Posted|Published|Updated)\b)")
+_STANDFIRST_MARK = re.compile(r"\s[-–—|·•]\s|\b[Bb]y\s+[A-Z]|\b(?:Posted|Published)\b")
+_NAME_WORD = re.compile(r"^(?:[A-Z][\w&.'’-]*|of|the|for|and|on|&|de|du|von|van)$")
+_LABEL_FIRST = frozenset("issue posted published updated by edition vol volume no page".split())
+# "By Theo Brandt", or "by Clara Mendel" opening the line or one of its parts; not the "by" of a
+# sentence ("the announcement by China's Ministry of Commerce").
+_BYLINE = re.compile(
+    r"(?:\bBy|(?:^|[-–—|·•,]\s*)by)\s+(?P<who>(?:[A-Z][\w.'’-]*\s+){1,3}[A-Z][\w'’-]+"
+    r"(?:\s+(?:and|&)\s+(?:[A-Z][\w.'’-]*\s+){1,3}[A-Z][\w'’-]+)?)"
+)
+_TEAM = re.compile(
+    r"\bby\s+the\s+(?P<who>(?:[A-Z][\w&.'’-]*\s+){0,5}[A-Z][\w&.'’-]*)\s+"
+    r"(?:team|staff|editors|desk|newsroom)\b",
+    re.IGNORECASE,
+)
+
+
+def _standfirst(meta: DocumentMeta, blocks: list[Block]) -> None:
+    """Publisher and author from the line under the headline, where the file gave none."""
+    # A plain text file's reader takes the short line under the headline for a heading too.
+    lines = [b.text for b in blocks[:_STANDFIRST_BLOCKS] if b.text != meta.title]
+    for n, text in enumerate(lines[:2]):
+        text = " ".join(text.split())
+        if len(text.split()) > _STANDFIRST_MAX_WORDS or not (
+            _STANDFIRST_MARK.search(text) or _DATE_IN_TEXT.search(text)
+        ):
+            continue
+        if not meta.author and (m := _BYLINE.search(text)):
+            names = re.split(r"\s+(?:and|&)\s+", m["who"])
+            if all(_PERSON.match(name) and not re.search(r"['’]s\b", name) for name in names):
+                meta.author = m["who"]
+        if not meta.publisher and n == 0:
+            meta.publisher = _publisher_in(text)
+
+
+def _publisher_in(text: str) -> str:
+    if m := _TEAM.search(text):
+        return m["who"]
+    head = _PART_BREAK.split(text, maxsplit=1)[0].split(", ")[0].strip(" .,;:")
+    words = head.split()
+    if (
+        not 0 < len(words) <= 8
+        or words[0].lower() in _LABEL_FIRST
+        or any(c.isdigit() for c in head)
+        or normalize_date(head)
+        or not all(_NAME_WORD.match(w) for w in words)
+        or not words[0][:1].isupper()
+    ):
+        return ""
+    return head
+
+
 def finish_meta(meta: DocumentMeta, blocks: list[Block]) -> DocumentMeta:
     """Make the details fit for a citation (in place; returns ``meta``)."""
+    if not meta.publisher or not meta.author:
+        _standfirst(meta, blocks)
     meta.publisher = _KIND_AFTER_NAME.sub("", meta.publisher or "") or meta.publisher
     if looks_like_url(meta.publisher):
         meta.url = meta.url or meta.publisher.strip()
