@@ -95,15 +95,18 @@ def test_a_date_deep_in_the_body_is_an_event_not_the_documents_date() -> None:
     assert date_in_text(_blocks("Headline", filler, "It takes effect on 1 March 2027.")) == ""
 
 
+def _read_meta(path: Path, text: str) -> DocumentMeta:
+    path.write_text(text, encoding="utf-8")
+    return read_document(path).meta
+
+
 def test_text_article_with_a_url_source(tmp_path: Path) -> None:
-    path = tmp_path / "article.txt"
-    path.write_text(
+    meta = _read_meta(
+        tmp_path / "article.txt",
         "Title: Beijing widens its export blacklist\n"
         "Source: https://www.meridianwire.com/2026/06/22/blacklist\n\n"
         "BEIJING, June 22, 2026 (Meridian Wire) - China added 28 U.S. firms to its list.\n",
-        encoding="utf-8",
     )
-    meta = read_document(path).meta
     assert meta.publisher == "Meridian Wire"
     assert meta.url == "https://www.meridianwire.com/2026/06/22/blacklist"
     assert meta.published == "2026-06-22"
@@ -326,14 +329,12 @@ def test_the_file_s_own_details_win_over_the_line_under_the_headline() -> None:
 
 
 def test_a_saved_article_s_standfirst_is_read_through_the_real_reader(tmp_path: Path) -> None:
-    path = tmp_path / "allies.md"
-    path.write_text(
+    meta = _read_meta(
+        tmp_path / "allies.md",
         "# Uneven Allies: Why Japan Will Not Move in Lockstep\n\n"
         "*Pemberton Institute - Analysis*\n*By Theo Brandt, Research Director*\n"
         "*Published 30 March 2026*\n\nJapan and the Netherlands announced new controls.\n",
-        encoding="utf-8",
     )
-    meta = read_document(path).meta
     assert (meta.publisher, meta.author, meta.published) == (
         "Pemberton Institute", "Theo Brandt", "2026-03-30"
     )  # fmt: skip
