@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from filemakers import make_html
+from filemakers import make_docx, make_html
 
 from rag.core.types import Block, DocumentMeta, Locator
 from rag.reading.readers import read_document
@@ -338,3 +338,20 @@ def test_a_saved_article_s_standfirst_is_read_through_the_real_reader(tmp_path: 
     assert (meta.publisher, meta.author, meta.published) == (
         "Pemberton Institute", "Theo Brandt", "2026-03-30"
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("author", "publisher", "person"),
+    [
+        ("Eleanor Vance, Harrow & Vance LLP", "Harrow & Vance LLP", "Eleanor Vance"),
+        ("Policy Desk", "Policy Desk", "Policy Desk"),
+    ],
+)
+def test_a_word_files_author_field_naming_person_and_firm_gives_each_its_place(
+    tmp_path: Path, author: str, publisher: str, person: str
+) -> None:
+    path = make_docx(
+        tmp_path / "alert.docx", [("Normal", "The rule took effect.")], "Alert", author
+    )
+    meta = read_document(path).meta
+    assert (meta.publisher, meta.author) == (publisher, person)

@@ -26,6 +26,7 @@ from rag.core.errors import ReadError
 from rag.core.types import Block, DocumentMeta, Locator, ParsedDocument
 from rag.reading.readers._common import clean, summarize
 from rag.reading.readers.dates import normalize_date
+from rag.reading.readers.metadata import split_byline
 
 log = logging.getLogger(__name__)
 
@@ -337,7 +338,11 @@ def _meta(document: WordDocument, data: bytes, parts: set[str]) -> DocumentMeta:
             meta.published = normalize_date(props.created or props.modified)
         except Exception:  # metadata is optional; a malformed core.xml must not lose the text
             log.debug("unreadable DOCX core properties", exc_info=True)
-    meta.publisher = _company(data, parts) or meta.author
+    # Word writes whatever its user typed as author, often "Name, Firm": the firm publishes,
+    # the person wrote ("According to Eleanor Vance, Harrow & Vance LLP" reads as two names).
+    people, organisation = split_byline(meta.author)
+    meta.publisher = _company(data, parts) or organisation or meta.author
+    meta.author = people or meta.author
     return meta
 
 
