@@ -310,6 +310,10 @@ def test_pdf_authors_are_never_its_publisher(tmp_path: Path) -> None:
         ("Brightwater Cloud is reviewing the announcement by China's Ministry of Commerce that "
          "adds our company to its list.", "", ""),
         ("March 20, 2026", "", ""),
+        # A dateline: the place before the dash is no publisher.
+        ("WASHINGTON - BIS added 27 entities today.", "", ""),
+        ("BRUSSELS - Remarks by the Commissioner for Trade at the EU-US dialogue, 27 March "
+         "2026.", "", ""),
     ],
 )  # fmt: skip
 def test_the_line_under_the_headline_names_publisher_and_author(

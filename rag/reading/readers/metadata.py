@@ -196,6 +196,7 @@ _KIND_AFTER_NAME = re.compile(
 # as a name; "By ..." names the author.
 _STANDFIRST_MAX_WORDS = 30
 _STANDFIRST_BLOCKS = 3
+_PART_MAX_WORDS = 15
 _PART_BREAK = re.compile(r"\s+[-–—|·•]\s+|\.\s+|\s+(?=(?:[Bb]y|Posted|Published|Updated)\b)")
 _STANDFIRST_MARK = re.compile(r"\s[-–—|·•]\s|\b[Bb]y\s+[A-Z]|\b(?:Posted|Published)\b")
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w&.'’-]*|of|the|for|and|on|&|de|du|von|van)$")
@@ -234,7 +235,18 @@ def _standfirst(meta: DocumentMeta, blocks: list[Block]) -> None:
 def _publisher_in(text: str) -> str:
     if m := _TEAM.search(text):
         return m["who"]
-    head = _PART_BREAK.split(text, maxsplit=1)[0].split(", ")[0].strip(" .,;:")
+    first, *rest = _PART_BREAK.split(text)
+    # The other parts of a standfirst are labels, names and dates ("Technology", "news item,
+    # 25 March 2026"); a sentence after the first part makes it a dateline: "WASHINGTON - BIS
+    # added 27 entities today." names a place, not a publisher.
+    for part in (p.strip() for p in rest):
+        if _BYLINE.match(part) or part.startswith(("Posted", "Published", "Updated")):
+            continue
+        if len(part.split()) > _PART_MAX_WORDS or (
+            part.endswith(".") and not _DATE_IN_TEXT.fullmatch(part.rstrip(". "))
+        ):
+            return ""
+    head = first.split(", ")[0].strip(" .,;:")
     words = head.split()
     if (
         not 0 < len(words) <= 8
