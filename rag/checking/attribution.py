@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from rag.reading.chunking import ends_on_abbreviation
+
 _ACCORDING = re.compile(
     r"^\s*(?:according\s+to|in\s+the\s+view\s+of)\s+(?P<who>[^,]{2,80}),\s+", re.IGNORECASE
 )
@@ -101,11 +103,6 @@ _REPORTED_BY = re.compile(
     r"(?P<who>(?:[^,.;:()“”\"]|\.(?=\w)){2,60}?)\s*(?P<end>[,;]|\.(?!\w)|$)",
     re.IGNORECASE,
 )
-# A full stop that ends an initial or an abbreviation inside a name ("the U.S. Commerce
-# Department", "Dr. Li"): where the phrase seems to end, the name may go on.
-_ABBREVIATION = re.compile(
-    r"(?:\b[A-Z]|\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Inc|Co|Corp|Ltd|Jr|Gen|Sen|Rep|Gov|Dept))$"
-)
 # A party named only by a description ("the ministry", "its filing", "them"): most often the
 # document's own publisher or one named before, whom the claim's name says better.
 _DESCRIBED = re.compile(
@@ -120,8 +117,10 @@ def reported_by(sentence: str) -> str:
     names no one that way, or only by a description ("according to the ministry")."""
     m = _REPORTED_BY.search(sentence)
     who = m["who"].strip() if m else ""
-    if m and m["end"] == "." and _ABBREVIATION.search(who):
-        return ""  # cut at an abbreviation: the name is longer than what was found
+    # Cut at the full stop of an abbreviation ("the U.S. Commerce Department", "Dr. Li"): the
+    # name is longer than what was found.
+    if m and m["end"] == "." and ends_on_abbreviation(who):
+        return ""
     return "" if not who or _DESCRIBED.match(who[:1].lower() + who[1:]) else who
 
 

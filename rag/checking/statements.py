@@ -108,10 +108,13 @@ _GROUP_WORDS = (
     r"experts|economists|researchers|officials|diplomats|lawmakers|legislators|executives|"
     r"investors|observers|traders|groups|companies|exporters"
 )
+# The verbs with which a holder holds a view or a report.
+_HOLDER_VERBS = (
+    r"say|says|said|argue[sd]?|warn(?:s|ed)?|believe[sd]?|expect(?:s|ed)?|predict(?:s|ed)?|"
+    r"fear(?:s|ed)?|contend(?:s|ed)?|claim(?:s|ed)?|note[sd]?|estimate[sd]?|told"
+)
 _GROUP_HOLDER = re.compile(
-    rf"\b(?:{_GROUP_WORDS})\b(?:\s+[\w'’-]+){{0,3}}?\s+"
-    r"(?:say|says|said|argue[sd]?|warn(?:s|ed)?|believe[sd]?|expect(?:s|ed)?|predict(?:s|ed)?|"
-    r"fear(?:s|ed)?|contend(?:s|ed)?|claim(?:s|ed)?|note[sd]?|estimate[sd]?|told)\b"
+    rf"\b(?:{_GROUP_WORDS})\b(?:\s+[\w'’-]+){{0,3}}?\s+(?:{_HOLDER_VERBS})\b"
     rf"|\baccording\s+to\s+(?:some\s+|many\s+|most\s+|the\s+)?(?:{_GROUP_WORDS})\b",
     re.IGNORECASE,
 )
@@ -127,17 +130,13 @@ _ROLE_WORDS = (
     r"researcher|official|diplomat|lawmaker|legislator|executive|investor|observer|trader|"
     r"spokesperson|spokesman|spokeswoman|insider"
 )
-_HOLDER_VERBS = (
-    r"say|says|said|argue[sd]?|warn(?:s|ed)?|believe[sd]?|expect(?:s|ed)?|predict(?:s|ed)?|"
-    r"fear(?:s|ed)?|contend(?:s|ed)?|claim(?:s|ed)?|note[sd]?|estimate[sd]?|think|thinks|"
-    r"thought|told"
-)
+_ROLE_VERBS = rf"{_HOLDER_VERBS}|think|thinks|thought"
 _ROLE_HOLDER = re.compile(
-    rf"(?<![\w-])(?:{_GROUP_WORDS}|(?:{_ROLE_WORDS})s?)\s+(?:\w+ly\s+)?(?:{_HOLDER_VERBS})\b",
+    rf"(?<![\w-])(?:{_GROUP_WORDS}|(?:{_ROLE_WORDS})s?)\s+(?:\w+ly\s+)?(?:{_ROLE_VERBS})\b",
     re.IGNORECASE,
 )
 # A sentence that names a holder of what it says, by any of those verbs or a reporting one.
-_HOLDER_VERB = re.compile(rf"\b(?:{_HOLDER_VERBS})\b", re.IGNORECASE)
+_HOLDER_VERB = re.compile(rf"\b(?:{_ROLE_VERBS})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

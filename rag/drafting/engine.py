@@ -858,9 +858,10 @@ def _checked_claim(
     if attribution is not None:
         # X's sentence has it from someone else ("..., according to Chinese state media"):
         # the claim says whose it is, as X does. The footnote still names X's document.
-        reporter = second_hand(attribution[0], [m.text for m in shown.members(cited)])
+        sentences = [m.text for m in shown.members(cited)]
+        reporter = second_hand(attribution[0], sentences)
         if reporter:
-            context = " ".join(m.text for m in shown.members(cited))
+            context = " ".join(sentences)
             # Checked whole, so the party's name must be in whatever sentence it ends up citing.
             text = according_to(reporter, attribution[1], context)
             attribution = None

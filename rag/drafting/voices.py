@@ -19,6 +19,7 @@ for documents the team has never seen.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from rag.core.types import Hit
@@ -69,12 +70,13 @@ def document_voices(hits: Iterable[Hit]) -> dict[str, str]:
         docs[hit.document.id] = hit.document
         texts.setdefault(hit.document.id, []).append(hit.passage.text)
     out: dict[str, str] = {}
-    shortened = [_short_title(d.title, whole=False) for d in docs.values()]
+    short = {doc_id: _short_title(doc.title) for doc_id, doc in docs.items()}
+    shared = Counter(short.values())
     for doc_id, doc in docs.items():
         # Two documents sharing a title's head ("Export Controls: Part 1", "...: Part 2")
         # are named in full, so that each claim says which.
-        whole = shortened.count(_short_title(doc.title, whole=False)) > 1
-        who = doc.publisher or doc.author or _short_title(doc.title, whole=whole)
+        named = short[doc_id] if shared[short[doc_id]] == 1 else _short_title(doc.title, whole=True)
+        who = doc.publisher or doc.author or named
         if who and speaks_for_itself(doc.title, texts[doc_id]):
             out[doc_id] = who
     return out

@@ -36,6 +36,13 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+def ends_on_abbreviation(text: str) -> bool:
+    """Whether a full stop after ``text`` would end an abbreviation or an initial ("the U.S",
+    "Dr", "J"), not a sentence."""
+    last = text.rsplit(" ", 1)[-1].rstrip(".")
+    return last.lower() in _ABBREVIATIONS or (len(last) == 1 and last.isupper())
+
+
 def _raw_sentences(text: str) -> Iterator[str]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
