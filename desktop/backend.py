@@ -100,6 +100,39 @@ class Backend(QObject):
             on_error=on_error,
         )
 
+    def read_details_again(
+        self,
+        doc_ids: Sequence[str] | None,
+        *,
+        on_event: Callback = None,
+        on_done: Callback = None,
+        on_error: ErrorCallback = None,
+    ) -> JobHandle:
+        ids = list(doc_ids) if doc_ids is not None else None
+        return self.writer.submit(
+            "read details again",
+            lambda ctx: ops.read_details_again(self.session, ids, ctx),
+            on_event=on_event,
+            on_done=on_done,
+            on_error=on_error,
+        )
+
+    def update_documents(
+        self,
+        changes: dict[str, dict[str, str]],
+        *,
+        on_done: Callback = None,
+        on_error: ErrorCallback = None,
+    ) -> JobHandle:
+        """Several documents' edits in one job: their details read again, or their undo."""
+        copied = {doc_id: dict(fields) for doc_id, fields in changes.items()}
+        return self.writer.submit(
+            "edit documents",
+            lambda ctx: ops.update_documents(self.session, copied),
+            on_done=on_done,
+            on_error=on_error,
+        )
+
     def remove_documents(
         self,
         doc_ids: Sequence[str],

@@ -103,6 +103,22 @@ class ImportPanel(QFrame):
         self._running(True)
         self.show()
 
+    def working(self, title: str) -> None:
+        """Other long work on the library's documents (reading their details again) shows
+        here too: its progress, Cancel, and its outcomes."""
+        self.outcomes.clear()
+        self._fit_outcomes()
+        self.title.setText(title)
+        self.current.setText("")
+        self.progress.setRange(0, SCALE)
+        self.progress.setValue(0)
+        self._running(True)
+        self.show()
+
+    def step(self, current: str, fraction: float) -> None:
+        self.current.setText(current)
+        self.progress.setValue(round(min(max(fraction, 0.0), 1.0) * SCALE))
+
     def file_started(self, index: int, total: int, name: str) -> None:
         self.current.setText(f"{index} of {total}: {name}")
         self.progress.setValue(round((index - 1) / max(total, 1) * SCALE))

@@ -260,6 +260,13 @@ class LibraryController(QObject):
             doc_id, {field: value}, on_done=saved, on_error=self.status.error
         )
 
+    def upsert_documents(self, docs: Sequence[Document]) -> None:
+        """Documents saved by other work (details read again): shown as saved."""
+        for doc in docs:
+            self.model.upsert(doc)
+        if docs:
+            self._documents_changed()
+
     # -- removing -----------------------------------------------------------------------------
 
     def selected_documents(self) -> list[Document]:

@@ -23,6 +23,7 @@ from desktop.backend import Backend
 from desktop.briefing_controller import BriefingController
 from desktop.briefing_pane import BriefingPane
 from desktop.briefing_picker import BriefingPicker
+from desktop.details_controller import DetailsController
 from desktop.document_table import DocumentFilter, DocumentTableModel
 from desktop.drop_target import DropTarget
 from desktop.evidence_controller import EvidenceController
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.exporter = ExportController(
             backend, self, self.status, lambda: copy.deepcopy(self.settings), self.state
         )
+        self.details = DetailsController(backend, self.library, self.status, self.undo, self)
         self.drop = DropTarget(self)
         self._connect()
         self._build_actions()
@@ -147,6 +149,14 @@ class MainWindow(QMainWindow):
             "Import &Folder…", self.ask_import_folder, "Ctrl+Shift+I", "SP_DirOpenIcon"
         )
         self.demo_action = action("Import the &Demo Documents", self.import_demo)
+        self.details_action = action(
+            "Read Document &Details Again",
+            self.read_details_again,
+            None,
+            "",
+            "Read the selected documents (or all) again for their title, publisher and author",
+        )
+        self.library_pane.table.addAction(self.details_action)
         self.new_action = action("&New Briefing", self.briefing.new_briefing, k.New, "SP_FileIcon")
         self.open_action = action(
             "&Open Briefing…",
@@ -202,6 +212,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file = menu.addMenu("&File")
         file.addActions([self.import_action, self.import_folder_action, self.demo_action])
+        file.addAction(self.details_action)
         file.addSeparator()
         file.addActions([self.new_action, self.open_action, self.export_action])
         file.addSeparator()
@@ -328,11 +339,17 @@ class MainWindow(QMainWindow):
     def export(self) -> None:
         self.exporter.export(self.briefing.briefing)
 
+    def read_details_again(self) -> None:
+        """The selected documents, or every document when none is selected."""
+        self.details.read_again(self.library.selected_documents() or None)
+
     def stop(self) -> None:
         if self.briefing.drafting:
             self.briefing.stop()
         elif self.library.importing:
             self.library.cancel_import()
+        elif self.details.running:
+            self.details.cancel()
 
     def open_settings(self) -> None:
         def describe(path: Path, done: object) -> None:

@@ -24,6 +24,7 @@ from rag.api import (
     BriefDeskError,
     Briefing,
     Claim,
+    DetailsRead,
     Document,
     Hit,
     ImportFinished,
@@ -121,6 +122,35 @@ def import_paths(session: Session, paths: Sequence[Path], ctx: JobContext) -> Im
         if isinstance(event, ImportFinished):
             finished = event
     return finished
+
+
+def read_details_again(
+    session: Session, doc_ids: Sequence[str] | None, ctx: JobContext
+) -> DetailsRead:
+    """Read documents again for their details; progress goes to the GUI as it happens. The
+    result only proposes: nothing in the library changes here."""
+    found = DetailsRead()
+    for event in session.require().read_details_again(doc_ids, ctx.cancel):
+        if isinstance(event, DetailsRead):
+            found = event
+        else:
+            ctx.emit(event)
+    return found
+
+
+def update_documents(
+    session: Session, changes: dict[str, dict[str, str]]
+) -> tuple[list[Document], list[str]]:
+    """Apply several documents' edits; one that left the library meanwhile is named, not
+    fatal. Returns the documents as saved and the ids of those that were gone."""
+    saved, gone = [], []
+    library = session.require()
+    for doc_id, fields in changes.items():
+        try:
+            saved.append(library.update_document(doc_id, **fields))
+        except KeyError:
+            gone.append(doc_id)
+    return saved, gone
 
 
 def update_document(session: Session, doc_id: str, changes: dict[str, str]) -> Document:

@@ -50,6 +50,9 @@ _EXPORTS: dict[str, str] = {
     "demo_library_dir": "rag.core.demo",
     # a library: open, import (events), documents, search
     "Library": "rag.indexing.library",
+    "DetailChange": "rag.indexing.details",
+    "DetailsProgress": "rag.indexing.details",
+    "DetailsRead": "rag.indexing.details",
     "open_library": "rag.opening",
     "ImportEvent": "rag.reading.ingest",
     "ImportStarted": "rag.reading.ingest",
@@ -112,6 +115,9 @@ __all__ = [
     "Citation",
     "Claim",
     "ClaimAdded",
+    "DetailChange",
+    "DetailsProgress",
+    "DetailsRead",
     "Document",
     "DraftFinished",
     "DraftStarted",
@@ -196,6 +202,7 @@ if TYPE_CHECKING:
         list_briefings,
     )
     from rag.export.word import ExportOptions, export_docx
+    from rag.indexing.details import DetailChange, DetailsProgress, DetailsRead
     from rag.indexing.library import Library
     from rag.models import provision
     from rag.models.choice import open_chat_model

@@ -16,6 +16,8 @@ from rag.api import (
     BriefDeskError,
     Briefing,
     CancelToken,
+    DetailsProgress,
+    DetailsRead,
     Document,
     ExportOptions,
     FileDuplicate,
@@ -201,6 +203,46 @@ def cmd_edit(args: argparse.Namespace) -> int:
         doc = lib.update_document(args.id, **changes)
     print(_doc_line(doc))
     return 0
+
+
+def cmd_reread(args: argparse.Namespace) -> int:
+    progress = Progress()
+    cancel = CancelToken()
+    found: DetailsRead | None = None
+    with _open(args) as lib:
+        ids = [lib.document(i).id for i in args.ids] if args.ids else None
+        try:
+            for ev in lib.read_details_again(ids, cancel):
+                match ev:
+                    case DetailsProgress(index=i, total=n, title=title, page=page, pages=pages):
+                        step = f": reading page {page} of {pages}" if pages else ""
+                        progress.show(i - 1, n, f"{title[:60]}{step}")
+                    case DetailsRead():
+                        found = ev
+        except KeyboardInterrupt:
+            cancel.cancel()
+            progress.line("Cancelled: nothing was changed.")
+            return 130
+        progress.clear()
+        assert found is not None
+        for doc, reason in found.failed:
+            print(f"failed     {doc.title}: {reason}")
+        for doc in found.unavailable:
+            print(f"not here   {doc.title}: its original is on the computer that imported it")
+        for change in found.changes:
+            print(f"{change.title[:50]}: {change.field} {change.old!r} -> {change.new!r}")
+        n = len(found.changes)
+        details = f"{n} detail{'s' * (n != 1)}"
+        if not n:
+            read = f"{found.read} document{'s' * (found.read != 1)}"
+            print(f"{read} read again; every detail reads as before.")
+        elif not args.apply:
+            print(f"{details} read differently. Apply them with --apply.")
+        else:
+            for doc_id, changes in found.by_document().items():
+                lib.update_document(doc_id, **changes)
+            print(f"{details} updated.")
+    return 1 if found.failed else 0
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -470,6 +512,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--published", help="publication date, YYYY-MM-DD")
     p.add_argument("--author")
     p.set_defaults(func=cmd_edit)
+
+    p = sub.add_parser(
+        "reread",
+        help="read documents again for their title, publisher, author and address "
+        "(after an update to BriefDesk's readers)",
+    )
+    p.add_argument("ids", nargs="*", help="document ids (default: every document)")
+    p.add_argument("--apply", action="store_true", help="apply the details read differently")
+    p.set_defaults(func=cmd_reread)
 
     p = sub.add_parser("remove", help="remove a document and everything derived from it")
     p.add_argument("id", help="document id (the first characters are enough)")

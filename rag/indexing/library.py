@@ -32,6 +32,7 @@ from rag.core.errors import Cancelled, LibraryError, ReadError
 from rag.core.settings import Settings, load_settings
 from rag.core.types import CancelToken, Document, Hit, Passage
 from rag.indexing.backend import BackendFactory, StorageBackend
+from rag.indexing.details import DetailsProgress, DetailsRead, read_details_again
 from rag.indexing.folder_backend import FolderBackend
 from rag.indexing.lockfile import LibraryLock
 from rag.indexing.store import Store
@@ -239,6 +240,24 @@ class Library:
     def update_document(self, doc_id: str, **changes: object) -> Document:
         """Edit title, publisher, published (ISO date), author or tags."""
         return self.backend.update_document(self.document(doc_id), changes)
+
+    def read_details_again(
+        self, doc_ids: Sequence[str] | None = None, cancel: CancelToken | None = None
+    ) -> Iterator[DetailsProgress | DetailsRead]:
+        """Read documents' stored copies again with today's readers and propose the details
+        (title, publisher, author, address) that read differently; the last event is a
+        ``DetailsRead``. Nothing is written: apply what is accepted with ``update_document``."""
+        docs = self.documents()
+        if doc_ids is not None:
+            wanted = set(doc_ids)
+            docs = [d for d in docs if d.id in wanted]
+        return read_details_again(
+            docs,
+            max_bytes=self.max_bytes,
+            timeout=self.read_timeout_s,
+            memory_mb=self.read_memory_mb,
+            cancel=cancel,
+        )
 
     def remove_document(self, doc_id: str) -> Document:
         """Remove a document and every trace of it: rows, vectors, keywords, the stored copy."""

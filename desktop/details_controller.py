@@ -1,0 +1,157 @@
+"""Reading documents again for their details (title, publisher, author, address) after an
+update to BriefDesk's readers: progress and Cancel in the library's work panel, then the
+details that read differently for the analyst to tick, applied as one edit that Undo takes
+back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
+
+from desktop.backend import Backend
+from desktop.details_dialog import DetailsDialog
+from desktop.library_controller import LibraryController
+from desktop.status import StatusReporter
+from desktop.workers import JobHandle
+from rag.api import DetailChange, DetailsProgress, DetailsRead, Document
+
+NOT_HERE = "its original is on the computer that imported it into the shared library"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def details_summary(found: DetailsRead) -> str:
+    parts = [f"{_plural(found.read, 'document')} read"]
+    if found.changes:
+        parts.append(f"{_plural(len(found.changes), 'detail')} read differently")
+    if found.failed:
+        parts.append(f"{len(found.failed)} failed")
+    if found.unavailable:
+        parts.append(f"{len(found.unavailable)} not on this computer")
+    text = ", ".join(parts)
+    return f"Reading details cancelled: {text}" if found.cancelled else f"Details: {text}"
+
+
+class DetailsController(QObject):
+    def __init__(
+        self,
+        backend: Backend,
+        library: LibraryController,
+        status: StatusReporter,
+        undo: QUndoStack,
+        window: QWidget,
+    ) -> None:
+        super().__init__(window)
+        self.backend = backend
+        self.library = library
+        self.status = status
+        self.undo = undo
+        self.window = window
+        self.panel = library.pane.import_panel
+        self.job: JobHandle | None = None
+        self.dialog: DetailsDialog | None = None
+        self.panel.cancelRequested.connect(self.cancel)
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None
+
+    def read_again(self, docs: Sequence[Document] | None = None) -> None:
+        """Read ``docs`` (every document when None) again and offer what reads differently."""
+        if not self.library.is_open:
+            self.status.error("The library is not open yet; try again in a moment.")
+            return
+        if self.running or self.library.importing:
+            self.status.show("Wait for the documents being read to finish, then try again.")
+            return
+        ids = [d.id for d in docs] if docs else None
+        what = _plural(len(docs), "document") if docs else "every document"
+        self.panel.working(f"Reading details again: {what}")
+        self.job = self.backend.read_details_again(
+            ids, on_event=self._progress, on_done=self._done, on_error=self._failed
+        )
+        self.job.finished.connect(self._ended)
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.panel.current.setText("Cancelling…")
+
+    def _progress(self, event: object) -> None:
+        if not isinstance(event, DetailsProgress):
+            return
+        within = event.page / event.pages if event.pages else 0.0
+        page = f" (reading page {event.page} of {event.pages})" if event.pages else ""
+        self.panel.step(
+            f"{event.index} of {event.total}: {event.title}{page}",
+            (event.index - 1 + within) / max(event.total, 1),
+        )
+
+    def _done(self, found: DetailsRead) -> None:
+        for doc, reason in found.failed:
+            self.panel.add_outcome("failed", f"{doc.title}: {reason}", doc.filename)
+        for doc in found.unavailable:
+            self.panel.add_outcome("skipped", f"{doc.title}: {NOT_HERE}", doc.filename)
+        summary = details_summary(found)
+        self.panel.finished(summary)
+        if not found.failed and not found.unavailable:
+            self.panel.hide()  # nothing to act on there; the dialog or the status says it
+        self.status.show(summary)
+        if not found.changes:
+            if not found.cancelled and found.read:
+                self.status.show(f"{summary}: every detail reads as before.")
+            return
+        intro = (
+            f"{_plural(len(found.changes), 'detail')} of "
+            f"{_plural(len(found.by_document()), 'document')} read differently with this "
+            "version of BriefDesk. Untick any you corrected by hand and want to keep; "
+            "the ticked ones are applied (Undo takes them back)."
+        )
+        self.dialog = DetailsDialog(found.changes, intro, self.window)
+        self.dialog.accepted.connect(lambda d=self.dialog: self.apply(d.chosen()))
+        self.dialog.open()
+
+    def _failed(self, message: str) -> None:
+        self.panel.finished(f"Reading details stopped: {message}")
+        self.status.error(message)
+
+    def _ended(self) -> None:
+        self.job = None
+
+    def apply(self, changes: Sequence[DetailChange]) -> None:
+        if changes:
+            self.undo.push(ApplyDetails(self, list(changes)))
+
+    def save(self, changes: dict[str, dict[str, str]], done: str) -> None:
+        def saved(result: tuple[list[Document], list[str]]) -> None:
+            docs, gone = result
+            self.library.upsert_documents(docs)
+            note = f" ({_plural(len(gone), 'document')} no longer in the library)" if gone else ""
+            self.status.show(f"{done}{note}.")
+
+        self.backend.update_documents(changes, on_done=saved, on_error=self.status.error)
+
+
+class ApplyDetails(QUndoCommand):
+    """The ticked details, applied together; Undo puts back what each document had."""
+
+    def __init__(self, controller: DetailsController, changes: list[DetailChange]) -> None:
+        super().__init__(f"apply {_plural(len(changes), 'detail')} read again")
+        self.controller = controller
+        self.n = len(changes)
+        self.new: dict[str, dict[str, str]] = {}
+        self.old: dict[str, dict[str, str]] = {}
+        for change in changes:
+            self.new.setdefault(change.doc_id, {})[change.field] = change.new
+            self.old.setdefault(change.doc_id, {})[change.field] = change.old
+
+    def redo(self) -> None:
+        self.controller.save(self.new, f"Applied {_plural(self.n, 'detail')} read again")
+
+    def undo(self) -> None:
+        self.controller.save(self.old, f"Put back {_plural(self.n, 'detail')}")
