@@ -120,15 +120,17 @@ class Backend(QObject):
     def update_documents(
         self,
         changes: dict[str, dict[str, str]],
+        date_sources: dict[str, str] | None = None,
         *,
         on_done: Callback = None,
         on_error: ErrorCallback = None,
     ) -> JobHandle:
         """Several documents' edits in one job: their details read again, or their undo."""
         copied = {doc_id: dict(fields) for doc_id, fields in changes.items()}
+        sources = dict(date_sources or {})
         return self.writer.submit(
             "edit documents",
-            lambda ctx: ops.update_documents(self.session, copied),
+            lambda ctx: ops.update_documents(self.session, copied, sources),
             on_done=on_done,
             on_error=on_error,
         )

@@ -1,4 +1,4 @@
-"""Reading documents again for their details (title, publisher, author, address) after an
+"""Reading documents again for their details (title, publisher, date, author, address) after an
 update to BriefDesk's readers: progress and Cancel in the library's work panel, then the
 details that read differently for the analyst to tick, applied as one edit that Undo takes
 back."""
@@ -127,14 +127,21 @@ class DetailsController(QObject):
         if changes:
             self.undo.push(ApplyDetails(self, list(changes)))
 
-    def save(self, changes: dict[str, dict[str, str]], done: str) -> None:
+    def save(
+        self,
+        changes: dict[str, dict[str, str]],
+        done: str,
+        date_sources: dict[str, str] | None = None,
+    ) -> None:
         def saved(result: tuple[list[Document], list[str]]) -> None:
             docs, gone = result
             self.library.upsert_documents(docs)
             note = f" ({_plural(len(gone), 'document')} no longer in the library)" if gone else ""
             self.status.show(f"{done}{note}.")
 
-        self.backend.update_documents(changes, on_done=saved, on_error=self.status.error)
+        self.backend.update_documents(
+            changes, date_sources, on_done=saved, on_error=self.status.error
+        )
 
 
 class ApplyDetails(QUndoCommand):
@@ -146,12 +153,17 @@ class ApplyDetails(QUndoCommand):
         self.n = len(changes)
         self.new: dict[str, dict[str, str]] = {}
         self.old: dict[str, dict[str, str]] = {}
+        # A date read from the file is applied as read; Undo empties it again (a document is
+        # offered a date only when it has none).
+        self.sources = {c.doc_id: c.source for c in changes if c.field == "published"}
         for change in changes:
             self.new.setdefault(change.doc_id, {})[change.field] = change.new
             self.old.setdefault(change.doc_id, {})[change.field] = change.old
 
     def redo(self) -> None:
-        self.controller.save(self.new, f"Applied {_plural(self.n, 'detail')} read again")
+        self.controller.save(
+            self.new, f"Applied {_plural(self.n, 'detail')} read again", self.sources
+        )
 
     def undo(self) -> None:
         self.controller.save(self.old, f"Put back {_plural(self.n, 'detail')}")

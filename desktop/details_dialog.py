@@ -20,7 +20,13 @@ from PySide6.QtWidgets import (
 
 from rag.api import DetailChange
 
-DETAIL_NAMES = {"title": "Title", "publisher": "Publisher", "author": "Author", "url": "Address"}
+DETAIL_NAMES = {
+    "title": "Title",
+    "publisher": "Publisher",
+    "published": "Date",
+    "author": "Author",
+    "url": "Address",
+}
 EMPTY = "(none)"
 
 

@@ -139,15 +139,19 @@ def read_details_again(
 
 
 def update_documents(
-    session: Session, changes: dict[str, dict[str, str]]
+    session: Session,
+    changes: dict[str, dict[str, str]],
+    date_sources: dict[str, str] | None = None,
 ) -> tuple[list[Document], list[str]]:
     """Apply several documents' edits; one that left the library meanwhile is named, not
-    fatal. Returns the documents as saved and the ids of those that were gone."""
+    fatal. A date read from a file is applied with where it was read (``date_sources``), not
+    as the analyst's. Returns the documents as saved and the ids of those that were gone."""
     saved, gone = [], []
     library = session.require()
+    sources = date_sources or {}
     for doc_id, fields in changes.items():
         try:
-            saved.append(library.update_document(doc_id, **fields))
+            saved.append(library.update_document(doc_id, date_source=sources.get(doc_id), **fields))
         except KeyError:
             gone.append(doc_id)
     return saved, gone

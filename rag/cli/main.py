@@ -7,7 +7,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from rag.api import (
     DEMO_QUERIES,
@@ -47,9 +47,11 @@ if TYPE_CHECKING:
 class Progress:
     """A one-line progress bar on stderr when it is a terminal; nothing otherwise."""
 
-    def __init__(self, stream=sys.stderr) -> None:
-        self.stream = stream
-        self.live = stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        # sys.stderr as it is now, not as it was when this module was imported (a test
+        # runner, or an embedding app, may have replaced it since).
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
         self._shown = False
 
     def show(self, done: int, total: int, label: str) -> None:
@@ -239,8 +241,9 @@ def cmd_reread(args: argparse.Namespace) -> int:
         elif not args.apply:
             print(f"{details} read differently. Apply them with --apply.")
         else:
+            sources = found.date_sources()
             for doc_id, changes in found.by_document().items():
-                lib.update_document(doc_id, **changes)
+                lib.update_document(doc_id, date_source=sources.get(doc_id), **changes)
             print(f"{details} updated.")
     return 1 if found.failed else 0
 
@@ -515,7 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "reread",
-        help="read documents again for their title, publisher, author and address "
+        help="read documents again for their title, publisher, date, author and address "
         "(after an update to BriefDesk's readers)",
     )
     p.add_argument("ids", nargs="*", help="document ids (default: every document)")

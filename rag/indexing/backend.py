@@ -61,7 +61,12 @@ class StorageBackend(Protocol):
         """Store a newly imported document: all of it or, if this raises, none of it."""
         ...
 
-    def update_document(self, doc: Document, changes: dict[str, object]) -> Document: ...
+    def update_document(
+        self, doc: Document, changes: dict[str, object], date_source: str | None = None
+    ) -> Document:
+        """Edit ``changes`` (EDITABLE_FIELDS). A new date is the analyst's ("edited") unless
+        ``date_source`` says where it was read ("text", "metadata")."""
+        ...
 
     def remove_document(self, doc: Document) -> None:
         """Remove every trace of the document (its stored copy included)."""

@@ -1,4 +1,4 @@
-"""Reading a library's documents again for their details: title, publisher, author, address.
+"""Reading a library's documents again for their details: title, publisher, date, author, address.
 
 A document's details are read once, at import, by the readers of that day. When the readers
 learn more (a publisher on the line under a headline, a Word file's "Name, Firm" author), the
@@ -8,8 +8,8 @@ readers and lists what would change; nothing is written here. The caller shows t
 applies what the analyst accepts through ``Library.update_document``, the same path as an edit
 by hand (so it can be undone the same way).
 
-The passages are not read again: only the details. The date is left out too: a date the
-analyst set is marked as theirs, and a date read from the text is a reading of its own.
+The passages are not read again: only the details. A date is proposed only for a document
+that has none: one it has was read then or set by the analyst, and either is kept.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from rag.core.types import CancelToken, Document, DocumentMeta
 from rag.reading.isolation import read_isolated_steps
 
 # The details read again, in the order they are listed.
-DETAIL_FIELDS = ("title", "publisher", "author", "url")
+DETAIL_FIELDS = ("title", "publisher", "published", "author", "url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class DetailChange:
     field: str  # one of DETAIL_FIELDS
     old: str
     new: str
+    source: str = ""  # for a date: where the reading found it ("metadata" or "text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,11 @@ class DetailsRead:
             grouped.setdefault(change.doc_id, {})[change.field] = change.new
         return grouped
 
+    def date_sources(self) -> dict[str, str]:
+        """Where each proposed date was read, by document: applied with it, so that a date
+        read from the file is not shown as one the analyst set."""
+        return {c.doc_id: c.source for c in self.changes if c.field == "published"}
+
 
 def detail_changes(doc: Document, meta: DocumentMeta) -> list[DetailChange]:
     """The details ``meta`` (a fresh reading of ``doc``'s file) gives differently.
@@ -73,13 +79,16 @@ def detail_changes(doc: Document, meta: DocumentMeta) -> list[DetailChange]:
     A detail read empty today is never proposed: an empty reading says the reader found
     nothing, not that the document has no publisher (the analyst may have typed it). A
     title read empty falls back to the file's name, as at import, which only the first
-    import gives; so an empty title is no change either."""
+    import gives; so an empty title is no change either. A date is proposed only where the
+    document has none."""
     changes = []
     for name in DETAIL_FIELDS:
         new = " ".join(getattr(meta, name).split())
         old = getattr(doc, name)
-        if new and new != old:
-            changes.append(DetailChange(doc.id, doc.title, name, old, new))
+        if not new or new == old or (name == "published" and old):
+            continue
+        source = meta.date_source if name == "published" else ""
+        changes.append(DetailChange(doc.id, doc.title, name, old, new, source))
     return changes
 
 

@@ -74,8 +74,10 @@ class FolderBackend:
         self.store.mark_indexed([doc.id])
         crash_point("import.indexed")
 
-    def update_document(self, doc: Document, changes: dict[str, object]) -> Document:
-        return self.store.update_document(doc.id, **changes)
+    def update_document(
+        self, doc: Document, changes: dict[str, object], date_source: str | None = None
+    ) -> Document:
+        return self.store.update_document(doc.id, date_source=date_source, **changes)
 
     def remove_document(self, doc: Document) -> None:
         self.store.mark_indexed([doc.id], indexed=False)

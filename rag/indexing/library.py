@@ -237,16 +237,20 @@ class Library:
     def passage(self, passage_id: str) -> Passage | None:
         return self.store.passages_by_ids([passage_id]).get(passage_id)
 
-    def update_document(self, doc_id: str, **changes: object) -> Document:
-        """Edit title, publisher, published (ISO date), author or tags."""
-        return self.backend.update_document(self.document(doc_id), changes)
+    def update_document(
+        self, doc_id: str, *, date_source: str | None = None, **changes: object
+    ) -> Document:
+        """Edit title, publisher, published (ISO date), author or tags. A new date counts as
+        the analyst's ("edited") unless ``date_source`` says where it was read."""
+        return self.backend.update_document(self.document(doc_id), changes, date_source)
 
     def read_details_again(
         self, doc_ids: Sequence[str] | None = None, cancel: CancelToken | None = None
     ) -> Iterator[DetailsProgress | DetailsRead]:
         """Read documents' stored copies again with today's readers and propose the details
-        (title, publisher, author, address) that read differently; the last event is a
-        ``DetailsRead``. Nothing is written: apply what is accepted with ``update_document``."""
+        (title, publisher, a missing date, author, address) that read differently; the last
+        event is a ``DetailsRead``. Nothing is written: apply what is accepted with
+        ``update_document`` (a date with its ``date_source``)."""
         docs = self.documents()
         if doc_ids is not None:
             wanted = set(doc_ids)

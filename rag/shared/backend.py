@@ -167,14 +167,18 @@ class SharedBackend:
 
     # -- writes: the server first, then this computer's copy ---------------------------------
 
-    def update_document(self, doc: Document, changes: dict[str, object]) -> Document:
+    def update_document(
+        self, doc: Document, changes: dict[str, object], date_source: str | None = None
+    ) -> Document:
         values = editable_changes(changes)
         remote_values = dict(values)
         if "published" in values:
-            remote_values["date_source"] = "edited" if values["published"] else ""
+            if date_source is None:
+                date_source = "edited" if values["published"] else ""
+            remote_values["date_source"] = date_source
         self.remote.update_document(dataclasses.replace(doc, **remote_values))
         with self._refresh_lock:
-            return self.store.update_document(doc.id, **values)
+            return self.store.update_document(doc.id, date_source=date_source, **values)
 
     def remove_document(self, doc: Document) -> None:
         self.remote.remove_document(doc.id)  # the record first: no one sees it half removed

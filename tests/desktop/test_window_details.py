@@ -61,7 +61,7 @@ def test_details_read_again_are_ticked_applied_and_undone(
         window,
         qtbot,
         {
-            article: {"publisher": "", "author": ""},
+            article: {"publisher": "", "author": "", "published": ""},
             alert: {"publisher": "", "author": "Eleanor Vance, Harrow & Vance LLP"},
         },
     )
@@ -76,6 +76,7 @@ def test_details_read_again_are_ticked_applied_and_undone(
     ]
     assert ("Uneven Allies", "Publisher", "(none)", "Tradewinds Review") in rows
     assert ("Uneven Allies", "Author", "(none)", "Dana Okafor") in rows
+    assert ("Uneven Allies", "Date", "(none)", "2026-03-12") in rows
     assert ("Model weights rule", "Publisher", "(none)", "Harrow & Vance LLP") in rows
     author_row = rows.index(
         ("Model weights rule", "Author", "Eleanor Vance, Harrow & Vance LLP", "Eleanor Vance")
@@ -92,13 +93,19 @@ def test_details_read_again_are_ticked_applied_and_undone(
     qtbot.waitUntil(lambda: _doc(window, article).publisher == "Tradewinds Review", timeout=WAIT)
     qtbot.waitUntil(lambda: _doc(window, alert).publisher == "Harrow & Vance LLP", timeout=WAIT)
     assert _doc(window, article).author == "Dana Okafor"
+    # A date read from the file is kept as read, not shown as one the analyst set.
+    assert (_doc(window, article).published, _doc(window, article).date_source) == (
+        "2026-03-12",
+        "text",
+    )
     assert _doc(window, alert).author == "Eleanor Vance, Harrow & Vance LLP"
-    assert "Applied 3 details read again" in window.status.message()
+    assert "Applied 4 details read again" in window.status.message()
 
     window.undo.undo()
     qtbot.waitUntil(lambda: _doc(window, article).publisher == "", timeout=WAIT)
     qtbot.waitUntil(lambda: _doc(window, alert).publisher == "", timeout=WAIT)
     assert _doc(window, article).author == ""
+    assert _doc(window, article).published == ""
     window.undo.redo()
     qtbot.waitUntil(lambda: _doc(window, alert).publisher == "Harrow & Vance LLP", timeout=WAIT)
 

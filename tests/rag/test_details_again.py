@@ -96,6 +96,25 @@ def test_an_older_reading_is_brought_up_and_applied_like_an_edit(lib: Library) -
     assert _run(list(lib.read_details_again())).changes == []
 
 
+def test_a_date_is_offered_only_where_there_is_none_and_kept_as_read(lib: Library) -> None:
+    article = _by_name(lib, "okafor.txt")
+    assert (article.published, article.date_source) == ("2026-03-12", "text")
+    # Another date, read then or typed by the analyst, is kept.
+    lib.update_document(article.id, published="2026-03-13")
+    assert _run(list(lib.read_details_again([article.id]))).changes == []
+
+    lib.update_document(article.id, published="")
+    found = _run(list(lib.read_details_again([article.id])))
+    assert found.changes == [
+        DetailChange(article.id, article.title, "published", "", "2026-03-12", "text")
+    ]
+    assert found.date_sources() == {article.id: "text"}
+    for doc_id, changes in found.by_document().items():
+        lib.update_document(doc_id, date_source=found.date_sources().get(doc_id), **changes)
+    article = _by_name(lib, "okafor.txt")
+    assert (article.published, article.date_source) == ("2026-03-12", "text")
+
+
 def test_only_the_documents_asked_for_are_read(lib: Library) -> None:
     article = _by_name(lib, "okafor.txt")
     lib.update_document(article.id, publisher="")
