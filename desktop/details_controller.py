@@ -55,7 +55,7 @@ class DetailsController(QObject):
         self.panel = library.pane.import_panel
         self.job: JobHandle | None = None
         self.dialog: DetailsDialog | None = None
-        self.panel.cancelRequested.connect(self.cancel)
+        self.panel.cancelRequested.connect(self._panel_cancel)
 
     @property
     def running(self) -> bool:
@@ -77,13 +77,20 @@ class DetailsController(QObject):
         )
         self.job.finished.connect(self._ended)
 
+    def _panel_cancel(self) -> None:
+        # The panel's Cancel stops what it shows: an import waiting behind the reading shows
+        # there instead, and its Cancel is the import's.
+        if not self.library.importing:
+            self.cancel()
+
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
             self.panel.current.setText("Cancelling…")
 
     def _progress(self, event: object) -> None:
-        if not isinstance(event, DetailsProgress):
+        # Files dropped meanwhile wait their turn in the same panel ("Import waiting").
+        if not isinstance(event, DetailsProgress) or self.library.importing:
             return
         within = event.page / event.pages if event.pages else 0.0
         page = f" (reading page {event.page} of {event.pages})" if event.pages else ""
@@ -93,14 +100,15 @@ class DetailsController(QObject):
         )
 
     def _done(self, found: DetailsRead) -> None:
-        for doc, reason in found.failed:
-            self.panel.add_outcome("failed", f"{doc.title}: {reason}", doc.filename)
-        for doc in found.unavailable:
-            self.panel.add_outcome("skipped", f"{doc.title}: {NOT_HERE}", doc.filename)
         summary = details_summary(found)
-        self.panel.finished(summary)
-        if not found.failed and not found.unavailable:
-            self.panel.hide()  # nothing to act on there; the dialog or the status says it
+        if not self.library.importing:  # else the panel is the waiting import's
+            for doc, reason in found.failed:
+                self.panel.add_outcome("failed", f"{doc.title}: {reason}", doc.filename)
+            for doc in found.unavailable:
+                self.panel.add_outcome("skipped", f"{doc.title}: {NOT_HERE}", doc.filename)
+            self.panel.finished(summary)
+            if not found.failed and not found.unavailable:
+                self.panel.hide()  # nothing to act on there; the dialog or the status says it
         self.status.show(summary)
         if not found.changes:
             if not found.cancelled and found.read:

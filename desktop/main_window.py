@@ -344,12 +344,14 @@ class MainWindow(QMainWindow):
         self.details.read_again(self.library.selected_documents() or None)
 
     def stop(self) -> None:
+        """Esc: stop the work that is running (an import dropped during a reading of details
+        waits behind it, and runs once the reading stops)."""
         if self.briefing.drafting:
             self.briefing.stop()
-        elif self.library.importing:
-            self.library.cancel_import()
         elif self.details.running:
             self.details.cancel()
+        elif self.library.importing:
+            self.library.cancel_import()
 
     def open_settings(self) -> None:
         def describe(path: Path, done: object) -> None:

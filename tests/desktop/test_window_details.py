@@ -147,3 +147,54 @@ def test_the_summary_counts_what_happened() -> None:
         details_summary(DetailsRead(read=3, cancelled=True))
         == "Reading details cancelled: 3 documents read"
     )
+
+
+def test_a_long_reading_can_be_cancelled_and_files_dropped_meanwhile_wait_their_turn(
+    make_window, qtbot, tmp_path: Path
+) -> None:
+    """A scan or a long PDF takes a while to read again: Esc stops it (nothing changes), and
+    an import asked for meanwhile waits in the same panel, then runs."""
+    from filemakers import make_pdf, slow_pdf
+
+    window = make_window()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    ids = _import(window, qtbot, [make_pdf(folder / "rule.pdf", ["The rule of 16 March."])])
+    (doc_id,) = ids.values()
+    # Its stored copy now takes tens of seconds to read.
+    Path(_doc(window, doc_id).stored_path).write_bytes(slow_pdf(tmp_path / "slow.pdf").read_bytes())
+
+    window.details_action.trigger()
+    panel = window.library.pane.import_panel
+    qtbot.waitUntil(lambda: panel.current.text().startswith("1 of 1"), timeout=WAIT)
+    assert window.details.running and panel.cancel_button.isVisible()
+    window.library.import_paths([_files(tmp_path / "more")[0]])
+    assert panel.title.text() == "Import waiting"
+
+    window.stop()  # Esc: the import is only waiting, so the reading is what stops
+    qtbot.waitUntil(lambda: not window.details.running, timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.library.importing, timeout=WAIT)
+    assert window.details.dialog is None
+    assert panel.title.text().startswith("Import finished: 1 imported")
+    assert window.documents.rowCount() == 2
+    assert _doc(window, doc_id).title == "rule"  # the reading changed nothing
+
+
+def test_the_panels_cancel_stops_what_it_shows(make_window, qtbot, tmp_path: Path) -> None:
+    from filemakers import make_pdf, slow_pdf
+
+    window = make_window()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    ids = _import(window, qtbot, [make_pdf(folder / "rule.pdf", ["The rule of 16 March."])])
+    (doc_id,) = ids.values()
+    slow = slow_pdf(tmp_path / "slow.pdf").read_bytes()
+    Path(_doc(window, doc_id).stored_path).write_bytes(slow)
+    panel = window.library.pane.import_panel
+
+    window.details_action.trigger()
+    qtbot.waitUntil(lambda: panel.current.text().startswith("1 of 1"), timeout=WAIT)
+    panel.cancel_button.click()
+    qtbot.waitUntil(lambda: not window.details.running, timeout=WAIT)
+    assert panel.title.text().startswith("Reading details cancelled")
+    assert window.details.dialog is None
