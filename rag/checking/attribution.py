@@ -68,6 +68,27 @@ def added_view(claim: str, cited: str) -> bool:
     return bool(VIEW.search(claim)) and not VIEW.search(cited)
 
 
+# A ranking of what is reported: "the most consequential development", "the biggest blow".
+# The model adds one where its sentences make none (it echoes its own instruction to lead
+# with the most consequential development); a sentence that ranks says so in its own words.
+_RANKING = re.compile(
+    r"\bthe\s+(?:(?:most|least)\s+(?!of\b|recent\b|recently\b|likely\b)(?P<adj>[a-z]+)|"
+    r"(?P<est>biggest|largest|greatest|clearest|strongest|toughest|sharpest|broadest|widest|"
+    r"harshest|heaviest|gravest|worst|best))\b",
+    re.IGNORECASE,
+)
+
+
+def added_ranking(claim: str, cited: str) -> str:
+    """The ranking the claim adds to its cited sentences ("most consequential"), or "" when
+    it adds none: a superlative whose word the sentences do not use."""
+    for m in _RANKING.finditer(claim):
+        word = m["adj"] or m["est"]
+        if not re.search(rf"\b{re.escape(word)}\b", cited, re.IGNORECASE):
+            return f"most {word.lower()}" if m["adj"] else word.lower()
+    return ""
+
+
 def _key(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", name.lower()).split()).removeprefix("the ")
 

@@ -48,6 +48,7 @@ from rag.briefs.briefing import (
 from rag.briefs.templates import SectionSpec, Template
 from rag.checking.attribution import (
     ATTRIBUTED,
+    added_ranking,
     added_view,
     second_hand,
     split_attribution,
@@ -882,6 +883,8 @@ def _checked_claim(
         reasons.append(VIEW_AS_FACT)
     elif facts and added_view(judged, cited_text):
         reasons.append(ADDED_VIEW)
+    if facts and (ranking := added_ranking(judged, cited_text)):
+        reasons.append(f"ranks what its sources only report (“{ranking}”)")
     if facts and _holder_as_actor(judged, facts):
         reasons.append("makes the source the actor of what its sentence says another did")
     if depends_on_context(judged):

@@ -1133,6 +1133,31 @@ def test_a_claim_pointing_at_its_source_document_is_flagged(tmp_path: Path) -> N
     assert "this announcement" in " ".join(attached[0].check.reasons)
 
 
+def test_a_ranking_the_source_does_not_make_is_never_shown_as_supported(tmp_path: Path) -> None:
+    """The model echoed its instruction to lead with the most consequential development,
+    ranking one of the things its sentence lists: "..., with China's retaliation being the
+    most consequential development." Every other word is the sentence's; the ranking is the
+    model's, so the claim fails its check (the source's own sentence may stand instead)."""
+    sentence = (
+        "The weights rule, the distillation ban and China's retaliation have rewritten the "
+        "rules for chip makers and AI labs alike"
+    )
+    claims = _drafted_from_one_document(
+        tmp_path,
+        "Title: Where export controls go next\nSource: Example Policy Review\n\n"
+        f"{sentence}.\n\nListed entities may not trade with China.\n",
+        "The weights rule, the distillation ban and China's retaliation",
+        "rewritten",
+        lambda shown: [
+            f"{sentence}, with China's retaliation being the most consequential development."
+        ],
+    )
+    ranked = [c for c in claims if "most consequential" in c.text]
+    assert not [c for c in ranked if c.check.verified]
+    assert all("ranks what its sources only report" in " ".join(c.check.reasons) for c in ranked)
+    assert ranked or [c for c in claims if sentence in c.text], [c.text for c in claims]
+
+
 def test_unanswerable_topic_says_there_is_not_enough_evidence(lib: Library) -> None:
     model = ReplayModel()
     events = run(lib, model, topic="Brazilian soybean harvest yields")

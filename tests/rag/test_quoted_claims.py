@@ -6,7 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from rag.checking.attribution import added_view, split_attribution, unattributed_view
+from rag.checking.attribution import (
+    added_ranking,
+    added_view,
+    split_attribution,
+    unattributed_view,
+)
 from rag.core.types import Document, Hit, Locator, Passage
 from rag.drafting.claim_text import MAX_WORDS, clean_claim
 from rag.drafting.event_dates import without_opening_date
@@ -127,6 +132,26 @@ def test_a_view_stated_as_fact_is_caught_and_an_attributed_one_is_not() -> None:
     )
     in_force = "The amended order will be effective on 1 May 2026."
     assert not unattributed_view(in_force, in_force, sources)
+
+
+def test_a_ranking_the_sources_do_not_make_is_caught() -> None:
+    """The model echoes its instruction to lead with the most consequential development."""
+    cited = "On March 12, 2026, MOFCOM added 18 American companies to its Unreliable Entity List."
+    assert (
+        added_ranking(
+            "MOFCOM added 18 American companies to its Unreliable Entity List on March 12, "
+            "2026, which is the most consequential development.",
+            cited,
+        )
+        == "most consequential"
+    )
+    assert added_ranking("China's retaliation was the biggest blow to Corvane.", cited) == "biggest"
+    assert added_ranking(cited, cited) == ""
+    # The sentence ranks it itself, or "most" is no ranking.
+    ranked = "Analysts called the listing the most serious escalation since 2022."
+    assert added_ranking("The listing was the most serious escalation since 2022.", ranked) == ""
+    assert added_ranking("The list names the most recent additions.", cited) == ""
+    assert added_ranking("Most of the companies make chips.", cited) == ""
 
 
 def test_a_hedge_or_forecast_the_sources_do_not_make_is_caught() -> None:
