@@ -14,13 +14,14 @@ that has none: one it has was read then or set by the analyst, and either is kep
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.core.errors import Cancelled, ReadError
 from rag.core.types import CancelToken, Document, DocumentMeta
-from rag.reading.isolation import read_isolated_steps
+from rag.reading.isolation import read_isolated_steps, relay_pages
 
 # The details read again, in the order they are listed.
 DETAIL_FIELDS = ("title", "publisher", "published", "author", "url")
@@ -120,13 +121,8 @@ def read_details_again(
             steps = read_isolated_steps(
                 stored, max_bytes=max_bytes, timeout=timeout, memory_mb=memory_mb, cancel=cancel
             )
-            while True:
-                try:
-                    page = next(steps)
-                except StopIteration as done:
-                    parsed = done.value
-                    break
-                yield DetailsProgress(index, len(docs), doc.title, page.done, page.of)
+            at = functools.partial(DetailsProgress, index, len(docs), doc.title)
+            parsed = yield from relay_pages(steps, at)
         except Cancelled:
             found.cancelled = True
             break

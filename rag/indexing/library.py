@@ -51,7 +51,12 @@ from rag.reading.ingest import (
     ImportStarted,
     expand_paths,
 )
-from rag.reading.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_isolated_steps
+from rag.reading.isolation import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT_S,
+    read_isolated_steps,
+    relay_pages,
+)
 from rag.reading.readers import DEFAULT_MAX_BYTES
 from rag.search import fusion
 from rag.search.diversity import cap_per_document, mmr
@@ -324,13 +329,8 @@ class Library:
                 memory_mb=self.read_memory_mb,
                 cancel=cancel,
             )
-            while True:
-                try:
-                    page = next(steps)
-                except StopIteration as done:
-                    parsed = done.value
-                    break
-                yield FileProgress(index, total, path, "reading", page.done, page.of)
+            at = functools.partial(FileProgress, index, total, path, "reading")
+            parsed = yield from relay_pages(steps, at)
             doc_id = known or _sha256(path)
             crash_point("import.read")
         except ReadError as exc:

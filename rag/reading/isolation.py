@@ -57,18 +57,21 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from rag.core.errors import Cancelled, ReadError
 from rag.core.types import CancelToken, ParsedDocument, ReadProgress
+
+_E = TypeVar("_E")
 
 __all__ = [
     "DEFAULT_MEMORY_MB",
     "DEFAULT_TIMEOUT_S",
     "read_isolated",
     "read_isolated_steps",
+    "relay_pages",
     "run_worker_if_requested",
     "shutdown_workers",
     "worker_command",
@@ -142,6 +145,19 @@ def read_isolated_steps(
     if status == "memory":
         raise ReadError(_memory_reason(memory_mb))
     raise ReadError("the file reader gave a malformed answer")
+
+
+def relay_pages(
+    steps: Generator[ReadProgress, None, ParsedDocument], event: Callable[[int, int], _E]
+) -> Generator[_E, None, ParsedDocument]:
+    """``read_isolated_steps`` with each page's progress told as the caller's own event,
+    ``event(done, of)``; returns what the reader read."""
+    while True:
+        try:
+            page = next(steps)
+        except StopIteration as done:
+            return done.value
+        yield event(page.done, page.of)
 
 
 def shutdown_workers() -> None:
