@@ -72,6 +72,8 @@ class DetailsController(QObject):
         ids = [d.id for d in docs] if docs else None
         what = _plural(len(docs), "document") if docs else "every document"
         self.panel.working(f"Reading details again: {what}")
+        if self.backend.writer.busy:  # a draft, most likely: say so instead of looking stuck
+            self.panel.step("Waiting for the current work to finish…", 0.0)
         self.job = self.backend.read_details_again(
             ids, on_event=self._progress, on_done=self._done, on_error=self._failed
         )

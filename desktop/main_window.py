@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
             self.read_details_again,
             None,
             "",
-            "Read the selected documents (or all) again for their title, publisher and author",
+            "Read the selected documents (or all) again for their title, publisher, author, date",
         )
         self.library_pane.table.addAction(self.details_action)
         self.new_action = action("&New Briefing", self.briefing.new_briefing, k.New, "SP_FileIcon")
