@@ -51,7 +51,6 @@ class DetailsController(QObject):
         self.library = library
         self.status = status
         self.undo = undo
-        self.window = window
         self.panel = library.pane.import_panel
         self.job: JobHandle | None = None
         self.dialog: DetailsDialog | None = None
@@ -122,9 +121,16 @@ class DetailsController(QObject):
             "version of BriefDesk. Untick any you corrected by hand and want to keep; "
             "the ticked ones are applied (Undo takes them back)."
         )
-        self.dialog = DetailsDialog(found.changes, intro, self.window)
-        self.dialog.accepted.connect(lambda d=self.dialog: self.apply(d.chosen()))
+        window = self.parent()
+        self.dialog = DetailsDialog(
+            found.changes, intro, window if isinstance(window, QWidget) else None
+        )
+        self.dialog.accepted.connect(self._accepted)
         self.dialog.open()
+
+    def _accepted(self) -> None:
+        if self.dialog is not None:
+            self.apply(self.dialog.chosen())
 
     def _failed(self, message: str) -> None:
         self.panel.finished(f"Reading details stopped: {message}")
