@@ -167,13 +167,13 @@ class ApplyDetails(QUndoCommand):
         super().__init__(f"apply {_plural(len(changes), 'detail')} read again")
         self.controller = controller
         self.n = len(changes)
-        self.new: dict[str, dict[str, str]] = {}
-        self.old: dict[str, dict[str, str]] = {}
+        chosen = DetailsRead(changes=changes)
+        self.new = chosen.by_document()
         # A date read from the file is applied as read; Undo empties it again (a document is
         # offered a date only when it has none).
-        self.sources = {c.doc_id: c.source for c in changes if c.field == "published"}
+        self.sources = chosen.date_sources()
+        self.old: dict[str, dict[str, str]] = {}
         for change in changes:
-            self.new.setdefault(change.doc_id, {})[change.field] = change.new
             self.old.setdefault(change.doc_id, {})[change.field] = change.old
 
     def redo(self) -> None:
