@@ -22,7 +22,8 @@ from rag.reading.readers.dates import normalize_date
 
 SAME_SUBJECT_MIN = 0.45  # cosine between two passages for them to be about the same event
 
-# "14 entities" usually means the U.S. Entity List, a different count from "31 companies".
+# "14 entities" usually means the U.S. Entity List, a different count from "31 companies"
+# (``fact_disagreements`` compares them only for one listing on one day).
 _ORG_NOUNS = "companies|company|firms|firm|businesses|organisations|organizations"
 _COUNT = re.compile(
     r"(?<![\w.,])(?P<n>\d{1,3}(?:,\d{3})*|\d+)\s+"

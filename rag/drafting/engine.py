@@ -64,6 +64,7 @@ from rag.drafting import prompts
 from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, cut_off, split_markers
 from rag.drafting.event_dates import event_dates, without_opening_date
 from rag.drafting.fact_disagreements import FactDisagreement
+from rag.drafting.fact_filter import states_nothing
 from rag.drafting.facts import IMPERATIVE, Fact, SourceSentence, attributed, speaker
 from rag.drafting.gaps import (
     GAP_QUESTIONS,
@@ -665,9 +666,9 @@ def _claims_from(
     out: list[Claim] = []
     rejected = 0
     for sentence in cleaned.sentences:
-        if looks_like_heading(sentence) or _ORIGIN_ONLY.match(sentence):
-            # "The Circuit Ledger, 2026-03-21": a title or a fact's origin copied out, which
-            # asserts nothing; shown flagged it would only be noise to clear away.
+        if looks_like_heading(sentence) or _ORIGIN_ONLY.match(sentence) or _no_verb(sentence):
+            # "The Circuit Ledger, 2026-03-21": a title or a fact's origin copied out, or a
+            # noun phrase with no verb, asserts nothing; shown flagged it would only be noise.
             rejected += 1
             continue
         claim = _checked_claim(sentence, cited, spec, shown, library)
@@ -688,6 +689,12 @@ def _claims_from(
                 continue  # says again what another claim of the briefing says
         out.append(claim)
     return out, rejected
+
+
+def _no_verb(sentence: str) -> bool:
+    # An instruction copied out ("Publisher: Concentrate resources on ...") opens on its verb
+    # and is flagged as an instruction by the check instead.
+    return states_nothing(sentence) and not IMPERATIVE.match(sentence.split(": ")[-1])
 
 
 def _similarity(library: Library) -> Similarity:

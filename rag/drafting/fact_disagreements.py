@@ -5,8 +5,9 @@ sentences are close in meaning and name the same distinctive thing), and each gi
 one count of the same kind of thing ("31 U.S. companies" against "28 American firms"), or one
 date for something taking effect, and the values differ. Figures in different units ("14
 entities" against "31 companies") or from sentences about different things ("5 countries"
-in one context, "40 countries" in another) are never compared. The phrases quoted are whole
-matches of the patterns, so a word is never cut.
+in one context, "40 countries" in another) are never compared, except entries and companies
+added to a list on the one day both sentences give: one listing, counted two ways. The
+phrases quoted are whole matches of the patterns, so a word is never cut.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.checking.checker import content_words
-from rag.drafting.disagreements import _counts, _effective_dates, _names
+from rag.drafting.disagreements import _counts, _effective_dates, _names, _noun_class
 from rag.drafting.event_dates import event_dates
 from rag.drafting.facts import Fact, SourceSentence
 from rag.drafting.repeats import other_dates
@@ -31,6 +32,15 @@ SHARED_WORDS_MIN = 0.3  # without a distinctive name in common, this much word o
 # date must share the subject ("the rule").
 SAME_CONTEXT_MIN = 0.5
 _BARE_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})*(?![\w])")
+# Adding to a list: "BIS on March 3 added 27 entities to the Entity List" and "The United
+# States on March 3 added 31 companies ... to its trade blacklist" count one listing, the
+# entries and the companies behind them (aliases, addresses). Different words, so their
+# meanings are far apart (MiniLM 0.36), but one day and one act.
+_LISTING = re.compile(
+    r"\b(?:add(?:s|ed)?|plac(?:es|ed)|list(?:s|ed)|blacklist(?:s|ed)|designat(?:es|ed))\b",
+    re.IGNORECASE,
+)
+_LISTED_UNITS = ("companies", "entitie")  # ``_counts`` noun classes of what a list holds
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,25 @@ def _days(fact: Fact) -> set[str]:
     """The full dates (day, month, year) the fact's sentence puts its event on."""
     first = fact.members[0]
     return {d for d in event_dates(fact.text, first.hit.document.published) if len(d) == 10}
+
+
+def _one_listing(a: Fact, b: Fact) -> bool:
+    """Both facts add to a list on the one full date each gives, and count what they add."""
+    da, db = _days(a), _days(b)
+    if len(da) != 1 or da != db:
+        return False
+    return all(
+        _LISTING.search(f.text) and any(u in _counts(f.text) for u in _LISTED_UNITS) for f in (a, b)
+    )
+
+
+def _listed(counts: dict[str, dict[int, str]]) -> dict[str, dict[int, str]]:
+    """Entries and companies of one listing as one count ("how many were listed")."""
+    merged: dict[int, str] = {}
+    for unit in _LISTED_UNITS:
+        merged.update(counts.get(unit, {}))
+    rest = {k: v for k, v in counts.items() if k not in _LISTED_UNITS}
+    return {**rest, "were listed": merged} if merged else rest
 
 
 def _same_event(a: Fact, b: Fact) -> float | None:
@@ -147,11 +176,15 @@ def find_fact_disagreements(
                 if near is not None and key not in seen:
                     seen.add(key)
                     found.append(FactDisagreement(key[0], a, b, a_says, b_says, near))
-            closeness = _same_event(a, b)
+            listing = _one_listing(a, b)
+            closeness = float(np.dot(a.vector, b.vector)) if listing else _same_event(a, b)
             if closeness is None:
                 continue
-            for noun in counts[a.id].keys() & counts[b.id].keys():
-                ca, cb = counts[a.id][noun], counts[b.id][noun]
+            ka, kb = counts[a.id], counts[b.id]
+            if listing:
+                ka, kb = _listed(ka), _listed(kb)
+            for noun in ka.keys() & kb.keys():
+                ca, cb = ka[noun], kb[noun]
                 if len(ca) != 1 or len(cb) != 1 or ca.keys() == cb.keys():
                     continue
                 (na, pa), (nb, pb) = next(iter(ca.items())), next(iter(cb.items()))
@@ -159,7 +192,11 @@ def find_fact_disagreements(
                 # 28 were listed"): not a disagreement.
                 if nb in _numbers(passage_text[a.id]) or na in _numbers(passage_text[b.id]):
                     continue
-                key = (f"how many {noun}", frozenset((na, nb)))
+                # "27 entities" against "31 companies" is a count of what was listed; two
+                # counts of companies stay "how many companies", however they were paired.
+                units = {_noun_class(p.split()[-1]) for p in (pa, pb)}
+                what = "how many were listed" if len(units) > 1 else f"how many {units.pop()}"
+                key = (what, frozenset((na, nb)))
                 if key not in seen:
                     seen.add(key)
                     found.append(FactDisagreement(key[0], a, b, pa, pb, closeness))

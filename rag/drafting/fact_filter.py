@@ -206,3 +206,49 @@ def rejection(sentence: str, *, title: str = "", filename: str = "") -> str | No
 
 def is_fact(sentence: str, *, title: str = "", filename: str = "") -> bool:
     return rejection(sentence, title=title, filename=filename) is None
+
+
+# Words after which an "-ed" word is an adjective ("and advanced computing items", "a
+# detailed list") and before which an "-s" word is a noun ("controls on", "bans and").
+_BEFORE_ADJECTIVE = frozenset(
+    "a an the and or of on for in with its their his her this that these those new".split()
+)
+_AFTER_NOUN = frozenset("on of for in with and or to from by at".split())
+# Base forms a plural subject takes ("Analysts expect", "Public references refer to").
+_PLURAL_VERBS = frozenset(
+    """expect refer argue believe warn estimate plan intend need want face include show
+    suggest note predict agree support oppose welcome deny claim reject call urge seek
+    continue""".split()
+)
+
+
+def states_nothing(sentence: str) -> bool:
+    """A noun phrase with no verb, such as a subject line said back ("The U.S. controls on
+    frontier AI model access and advanced computing items."): it asserts nothing, though
+    every word of it is in the sources.
+
+    Without a part-of-speech tagger, a word is a verb when it is an auxiliary or a common
+    verb form (``_FINITE``, ``_PLURAL_VERBS``), an "-ed" word not after an article, a
+    conjunction or a preposition ("BIS added", not "and advanced"), or an "-s" word not
+    before a preposition or a conjunction ("MOFCOM lists 18 firms", not "controls on"). A
+    figure or a date makes it a finding ("Exports rose 12%").
+    """
+    if re.search(r"\d", sentence):
+        return False
+    words = _WORD.findall(sentence)
+    for i, word in enumerate(words):
+        w = word.lower()
+        if w in _FINITE:
+            return False
+        if i == 0 or not word.islower():
+            continue
+        if w in _PLURAL_VERBS:
+            return False
+        before = words[i - 1].lower()
+        after = words[i + 1].lower() if i + 1 < len(words) else ""
+        if re.fullmatch(r"[a-z]{3,}ed", w) and before not in _BEFORE_ADJECTIVE:
+            return False
+        plain = w.endswith("s") and not w.endswith(("ss", "us", "is"))
+        if (plain or w in _VERBS) and after and after not in _AFTER_NOUN:
+            return False
+    return True

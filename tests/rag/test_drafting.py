@@ -41,6 +41,7 @@ from rag.drafting.engine import (
     draft,
     list_briefings,
 )
+from rag.drafting.fact_filter import states_nothing
 from rag.drafting.repeats import (
     EVENT_MIN_COSINE,
     EVENT_TERMS_SHARE,
@@ -835,6 +836,39 @@ def test_a_source_name_and_date_copied_out_is_never_shown_as_a_claim(lib: Librar
         "(East Asia Policy Review, 2026-03-15)",
     }
     assert not {c.text for c in claims} & junk
+
+
+def test_a_noun_phrase_is_never_shown_as_a_claim(lib: Library) -> None:
+    """The small model's bottom line on the demo library was a subject line with no verb, and
+    the checker passed it: every word of it is in the sources."""
+    echo = "The U.S. controls on frontier AI model access and advanced computing items."
+
+    def answer(messages, schema):
+        cited = [n for n, t in facts_in(messages).items() if "control" in t][:2]
+        return {"claims": [{"text": echo, "facts": cited}]}
+
+    claims = claims_of(run(lib, ReplayModel([answer] * 6), topic=DEMO_TOPIC))
+    assert claims
+    assert echo not in {c.text for c in claims}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "nothing"),
+    [
+        ("The U.S. controls on frontier AI model access and advanced computing items.", True),
+        ("The Tollgate rule controls on AI chips and model weights", True),
+        ("The European Union's ban on model distillation", True),
+        ("The agency restricted exports.", False),
+        ("Japan copied the U.S. thresholds.", False),
+        ("The Tollgate rule controls chips with a TPP of 1,000 or more.", False),
+        ("MOFCOM lists U.S. firms.", False),
+        ("Analysts at the Carrow Center expect this to slow AI development.", False),
+        ("Public references to the Tollgate rule refer to this interim final rule.", False),
+        ("Qiantang Intelligence denies the claim.", False),
+    ],
+)
+def test_a_noun_phrase_without_a_verb_states_nothing(sentence: str, nothing: bool) -> None:
+    assert states_nothing(sentence) is nothing
 
 
 def test_a_wrong_number_is_flagged_and_the_sources_sentence_stated_instead(lib: Library) -> None:

@@ -239,6 +239,32 @@ def test_figures_in_other_units_or_other_contexts_are_never_compared() -> None:
     assert find_fact_disagreements([c, d]) == []  # entities and companies
 
 
+def test_one_listing_counted_as_entries_and_as_companies_is_a_disagreement() -> None:
+    """The agency's "27 entities" and the wire's "31 companies" (aliases and addresses
+    counted) on the same day: one listing told in words far apart in meaning, so the two
+    sources' counts are set side by side, not stated in two sections as two events."""
+    bis = _fact(
+        "f1", "a", "The Bureau of Industry and Security on March 3, 2026 added 27 entities to "
+        "the Entity List.", _unit(1, 0, 0),
+    )  # fmt: skip
+    wire = _fact(
+        "f2", "b", "The United States on March 3, 2026 added 31 companies in China and "
+        "Singapore to its trade blacklist.", _unit(0, 1, 0),
+    )  # fmt: skip
+    (d,) = find_fact_disagreements([bis, wire])
+    assert d.claim_text() == (
+        "Sources disagree on how many were listed: Publisher a reports “27 entities”, "
+        "Publisher b “31 companies”."
+    )
+    # Another day, or no listing, is another event.
+    answer = _fact(
+        "f3", "c", "China on March 12, 2026 added 18 US companies to its list.", _unit(0, 1, 0)
+    )
+    held = _fact("f4", "d", "The 31 companies on March 3, 2026 held licences.", _unit(0, 1, 0))
+    assert find_fact_disagreements([bis, answer]) == []
+    assert find_fact_disagreements([bis, held]) == []
+
+
 @pytest.mark.parametrize(
     ("claim", "last"),
     [
