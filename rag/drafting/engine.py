@@ -63,7 +63,7 @@ from rag.core.vocabulary import CLAIM_STOPWORDS
 from rag.drafting import prompts
 from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, cut_off, split_markers
 from rag.drafting.event_dates import event_dates, without_opening_date
-from rag.drafting.fact_disagreements import FactDisagreement
+from rag.drafting.fact_disagreements import FactDisagreement, explanation
 from rag.drafting.fact_filter import states_nothing
 from rag.drafting.facts import IMPERATIVE, Fact, SourceSentence, attributed, speaker
 from rag.drafting.gaps import (
@@ -118,6 +118,7 @@ VIEW_AS_FACT = "states a source's forecast or view as fact: say whose it is"
 QUOTED_INSTEAD = "the source's own sentence, in place of the model's wording of it"
 QUOTED_LEAD = "the source's own sentence: nothing the model drafted from this section's facts held"
 QUOTED_FILL = "the source's own sentence: a further fact of this section the model did not state"
+ACCOUNT_OF_DISAGREEMENT = "the source's own sentence: it accounts for the disagreement above"
 LEAK_NGRAM_INSTRUCTION = 6  # an instruction shares short phrases with real claims
 
 # Kept for callers that imported it from here.
@@ -395,13 +396,20 @@ def draft(
             continue
 
         if spec.kind == "disagreements":
-            for conflict in _conflicts_of(evidence, facts)[: spec.claims]:
-                claim = _disagreement_claim(conflict)
-                section.claims.append(claim)
-                briefing.save(path)
-                if totals.first_claim_seconds is None:
-                    totals.first_claim_seconds = time.monotonic() - started
-                yield ClaimAdded(section, claim)
+            for conflict in _conflicts_of(evidence, facts):
+                # Each disagreement, then the source's sentence that accounts for it, if
+                # one does and the briefing does not state it already.
+                account = explanation(conflict, evidence.facts)
+                shown = _SectionFacts.of([account] if account else [], evidence.rarity)
+                said = _quote(account, spec, shown, library, used) if account else None
+                for claim in [_disagreement_claim(conflict), *([said] if said else [])]:
+                    if len(section.claims) >= spec.claims:
+                        break
+                    if claim is said:
+                        claim.check = replace(
+                            claim.check, reasons=[ACCOUNT_OF_DISAGREEMENT, *claim.check.reasons]
+                        )
+                    yield from _add_claim(claim, section, briefing, path, used, totals, started)
             if not section.claims:
                 section.note = NO_DISAGREEMENT_NOTE
             section.status = "done"

@@ -41,6 +41,13 @@ _LISTING = re.compile(
     re.IGNORECASE,
 )
 _LISTED_UNITS = ("companies", "entitie")  # ``_counts`` noun classes of what a list holds
+# A sentence that accounts for a figure: "a figure of 31, which appears to count aliases".
+# (One that gives both figures accounts for them too: "31 U.S. companies in total, but only
+# 28 were placed on the list".)
+_ACCOUNTS = re.compile(
+    r"\b(?:appears? to|because|count(?:s|ed|ing)?|differ\w*|alias\w*)\b", re.IGNORECASE
+)
+EXPLAINS_MIN = 0.3  # cosine between the account and one side of the disagreement
 
 
 @dataclass(frozen=True)
@@ -202,3 +209,25 @@ def find_fact_disagreements(
                     found.append(FactDisagreement(key[0], a, b, pa, pb, closeness))
     found.sort(key=lambda d: -d.closeness)
     return found[:limit]
+
+
+def explanation(d: FactDisagreement, facts: Sequence[Fact]) -> Fact | None:
+    """The sentence of the evidence that accounts for a count's disagreement, if one does:
+    it gives one of the two figures and says why or of what ("Some press reports have given a
+    figure of 31, which appears to count aliases"). The analyst needs the reason more than
+    the two numbers; None for dates, and when no sentence accounts for the figures."""
+    if not d.what.startswith("how many"):
+        return None
+    values = {n for phrase in (d.first_says, d.second_says) for n in _numbers(phrase)}
+    best: tuple[float, Fact] | None = None
+    for fact in facts:
+        if fact.id in (d.first.id, d.second.id):
+            continue
+        text = fact.members[0].cited
+        given = _numbers(text) & values
+        if not (given == values or (given and _ACCOUNTS.search(text))):
+            continue
+        near = max(float(np.dot(fact.vector, side.vector)) for side in (d.first, d.second))
+        if near >= EXPLAINS_MIN and (best is None or near > best[0]):
+            best = (near, fact)
+    return best[1] if best else None

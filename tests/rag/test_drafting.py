@@ -871,6 +871,24 @@ def test_a_noun_phrase_without_a_verb_states_nothing(sentence: str, nothing: boo
     assert states_nothing(sentence) is nothing
 
 
+def test_a_disagreement_is_followed_by_the_sentence_that_accounts_for_it(lib: Library) -> None:
+    """The demo's wires give 28 and 31 companies; the law firm's alert says why (31 in
+    total, 28 on the list). The disagreement section quotes that sentence after the two
+    figures, unless another section states it already."""
+    alone = run(lib, ReplayModel([]), topic=DEMO_TOPIC, sections=["disagreements"])
+    claims = alone[-1].briefing.section("disagreements").claims
+    count = next(i for i, c in enumerate(claims) if c.text.startswith("Sources disagree on how"))
+    account = claims[count + 1]
+    assert "31 U.S. companies in total, but only 28" in account.text, [c.text for c in claims]
+    assert account.check.status == "supported"
+    assert "accounts for the disagreement" in account.check.reasons[0]
+    assert len(claims) <= get_template("situation-brief").section("disagreements").claims
+    # Stated by the bottom line, it is not quoted again.
+    whole = run(lib, ReplayModel([{"claims": []}] * 6), topic=DEMO_TOPIC)[-1].briefing
+    said = [c.text for s in whole.sections for c in s.claims]
+    assert sum("in total, but only 28" in t for t in said) == 1, said
+
+
 def test_a_wrong_number_is_flagged_and_the_sources_sentence_stated_instead(lib: Library) -> None:
     def answer(messages, schema):
         facts = facts_in(messages)

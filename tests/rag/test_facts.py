@@ -13,7 +13,7 @@ from rag.briefs.titles import title_from_topic
 from rag.core.types import Document, Hit, Locator, Passage
 from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, cut_off, split_markers
 from rag.drafting.event_dates import event_dates, without_opening_date
-from rag.drafting.fact_disagreements import find_fact_disagreements
+from rag.drafting.fact_disagreements import explanation, find_fact_disagreements
 from rag.drafting.fact_filter import rejection
 from rag.drafting.facts import (
     Fact,
@@ -263,6 +263,24 @@ def test_one_listing_counted_as_entries_and_as_companies_is_a_disagreement() -> 
     held = _fact("f4", "d", "The 31 companies on March 3, 2026 held licences.", _unit(0, 1, 0))
     assert find_fact_disagreements([bis, answer]) == []
     assert find_fact_disagreements([bis, held]) == []
+
+
+def test_the_sentence_accounting_for_a_count_is_found_and_a_mere_figure_is_not() -> None:
+    bis = _fact("f1", "a", "BIS on March 3, 2026 added 27 entities to its list.", _unit(1, 0, 0))
+    wire = _fact(
+        "f2", "b", "The U.S. on March 3, 2026 added 31 companies to its list.", _unit(1, 0.2, 0)
+    )
+    (d,) = find_fact_disagreements([bis, wire])
+    why = _fact(
+        "f3", "c", "Some press reports have given a figure of 31, which appears to count "
+        "aliases and additional addresses.", _unit(1, 0.3, 0),
+    )  # fmt: skip
+    both = _fact("f4", "d", "31 were named, but only 27 were listed.", _unit(1, 0.1, 0))
+    figure = _fact("f5", "e", "The list now includes 27 further entries.", _unit(1, 0, 0))
+    far = _fact("f6", "f", "Officials said 31 counts were filed in court.", _unit(0, 0, 1))
+    assert explanation(d, [bis, wire, why, figure, far]) is why
+    assert explanation(d, [both, figure]) is both
+    assert explanation(d, [bis, wire, figure, far]) is None
 
 
 @pytest.mark.parametrize(
