@@ -397,6 +397,8 @@ def draft(
 
         if spec.kind == "disagreements":
             for conflict in _conflicts_of(evidence, facts):
+                if len(section.claims) >= spec.claims:
+                    break
                 # Each disagreement, then the source's sentence that accounts for it, if
                 # one does and the briefing does not state it already.
                 account = explanation(conflict, evidence.facts)
