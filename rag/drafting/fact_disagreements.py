@@ -83,14 +83,12 @@ def _days(fact: Fact) -> set[str]:
     return {d for d in event_dates(fact.text, first.hit.document.published) if len(d) == 10}
 
 
-def _one_listing(a: Fact, b: Fact) -> bool:
-    """Both facts add to a list on the one full date each gives, and count what they add."""
-    da, db = _days(a), _days(b)
-    if len(da) != 1 or da != db:
-        return False
-    return all(
-        _LISTING.search(f.text) and any(u in _counts(f.text) for u in _LISTED_UNITS) for f in (a, b)
-    )
+def _listing_day(fact: Fact, counts: dict[str, dict[int, str]]) -> str | None:
+    """The one full date on which the fact adds to a list what it counts, or None."""
+    if not (_LISTING.search(fact.text) and any(u in counts for u in _LISTED_UNITS)):
+        return None
+    days = _days(fact)
+    return next(iter(days)) if len(days) == 1 else None
 
 
 def _listed(counts: dict[str, dict[int, str]]) -> dict[str, dict[int, str]]:
@@ -163,6 +161,8 @@ def find_fact_disagreements(
     """Disagreements among ``facts``, likeliest same event first, each pair of values once."""
     passage_vecs = passage_vecs or {}
     counts = {f.id: _counts(f.text) for f in facts}
+    # Once a fact, not once a pair: the pairs of a briefing's facts run to tens of thousands.
+    listing_day = {f.id: _listing_day(f, counts[f.id]) for f in facts}
     # In the source's own words: a date is quoted as the source gives it, and a weekday
     # written out as a date ("takes effect on Monday") is never set against a stated one.
     dates = {f.id: _effective_dates(f.members[0].cited) for f in facts}
@@ -183,7 +183,7 @@ def find_fact_disagreements(
                 if near is not None and key not in seen:
                     seen.add(key)
                     found.append(FactDisagreement(key[0], a, b, a_says, b_says, near))
-            listing = _one_listing(a, b)
+            listing = listing_day[a.id] is not None and listing_day[a.id] == listing_day[b.id]
             closeness = float(np.dot(a.vector, b.vector)) if listing else _same_event(a, b)
             if closeness is None:
                 continue
