@@ -401,16 +401,12 @@ def draft(
                     break
                 # Each disagreement, then the source's sentence that accounts for it, if
                 # one does and the briefing does not state it already.
-                account = explanation(conflict, evidence.facts)
-                shown = _SectionFacts.of([account] if account else [], evidence.rarity)
-                said = _quote(account, spec, shown, library, used) if account else None
+                said = _account(
+                    explanation(conflict, evidence.facts), spec, evidence, library, used
+                )
                 for claim in [_disagreement_claim(conflict), *([said] if said else [])]:
                     if len(section.claims) >= spec.claims:
                         break
-                    if claim is said:
-                        claim.check = replace(
-                            claim.check, reasons=[ACCOUNT_OF_DISAGREEMENT, *claim.check.reasons]
-                        )
                     yield from _add_claim(claim, section, briefing, path, used, totals, started)
             if not section.claims:
                 section.note = NO_DISAGREEMENT_NOTE
@@ -782,6 +778,22 @@ def _quote(
         return None
     claim = _checked_claim(quoted_text(sentence), [fact.id], spec, shown, library)
     return None if claim is None or claim.check.unsupported else claim
+
+
+def _account(
+    fact: Fact | None,
+    spec: SectionSpec,
+    evidence: BriefingEvidence,
+    library: Library,
+    used: set[str],
+) -> Claim | None:
+    """The sentence accounting for a disagreement (``explanation``), quoted, or None."""
+    if fact is None:
+        return None
+    claim = _quote(fact, spec, _SectionFacts.of([fact], evidence.rarity), library, used)
+    if claim is not None:
+        claim.check = replace(claim.check, reasons=[ACCOUNT_OF_DISAGREEMENT, *claim.check.reasons])
+    return claim
 
 
 def _source_names(shown: _SectionFacts, cited: Sequence[str]) -> list[str]:
