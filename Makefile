@@ -22,6 +22,17 @@ help:
 	@echo "make crash-test  kill an import at ~70 points (the default test does ~35)"
 	@echo "make injections  prompt-injection attack success rate (INJECTIONS_MODEL=default too)"
 
+# llama-cpp-python compiles llama.cpp for this machine (-march=native). Where that would take
+# in llama.cpp's AMX kernels, they are left out: on virtual machines that advertise AMX without
+# supporting it, the first tile instruction kills the process (every model, first token); the
+# AVX-512 and AVX2 kernels run instead (about as fast here). rag/models/local.py guards a
+# library built otherwise in BriefDesk's process; this also covers `python -m llama_cpp.server`.
+AMX_NATIVE := $(shell echo | cc -march=native -dM -E - 2>/dev/null | grep -c __AMX_INT8__)
+ifeq ($(AMX_NATIVE),1)
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+export CMAKE_ARGS ?= -DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)'
+endif
+
 # Re-installs when pyproject.toml changes. llama-cpp-python compiles (about 4 minutes on
 # 2 cores) the first time; pip caches the wheel afterwards.
 $(INSTALLED): pyproject.toml
@@ -29,6 +40,12 @@ $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+ifeq ($(AMX_NATIVE),1)
+	@# pip's wheel cache does not know CMAKE_ARGS: a wheel built here before with AMX is built again.
+	$(PY) -c 'import llama_cpp, sys; sys.exit(b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info())' || \
+	    $(PY) -m pip install --quiet --no-cache-dir --force-reinstall --no-deps \
+	        "llama-cpp-python==$$($(PY) -c 'import llama_cpp; print(llama_cpp.__version__)')"
+endif
 	touch $@
 
 install: $(INSTALLED)

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -72,11 +73,58 @@ def preload_runtime() -> str | None:
     return None
 
 
+# llama.cpp compiled for the machine it was built on (-march=native) includes its AMX matrix
+# kernels when the CPU advertises AMX, and uses them for the quantisations BriefDesk's models
+# have. On virtual machines that advertise AMX without supporting it, the first tile
+# instruction (ldtilecfg) raises a general protection fault and the process dies: on a 2-core
+# Xeon VM every model crashed at its first token. The AMX kernels are one of llama.cpp's
+# "extra buffer types"; a model loaded without them runs on the AVX-512 / AVX2 kernels. The
+# Makefile builds llama-cpp-python without AMX; this guards a library built some other way.
+_AMX_BUILT = re.compile(r"\bAMX_INT8 = 1\b")
+
+
+def amx_built(system_info: str) -> bool:
+    """Whether llama.cpp's system info (``llama_print_system_info``) says its AMX kernels are
+    compiled in."""
+    return bool(_AMX_BUILT.search(system_info))
+
+
+def _without_extra_buffer_types(llama_cpp: ModuleType) -> None:
+    """Make every model load without extra buffer types. ``Llama.__init__`` takes its model
+    parameters from ``llama_model_default_params`` and offers no argument for this one, so
+    that function is wrapped (once) to turn ``use_extra_bufts`` off."""
+    bindings = llama_cpp.llama_cpp
+    defaults = bindings.llama_model_default_params
+    if getattr(defaults, "briefdesk_no_extra_bufts", False):
+        return
+
+    def params() -> Any:
+        value = defaults()
+        value.use_extra_bufts = False
+        return value
+
+    params.briefdesk_no_extra_bufts = True  # type: ignore[attr-defined]
+    bindings.llama_model_default_params = params
+
+
+@functools.cache
+def _guard_amx(llama_cpp: ModuleType) -> None:
+    """Load models without the AMX kernels if this llama.cpp has them; said once a process."""
+    if amx_built(llama_cpp.llama_print_system_info().decode(errors="replace")):
+        _without_extra_buffer_types(llama_cpp)
+        log.warning(
+            "This llama.cpp was built with AMX kernels, which crash on machines that advertise "
+            "AMX without supporting it; models load without them (AVX-512 / AVX2 kernels). "
+            "Build llama-cpp-python as the Makefile does to keep its other fast kernels."
+        )
+
+
 @functools.cache
 def _llama_class() -> type:
     """llama-cpp-python's ``Llama`` with metering and, if its hooks are as expected,
     grammar-first sampling. Built once per process; a mismatch is logged once."""
     llama_cpp = _llama_cpp()
+    _guard_amx(llama_cpp)
     problems = hook_problems(llama_cpp)
     if problems:
         log.warning(

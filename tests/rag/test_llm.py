@@ -675,3 +675,37 @@ def test_preload_runtime_loads_llama_cpp_or_says_why_not(monkeypatch: pytest.Mon
     assert local.preload_runtime() == (
         "The local model runtime (llama-cpp-python) failed to load: boom."
     )
+
+
+def test_amx_kernels_are_read_from_llama_cpps_system_info() -> None:
+    with_amx = "CPU : SSE3 = 1 | AVX512 = 1 | AVX512_BF16 = 1 | AMX_INT8 = 1 | REPACK = 1 | "
+    without = "CPU : SSE3 = 1 | AVX2 = 1 | AVX512 = 1 | AVX512_VNNI = 1 | REPACK = 1 | "
+    assert local.amx_built(with_amx)
+    assert not local.amx_built(without)
+
+
+def test_turning_extra_buffer_types_off_wraps_the_defaults_once() -> None:
+    class Params:
+        use_extra_bufts = True
+
+    bindings = type(sys)("fake_llama_cpp_bindings")
+    bindings.llama_model_default_params = Params  # type: ignore[attr-defined]
+    runtime = type(sys)("fake_llama_cpp")
+    runtime.llama_cpp = bindings  # type: ignore[attr-defined]
+    local._without_extra_buffer_types(runtime)
+    wrapped = bindings.llama_model_default_params  # type: ignore[attr-defined]
+    local._without_extra_buffer_types(runtime)  # a second time changes nothing
+    assert bindings.llama_model_default_params is wrapped  # type: ignore[attr-defined]
+    assert wrapped().use_extra_bufts is False
+
+
+def test_models_load_without_amx_kernels_where_llama_cpp_has_them(model: LocalModel) -> None:
+    """A llama.cpp built with -march=native on a CPU that advertises AMX has AMX kernels, and on
+    a virtual machine that advertises AMX without supporting it they kill the process at the
+    first token (seen on a 2-core Xeon VM, both models). Wherever the library has them, models
+    load without llama.cpp's extra buffer types, and a model answers."""
+    import llama_cpp
+
+    has_amx = local.amx_built(llama_cpp.llama_print_system_info().decode(errors="replace"))
+    assert llama_cpp.llama_cpp.llama_model_default_params().use_extra_bufts is not has_amx
+    assert model.chat([{"role": "user", "content": "Say yes."}], max_tokens=4).text
