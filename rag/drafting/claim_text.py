@@ -57,6 +57,7 @@ class Cleaned:
     sentences: list[str]  # one claim per sentence; empty when refused
     numbers: list[int]  # fact numbers written in the text
     refused: str = ""  # why nothing could be kept
+    too_long: bool = False  # nothing kept, and a sentence was refused for its length
 
 
 def split_markers(text: str) -> tuple[str, list[int]]:
@@ -145,7 +146,8 @@ def clean_claim(raw: str, guard: LeakGuard | None = None) -> Cleaned:
             refused = refused or "not a full sentence"
         else:
             kept.append(sentence)
-    return Cleaned(kept, numbers, "" if kept else refused)
+    too_long = not kept and refused.startswith("longer than")
+    return Cleaned(kept, numbers, "" if kept else refused, too_long)
 
 
 # A full stop that ends an initial or an abbreviation, not a sentence: "the U.S. Department".

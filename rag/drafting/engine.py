@@ -668,7 +668,14 @@ def _claims_from(
     numbers = list(dict.fromkeys([*given, *cleaned.numbers]))
     cited = [shown.facts[n - 1].id for n in numbers if 1 <= n <= len(shown.facts)]
     if not cleaned.sentences:
-        return [], int(bool(text.strip()))  # nothing a reader could use; never shown
+        # Too long to be a claim: the model's wording goes, the fact it cites need not (the
+        # demo's bottom line lost the rule's publication to a 42-word sentence).
+        quoted = None
+        if cleaned.too_long:
+            quoted = _quoted_instead(cleaned.refused, cited, spec, shown, library, used)
+        if quoted is None or repeats(quoted, earlier, _similarity(library), shown.rarity):
+            return [], int(bool(text.strip()))  # nothing a reader could use; never shown
+        return [quoted], 0
     out: list[Claim] = []
     rejected = 0
     for sentence in cleaned.sentences:
@@ -678,11 +685,15 @@ def _claims_from(
             rejected += 1
             continue
         claim = _checked_claim(sentence, cited, spec, shown, library)
-        if claim is None:
-            rejected += 1
-            continue
+        if claim is None:  # too long once its holder is named: its fact, as above
+            why = f"longer than {MAX_WORDS} words once its holder is named"
+            claim = _quoted_instead(why, cited, spec, shown, library, used)
+            if claim is None:
+                rejected += 1
+                continue
         if claim.check.unsupported:
-            claim = _quoted_instead(claim, cited, spec, shown, library, used) or claim
+            why = "; ".join(claim.check.reasons) or "it failed the check"
+            claim = _quoted_instead(why, cited, spec, shown, library, used) or claim
         # A checked claim is not kept from the briefing by a failed one saying the same.
         said = [c for c in [*earlier, *out] if claim.check.unsupported or not c.check.unsupported]
         if repeats(claim, said, _similarity(library), shown.rarity):
@@ -721,19 +732,19 @@ def _embedded(embedder: Any, text: str) -> np.ndarray:
 
 
 def _quoted_instead(
-    failed: Claim,
+    why: str,
     cited: Sequence[str],
     spec: SectionSpec,
     shown: _SectionFacts,
     library: Library,
     used: set[str],
 ) -> Claim | None:
-    """The first cited fact's own sentence, when the model's wording of it failed the check
-    and the sentence reads as a claim on its own (``quoted_claims``); None when none does."""
+    """The first cited fact's own sentence, when the model's wording of it cannot stand (it
+    failed the check, or is too long: ``why``) and the sentence reads as a claim on its own
+    (``quoted_claims``); None when none does."""
     for fid in dict.fromkeys(cited):
         claim = _quote(shown.by_id(fid), spec, shown, library, used)
         if claim is not None:
-            why = "; ".join(failed.check.reasons) or "it failed the check"
             reason = f"{QUOTED_INSTEAD} (the model's wording: {why})"
             claim.check = replace(claim.check, reasons=[reason, *claim.check.reasons])
             return claim
