@@ -44,8 +44,6 @@ LEXICAL_MIN = 0.70
 SEMANTIC_FLOOR = 0.20
 # A co-cited passage this close (half of either) adds something to a supported claim.
 SEMANTIC_MIN = 0.60
-# The reason given when a claim is cited with the passage that holds the rest of it.
-COMPLETED = "cited with the passage that states the rest of it"
 
 # Capitalised words that are not names: sentence openers, months, days, titles.
 _NOT_NAMES = frozenset(
@@ -409,52 +407,9 @@ def check_claim(
             ),
             [pid],
         )
-    if cited and not problems:
-        completed = _completed(claim, claim_vec, cited, evidence, reasons)
-        if completed is not None:
-            return completed
     return CheckResult(
         SupportCheck("unsupported", reasons, round(lexical, 3), round(semantic, 3), missing),
         cited,
-    )
-
-
-def _completed(
-    claim: str,
-    claim_vec: np.ndarray,
-    cited: list[str],
-    evidence: dict[str, tuple[Passage, np.ndarray]],
-    reasons: Sequence[str],
-) -> CheckResult | None:
-    """The claim checked against its cited passages and the one other passage of the evidence
-    that holds what they lack, or None. The model states two of its facts in one sentence and
-    cites one: "BIS published an interim final rule on 2 March 2026 that requires a licence
-    before the model weights ... can be exported", citing the publication only. The passage
-    added must hold words of the claim the cited ones lack, and every passage then cited must
-    bear on the claim (``_bearing``). The claim's clauses are judged against the passages
-    together, as when the model cites both, so a claim giving one party's act to another
-    still fails."""
-    held = " ".join(evidence[p][0].text for p in cited)
-    before = lexical_support(claim, held)
-    best: tuple[float, str, float, float] | None = None
-    for pid, (passage, _) in evidence.items():
-        if pid in cited or lexical_support(claim, f"{held}\n{passage.text}") <= before:
-            continue
-        together = [*cited, pid]
-        lex, sem, miss, wrong = _assess(
-            claim, claim_vec, [evidence[p][0] for p in together], [evidence[p][1] for p in together]
-        )
-        if supports(lex, sem, miss + wrong) and (best is None or sem + lex > best[0]):
-            best = (sem + lex, pid, lex, sem)
-    if best is None:
-        return None
-    _, pid, lex, sem = best
-    together = [*cited, pid]
-    if _bearing(claim, claim_vec, together, evidence) != together:
-        return None
-    return CheckResult(
-        SupportCheck("reattributed", [*reasons, COMPLETED], round(lex, 3), round(sem, 3)),
-        together,
     )
 
 

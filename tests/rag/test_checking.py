@@ -752,39 +752,6 @@ def test_the_new_checks_through_check_claim_with_single_sentences(embedder: Embe
     assert check(claim, ["s:1"]) == ("reattributed", ["s:0"])
 
 
-def test_a_claim_stating_two_facts_and_citing_one_is_cited_with_both(embedder: Embedder) -> None:
-    """The default model merged the demo's two lead facts into one bottom-line claim and cited
-    the first: checked against both, it holds; a claim that would fail citing both (another
-    country given Malaysia's measure) still fails."""
-    sentences = [
-        "On 2 March 2026 the Bureau of Industry and Security published an interim final rule "
-        "on frontier AI models.",
-        "The rule requires a licence before the weights of designated frontier models can be "
-        "exported.",
-        "Malaysia imposed a permit requirement on exports of advanced AI accelerators.",
-        "Vietnam said it would study the measure but has not announced any rule of its own.",
-    ]
-    passages = [Passage(f"s:{i}", "s", i, text, Locator()) for i, text in enumerate(sentences)]
-    evidence = dict(zip([p.id for p in passages], zip(passages, embedder.embed(sentences))))
-
-    def check(claim: str, cited: list[str]) -> tuple[str, list[str], list[str]]:
-        result = check_claim(claim, embedder.embed_one(claim), cited, evidence)
-        return result.check.status, result.passage_ids, result.check.reasons
-
-    merged = (
-        "On 2 March 2026 the Bureau of Industry and Security published an interim final rule "
-        "that requires a licence before the weights of designated frontier models are exported."
-    )
-    status, cited, reasons = check(merged, ["s:0"])
-    assert (status, cited) == ("reattributed", ["s:0", "s:1"])
-    assert checking.COMPLETED in reasons
-    assert check(merged, ["s:0", "s:1"])[:2] == ("supported", ["s:0", "s:1"])
-    # The words of both are there, but no sentence gives Vietnam the measure.
-    swapped = "Vietnam imposed a permit requirement on exports of advanced AI accelerators."
-    assert check(swapped, ["s:2"])[0] == "unsupported"
-    assert check(swapped, ["s:3"])[0] == "unsupported"
-
-
 def test_a_view_is_not_given_to_another_group_than_the_one_that_holds_it() -> None:
     """The sentence before speaks of the lab's supporters, so every word of the swapped claim
     is in the passage; the view is the critics'."""

@@ -19,7 +19,6 @@ from fakes import ReplayModel
 
 from rag.briefs.briefing import INSUFFICIENT_NOTE, Briefing, Citation, Claim
 from rag.briefs.templates import get_template
-from rag.checking.checker import COMPLETED
 from rag.checking.verdict import SupportCheck
 from rag.core.demo import DEMO_TOPIC
 from rag.core.paths import assets_dir
@@ -940,31 +939,6 @@ def test_a_claim_too_long_gives_way_to_the_sentence_it_cites(lib: Library) -> No
         claim.check.reasons[0]
         == f"{QUOTED_INSTEAD} (the model's wording: longer than 40 words (42))"
     )
-
-
-def test_two_facts_told_in_one_claim_citing_one_are_both_cited(lib: Library) -> None:
-    """The model states two facts it was shown in one sentence and cites one: checked against
-    both, the claim holds, and both are its citations (re-attributed, as the window shows)."""
-    text = (
-        "On 2 March 2026 the Bureau of Industry and Security published an interim final rule "
-        "that requires a licence before the model weights of designated frontier AI systems "
-        "can be exported."
-    )
-
-    def answer(messages, schema):
-        facts = facts_in(messages)
-        if section_of(messages) != "Key developments":
-            return {"claims": []}
-        rule = next(n for n, t in facts.items() if t.startswith("On 2 March 2026 the Bureau"))
-        assert not any("licence" in t for n, t in facts.items() if n == rule)
-        return {"claims": [{"text": text, "facts": [rule]}]}
-
-    claims = claims_in(run(lib, ReplayModel([answer] * 6)), "key_developments")
-    (claim,) = [c for c in claims if c.text == text]
-    assert claim.check.status == "reattributed", claim.check.reasons
-    assert claim.check.reasons[-1] == COMPLETED
-    quotes = " ".join(c.quote for c in claim.citations)
-    assert "published an interim final rule" in quotes and "requires a licence" in quotes
 
 
 def test_a_wrong_number_stays_flagged_when_no_sentence_can_stand_for_it(
