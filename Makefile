@@ -42,7 +42,8 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 ifeq ($(AMX_NATIVE),1)
 	@# pip's wheel cache does not know CMAKE_ARGS: a wheel built here before with AMX is built again.
-	$(PY) -c 'import llama_cpp, sys; sys.exit(b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info())' || \
+	$(PY) -c 'import llama_cpp, sys; from rag.models.local import amx_built; \
+	    sys.exit(amx_built(llama_cpp.llama_print_system_info().decode()))' || \
 	    $(PY) -m pip install --quiet --no-cache-dir --force-reinstall --no-deps \
 	        "llama-cpp-python==$$($(PY) -c 'import llama_cpp; print(llama_cpp.__version__)')"
 endif

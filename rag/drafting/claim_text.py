@@ -18,6 +18,7 @@ from rag.reading.chunking import split_sentences
 from rag.reading.sanitize import clean_claim_text
 
 MAX_WORDS = 40
+TOO_LONG = "longer than"  # how a refusal for length begins
 MIN_WORDS = 4  # "26 Feb 2026" alone is not a claim, whatever it cites
 LEAK_NGRAM = 4  # words in a row shared with the prompt's own wording
 
@@ -57,7 +58,11 @@ class Cleaned:
     sentences: list[str]  # one claim per sentence; empty when refused
     numbers: list[int]  # fact numbers written in the text
     refused: str = ""  # why nothing could be kept
-    too_long: bool = False  # nothing kept, and a sentence was refused for its length
+
+    @property
+    def too_long(self) -> bool:
+        """Nothing kept, and a sentence was refused for its length."""
+        return not self.sentences and self.refused.startswith(TOO_LONG)
 
 
 def split_markers(text: str) -> tuple[str, list[int]]:
@@ -141,13 +146,12 @@ def clean_claim(raw: str, guard: LeakGuard | None = None) -> Cleaned:
     for sentence in sentences:
         words = len(sentence.split())
         if words > MAX_WORDS:
-            refused = f"longer than {MAX_WORDS} words ({words})"
+            refused = f"{TOO_LONG} {MAX_WORDS} words ({words})"
         elif words < MIN_WORDS:
             refused = refused or "not a full sentence"
         else:
             kept.append(sentence)
-    too_long = not kept and refused.startswith("longer than")
-    return Cleaned(kept, numbers, "" if kept else refused, too_long)
+    return Cleaned(kept, numbers, "" if kept else refused)
 
 
 # A full stop that ends an initial or an abbreviation, not a sentence: "the U.S. Department".

@@ -61,7 +61,14 @@ from rag.core.settings import DraftingSettings
 from rag.core.types import CancelToken, Passage
 from rag.core.vocabulary import CLAIM_STOPWORDS
 from rag.drafting import prompts
-from rag.drafting.claim_text import MAX_WORDS, LeakGuard, clean_claim, cut_off, split_markers
+from rag.drafting.claim_text import (
+    MAX_WORDS,
+    TOO_LONG,
+    LeakGuard,
+    clean_claim,
+    cut_off,
+    split_markers,
+)
 from rag.drafting.event_dates import event_dates, without_opening_date
 from rag.drafting.fact_disagreements import FactDisagreement, explanation
 from rag.drafting.fact_filter import states_nothing
@@ -686,7 +693,7 @@ def _claims_from(
             continue
         claim = _checked_claim(sentence, cited, spec, shown, library)
         if claim is None:  # too long once its holder is named: its fact, as above
-            why = f"longer than {MAX_WORDS} words once its holder is named"
+            why = f"{TOO_LONG} {MAX_WORDS} words once its holder is named"
             claim = _quoted_instead(why, cited, spec, shown, library, used)
             if claim is None:
                 rejected += 1
